@@ -1,0 +1,61 @@
+# Thin wrapper around CMake, in the manner of Neovim's top-level Makefile.
+#   make            build (release, hardened) into build/
+#   sudo make deps  install the missing Debian packages (idempotent)
+#   sudo make test  deps + build + the whole test suite (also under ASan/UBSan)
+#   sudo make demo  deps + build + the offline lab with `ttp start` inside it
+#   sudo make install / uninstall
+
+BUILD_DIR   ?= build
+ASAN_DIR    ?= build-asan
+FUZZ_DIR    ?= build-fuzz
+PREFIX      ?= /usr/local
+CMAKE_FLAGS ?=
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps test unit asan fuzz netns e2e demo install uninstall bench clean lint
+
+all: $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+
+$(ASAN_DIR)/CMakeCache.txt:
+	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DTTP_SANITIZE=ON $(CMAKE_FLAGS)
+
+$(FUZZ_DIR)/CMakeCache.txt:
+	CC=clang cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=Debug -DTTP_FUZZ=ON $(CMAKE_FLAGS)
+
+deps:
+	scripts/deps.sh
+
+test: deps
+	tests/run
+
+unit: all
+	cd $(BUILD_DIR) && ctest --output-on-failure
+
+asan: $(ASAN_DIR)/CMakeCache.txt
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+
+fuzz: $(FUZZ_DIR)/CMakeCache.txt
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+
+demo: deps all
+	tests/lab/demo.sh
+
+bench: all
+	bench/run
+
+install: all
+	cmake --install $(BUILD_DIR)
+	scripts/install-user.sh
+
+uninstall:
+	scripts/uninstall.sh $(PREFIX)
+
+lint: all
+	scripts/lint.sh
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

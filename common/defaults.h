@@ -1,0 +1,49 @@
+/*
+ * Every built-in constant of ttp lives here, once: default paths and ports
+ * (seed 001 §2–3), Tor's virtual address ranges (shared by the torrc
+ * generator and the ruleset, so the two can never disagree), and the exit
+ * codes of the CLI.
+ */
+#ifndef TTP_DEFAULTS_H
+#define TTP_DEFAULTS_H
+
+/* Exit codes (seed 001 §1.4). */
+#define TTP_EXIT_OK		0
+#define TTP_EXIT_ERROR		1
+#define TTP_EXIT_NOROOT		2
+
+/* Default paths; every one is a key of the config file. */
+#define TTP_DEF_RUN_DIR		"/run/ttp"
+#define TTP_DEF_TOR_RUN_DIR	"/run/tor/ttp"
+#define TTP_DEF_DATA_DIR	"/var/lib/tor/ttp"
+#define TTP_DEF_TOR_USER	"debian-tor"
+#define TTP_DEF_RESOLV_CONF	"/etc/resolv.conf"
+#define TTP_LOCK_NAME		"ttp.lock"
+#define TTP_LOG_NAME		"ttp.log"
+#define TTP_RESOLV_NAME		"resolv.conf"
+#define TTP_LOG_MAX_BYTES	(1024 * 1024)
+
+/* The unprivileged user the sandboxed processes run as. */
+#define TTP_UNPRIV_USER		"_ttp"
+#define TTP_UNPRIV_FALLBACK	"nobody"
+
+/* Tor ports (seed 001 §2.1): non-standard to avoid a system tor's. */
+#define TTP_DEF_TRANS_PORT	9041
+#define TTP_DEF_DNS_PORT	9054
+
+/*
+ * Tor's virtual address ranges (VirtualAddrNetworkIPv4/IPv6), used for
+ * .onion and AutomapHostsOnResolve. The seed's 10.192.0.0/10 lies inside
+ * 10.0.0.0/8 and Tor's IPv6 default lies in fe80::/10, both LAN ranges that
+ * the LAN bypass accepts. These do not: 100.64.0.0/10 is RFC 6598 shared
+ * address space and 100::/64 is the RFC 6666 discard-only prefix; neither
+ * is in the LAN sets of the ruleset, and the ruleset redirects them before
+ * any LAN rule anyway.
+ */
+#define TTP_VIRT_NET4		"100.64.0.0/10"
+#define TTP_VIRT_NET6		"100::/64"
+
+/* Largest number of --bypass-user / --bypass-group entries. */
+#define TTP_MAX_BYPASS		16
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * Locates helper executables; see helper.h. A root CLI executes what this
+ * returns, so a helper that someone other than root could have replaced is
+ * refused.
+ */
+#include "common/helper.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int
+helper_trusted(const char *path)
+{
+	struct stat	 st;
+
+	if (stat(path, &st) == -1)
+		return 0;
+	if (!S_ISREG(st.st_mode) || access(path, X_OK) == -1)
+		return 0;
+	if (geteuid() == 0 &&
+	    (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		log_warnx("refusing helper %s: it must be owned by root and "
+		    "not writable by group or others", path);
+		return 0;
+	}
+	return 1;
+}
+
+int
+helper_path(const char *name, char *buf, size_t bufsz)
+{
+	char	 self[PATH_MAX], *slash;
+	ssize_t	 n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			if ((size_t)snprintf(buf, bufsz, "%s/%s", self,
+			    name) < bufsz && helper_trusted(buf))
+				return 0;
+		}
+	}
+	if ((size_t)snprintf(buf, bufsz, "%s/%s", TTP_LIBEXECDIR, name) <
+	    bufsz && helper_trusted(buf))
+		return 0;
+	log_warnx("helper %s not found beside the ttp binary nor in %s; "
+	    "reinstall ttp (make install)", name, TTP_LIBEXECDIR);
+	return -1;
+}

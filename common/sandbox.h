@@ -1,0 +1,51 @@
+/*
+ * Confinement shared by every ttp process: drop to the unprivileged user,
+ * keep an explicit set of capabilities (or none), set NO_NEW_PRIVS, close
+ * inherited descriptors, and load a seccomp allowlist whose default action
+ * kills the process. Allowlists are data (seccomp/<process>.c), one
+ * syscall a line with the reason it is needed.
+ */
+#ifndef TTP_SANDBOX_H
+#define TTP_SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <seccomp.h>
+
+struct sandbox_rule {
+	int		 nr;	/* SCMP_SYS(name) */
+	int		 arg;	/* index of the filtered argument, or -1 */
+	uint64_t	 val;	/* with arg >= 0: the only value allowed */
+	const char	*why;
+};
+
+#define SB_ALLOW(name, why)		{ SCMP_SYS(name), -1, 0, why }
+#define SB_ALLOW_ARG(name, i, v, why)	{ SCMP_SYS(name), i, v, why }
+
+struct sandbox_policy {
+	const char			*name;	/* "privd", "torctl", ... */
+	const struct sandbox_rule	*rules;
+	size_t				 nrules;
+};
+
+/* The allowlists, defined in seccomp/. */
+extern const struct sandbox_policy sandbox_privd;
+extern const struct sandbox_policy sandbox_torctl;
+extern const struct sandbox_policy sandbox_netcheck;
+extern const struct sandbox_policy sandbox_cli;
+extern const struct sandbox_policy sandbox_watchdog;
+
+/* Close every descriptor >= lowfd. */
+int	sandbox_close_from(int lowfd);
+/*
+ * When root: switch to `user` (falling back to "nobody" when it does not
+ * exist), drop supplementary groups and all capabilities, including the
+ * bounding set. A no-op when not root. Returns -1 on failure.
+ */
+int	sandbox_drop_user(const char *user);
+/* Stay uid 0 but keep only these capabilities; clears the bounding set. */
+int	sandbox_keep_caps(const int *caps, size_t ncaps);
+/* NO_NEW_PRIVS, then load the allowlist (default action: kill process). */
+int	sandbox_seccomp(const struct sandbox_policy *policy);
+
+#endif

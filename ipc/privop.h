@@ -1,0 +1,147 @@
+/*
+ * The whole privileged interface of ttp: every operation ttp-privd (root)
+ * accepts, its request struct, and the one reply struct. Nothing else
+ * reaches root. Frames are msgpack maps carried one per SOCK_SEQPACKET
+ * message on a socketpair, at most PRIVOP_FRAME_MAX bytes.
+ *
+ * Request frame: { "op": <uint>, <the op's argument keys, exactly> }
+ * Reply frame:   { "err": <int>, "msg": <str>, "state": <uint>,
+ *                  "hash": <uint>, "count": <uint> }
+ *
+ * Client stubs privop_<op>() (ipc/privop_client.c) pair with the handlers
+ * privd_<op>() (privd/). Requests carry integers and booleans only: never a
+ * command string, a path or rule text.
+ */
+#ifndef TTP_PRIVOP_H
+#define TTP_PRIVOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/defaults.h"
+
+#define PRIVOP_FRAME_MAX	4096
+#define PRIVOP_MSG_MAX		256	/* reply message, including NUL */
+
+enum privop {
+	PRIVOP_FW_APPLY = 1,	/* render + replace table inet ttp, session */
+	PRIVOP_FW_LOCKDOWN,	/* replace it with the lockdown ruleset */
+	PRIVOP_FW_REMOVE,	/* delete table inet ttp */
+	PRIVOP_FW_STATUS,	/* is the table there, which, intact? */
+	PRIVOP_DNS_OVERLAY,	/* bind-mount privd's resolv.conf, read-only */
+	PRIVOP_DNS_RESTORE,	/* unmount every layer privd owns */
+	PRIVOP_CT_FLUSH,	/* flush conntrack */
+	PRIVOP_SOCK_KILL,	/* destroy TCP sockets redirected into Tor */
+	PRIVOP_MAX = PRIVOP_SOCK_KILL
+};
+
+/*
+ * FW_APPLY keys: "tor_uid", "trans_port", "dns_port", "bypass_uids" (array),
+ * "bypass_gids" (array), "allow_root", "lan_bypass", "ipv6" (booleans).
+ * Validation: tor_uid in 1..0xfffffffe; ports 1..65535; at most
+ * TTP_MAX_BYPASS ids, each in 1..0xfffffffe (root is exempted only through
+ * allow_root).
+ */
+struct privop_fw_apply {
+	uint32_t	 tor_uid;
+	uint16_t	 trans_port;
+	uint16_t	 dns_port;
+	uint32_t	 bypass_uids[TTP_MAX_BYPASS];
+	uint32_t	 bypass_gids[TTP_MAX_BYPASS];
+	uint8_t		 n_bypass_uids;
+	uint8_t		 n_bypass_gids;
+	bool		 allow_root;
+	bool		 lan_bypass;
+	bool		 ipv6;		/* redirect IPv6; false: drop it */
+};
+
+/* FW_LOCKDOWN keys: "tor_uid" (1..0xfffffffe). */
+struct privop_fw_lockdown {
+	uint32_t	 tor_uid;
+};
+
+/* FW_REMOVE, FW_STATUS, DNS_OVERLAY, DNS_RESTORE, CT_FLUSH: no keys. */
+
+/* SOCK_KILL keys: "trans_port" (1..65535), the TransPort whose
+ * redirected connections are destroyed. */
+struct privop_sock_kill {
+	uint16_t	 trans_port;
+};
+
+struct privop_req {
+	enum privop	 op;
+	union {
+		struct privop_fw_apply		fw_apply;
+		struct privop_fw_lockdown	fw_lockdown;
+		struct privop_sock_kill		sock_kill;
+	} u;
+};
+
+/* FW_STATUS: what table inet ttp currently is. */
+enum privop_fw_state {
+	FW_STATE_ABSENT = 0,	/* no table inet ttp */
+	FW_STATE_SESSION,	/* the session ruleset */
+	FW_STATE_LOCKDOWN,	/* the lockdown ruleset */
+	FW_STATE_FOREIGN,	/* a table inet ttp that is neither */
+	FW_STATE_MAX = FW_STATE_FOREIGN
+};
+
+/*
+ * One reply for every op. err is 0 or an errno value; msg says what failed.
+ * FW_APPLY/FW_LOCKDOWN/FW_STATUS: state and hash (FNV-1a 64 of the table
+ * as the kernel lists it, counters excluded: equal hashes mean the kernel
+ * holds exactly what was installed). FW_STATUS: count = 1 when this privd
+ * installed the table and the hash still matches, else 0.
+ * CT_FLUSH/SOCK_KILL: count = entries or sockets destroyed.
+ */
+struct privop_reply {
+	int32_t		 err;
+	char		 msg[PRIVOP_MSG_MAX];
+	uint32_t	 state;
+	uint64_t	 hash;
+	uint32_t	 count;
+};
+
+/* Codec (ipc/codec.c). Encoders return the frame length, or -1. */
+ssize_t	privop_encode_req(const struct privop_req *req, void *buf,
+	    size_t bufsz);
+ssize_t	privop_encode_reply(const struct privop_reply *rep, void *buf,
+	    size_t bufsz);
+/*
+ * Decoders are strict: unknown op, wrong type, missing or extra key,
+ * out-of-range integer, trailing bytes or an oversize frame make them
+ * return -1 and set *why to a static description. Decoding checks the
+ * shape and types; privop_validate_req() checks the values.
+ */
+int	privop_decode_req(const void *buf, size_t len, struct privop_req *req,
+	    const char **why);
+int	privop_validate_req(const struct privop_req *req, const char **why);
+int	privop_decode_reply(const void *buf, size_t len,
+	    struct privop_reply *rep, const char **why);
+const char *privop_name(enum privop op);
+
+/*
+ * Client stubs (ipc/privop_client.c): send one request on fd, wait for the
+ * reply. Return 0 when privd answered err == 0, -1 otherwise (rep->err and
+ * rep->msg say why; rep->err is EPIPE when privd is gone).
+ */
+int	privop_fw_apply(int fd, const struct privop_fw_apply *a,
+	    struct privop_reply *rep);
+int	privop_fw_lockdown(int fd, uint32_t tor_uid, struct privop_reply *rep);
+int	privop_fw_remove(int fd, struct privop_reply *rep);
+int	privop_fw_status(int fd, struct privop_reply *rep);
+int	privop_dns_overlay(int fd, struct privop_reply *rep);
+int	privop_dns_restore(int fd, struct privop_reply *rep);
+int	privop_ct_flush(int fd, struct privop_reply *rep);
+int	privop_sock_kill(int fd, uint16_t trans_port, struct privop_reply *rep);
+
+/*
+ * Start ttp-privd (found with helper_path()) on one end of a new
+ * SOCK_SEQPACKET socketpair; return the other end, and its pid in *pid.
+ * run_dir is where privd keeps its own resolv.conf. Caller must be root.
+ */
+int	privop_spawn(const char *run_dir, int *pid);
+
+#endif

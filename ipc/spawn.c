@@ -1,0 +1,2 @@
+/* stub */
+#include "ipc/privop.h"

@@ -1,0 +1,3 @@
+/* stub */
+#include "privd/privd.h"
+int main(void) { return 1; }

@@ -1,0 +1,45 @@
+/*
+ * ttp-privd internals: the handlers the dispatch table in privd.c calls.
+ * Each handler sees only a request that privop_decode_req() and
+ * privop_validate_req() accepted, re-checks what its own safety depends
+ * on, performs one kernel operation and fills in the reply. A failed
+ * kernel operation is an error reply (rep->err, rep->msg), never an exit.
+ */
+#ifndef TTP_PRIVD_H
+#define TTP_PRIVD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc/privop.h"
+
+/* privd/fw.c: the firewall, through libnftables in this process. */
+int	fw_init(void);		/* create the nft context (before seccomp) */
+void	privd_fw_apply(const struct privop_req *, struct privop_reply *);
+void	privd_fw_lockdown(const struct privop_req *, struct privop_reply *);
+void	privd_fw_remove(const struct privop_req *, struct privop_reply *);
+void	privd_fw_status(const struct privop_req *, struct privop_reply *);
+
+/* privd/ruleset.c: render the rulesets as nft text from built-in templates
+ * and validated integers only. Return the length, or -1 when buf is too
+ * small. Also used by `ttp rules` (unprivileged) so that what it prints is
+ * exactly what privd loads. */
+#define RULESET_MAX	16384
+int	ruleset_render_session(const struct privop_fw_apply *a, char *buf,
+	    size_t bufsz);
+int	ruleset_render_lockdown(uint32_t tor_uid, char *buf, size_t bufsz);
+
+/* privd/dns.c: the resolv.conf overlay. */
+int	dns_init(const char *run_dir);	/* before seccomp */
+void	privd_dns_overlay(const struct privop_req *, struct privop_reply *);
+void	privd_dns_restore(const struct privop_req *, struct privop_reply *);
+
+/* privd/conntrack.c: conntrack flush and redirected-socket destruction. */
+void	privd_ct_flush(const struct privop_req *, struct privop_reply *);
+void	privd_sock_kill(const struct privop_req *, struct privop_reply *);
+
+/* privd/privd.c */
+void	reply_err(struct privop_reply *rep, int err, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,2 @@
+/* stub */
+#include "common/sandbox.h"
