@@ -238,8 +238,8 @@ dns_peel(const char *target, uint32_t *count, struct privop_reply *rep)
 
 	for (i = 0; i < DNS_MAX_LAYERS; i++) {
 		if (mount_of(AT_FDCWD, target, &m) == -1) {
-			reply_err(rep, errno, "dns: cannot find the mount at %s",
-			    target);
+			reply_err(rep, errno, "dns: cannot find the mount "
+			    "at %s", target);
 			return -1;
 		}
 		if (strcmp(m.point, target) != 0)

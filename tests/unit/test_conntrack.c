@@ -208,25 +208,28 @@ START_TEST(flush_empty_table)
 END_TEST
 
 /*
- * Two redirected connections (IPv4, IPv6) are destroyed; a direct
- * connection to the TransPort and one to another port are left alone.
+ * Redirected connections (IPv4, IPv6, IPv4 from an IPv6 socket) are
+ * destroyed; a direct connection to the TransPort and one to another port
+ * are left alone.
  */
 START_TEST(sock_kill_redirected_only)
 {
 	struct privop_reply	 rep;
-	int			 l4, l6, lo, a, b, c, d;
+	int			 l4, l6, lo, a, b, c, d, e;
 
 	l4 = tcp_listen("127.0.0.1", TRANS_PORT);
 	l6 = tcp_listen("::1", TRANS_PORT);
 	lo = tcp_listen("127.0.0.1", 8080);
 	a = tcp_pair(FAR4, 80, l4);		/* redirected */
 	b = tcp_pair(FAR6, 443, l6);		/* redirected */
+	e = tcp_pair("::ffff:" FAR4, 22, l4);	/* redirected, v4-mapped */
 	c = tcp_pair("127.0.0.1", TRANS_PORT, l4);	/* direct */
 	d = tcp_pair("127.0.0.1", 8080, lo);	/* unrelated */
 	rep = run_op(PRIVOP_SOCK_KILL, TRANS_PORT);
-	ck_assert_uint_eq(rep.count, 2);
+	ck_assert_uint_eq(rep.count, 3);
 	assert_aborted(a);
 	assert_aborted(b);
+	assert_aborted(e);
 	ck_assert_int_eq(send(c, "x", 1, MSG_NOSIGNAL), 1);
 	ck_assert_int_eq(send(d, "x", 1, MSG_NOSIGNAL), 1);
 	/* A second run finds nothing more to destroy. */

@@ -281,7 +281,8 @@ START_TEST(symlinked_target)
 	ck_assert_int_eq(symlink("/tmp/sysd/stub-resolv.conf", TARGET), 0);
 
 	run_op(PRIVOP_DNS_OVERLAY);
-	ck_assert_ptr_nonnull(strstr(read_file(TARGET), "nameserver 127.0.0.1"));
+	ck_assert_ptr_nonnull(strstr(read_file(TARGET),
+	    "nameserver 127.0.0.1"));
 	ck_assert_int_eq(layers_at("/tmp/sysd/stub-resolv.conf"), 1);
 	ck_assert_int_eq(lstat(TARGET, &st), 0);
 	ck_assert(S_ISLNK(st.st_mode));
