@@ -12,6 +12,8 @@
 #include "privd/privd.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +31,33 @@ static const char fw_remove_cmd[] =
 	"table inet ttp {}\n"
 	"delete table inet ttp\n";
 
+/*
+ * libnftables parses every uid and gid in rule text by looking it up as a
+ * NAME first (getpwnam/getgrnam in its uid_type_parse), even "64001", and
+ * only then as a number. In privd that would open /etc/nsswitch.conf and
+ * /etc/passwd or talk to nscd/sssd after seccomp, and a user database
+ * entry whose name is a number would change which id a rule exempts. The
+ * ruleset holds numbers only, so privd answers "no such name" for every
+ * name: these definitions take precedence over libc's in any executable
+ * that links this file (ttp-privd and its tests), and nothing there looks
+ * up users or groups by name.
+ */
+struct passwd *
+getpwnam(const char *name)
+{
+	(void)name;
+	errno = 0;
+	return NULL;
+}
+
+struct group *
+getgrnam(const char *name)
+{
+	(void)name;
+	errno = 0;
+	return NULL;
+}
+
 int
 fw_init(void)
 {
@@ -45,36 +74,53 @@ fw_init(void)
 		return -1;
 	}
 	/* Listings without counter values, so hashes compare rules only;
-	 * ids stay numeric so listing never consults /etc/passwd. */
-	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_STATELESS);
+	 * numeric protocols and (by default) ids, so listing never reads
+	 * /etc/protocols or /etc/passwd. */
+	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_STATELESS |
+	    NFT_CTX_OUTPUT_NUMERIC_PROTO);
 	return 0;
 }
 
-/* libnftables' error text, cut to its first line ("Error: ..."). */
-static const char *
-fw_error(char *buf, size_t bufsz)
+/*
+ * libnftables' error text: its first line goes to msg for the reply, and
+ * unless quiet it is logged whole, flattened to one line (a message, the
+ * offending line and a caret line).
+ */
+static void
+fw_error(const char *what, char *msg, size_t msgsz, bool quiet)
 {
 	const char	*s = nft_ctx_get_error_buffer(nft);
-	size_t		 n;
+	char		 flat[768];
+	size_t		 i, n = 0;
 
 	if (s == NULL || *s == '\0')
-		return "no error text from libnftables";
+		s = "no error text from libnftables";
+	for (i = 0; s[i] != '\0' && n + 4 < sizeof(flat); i++) {
+		if (s[i] != '\n')
+			flat[n++] = s[i];
+		else if (s[i + 1] != '\0') {
+			memcpy(flat + n, " | ", 3);
+			n += 3;
+		}
+	}
+	flat[n] = '\0';
+	if (!quiet)
+		log_warnx("fw: %s: %s", what, flat);
 	while (*s == '\n' || *s == ' ')
 		s++;
 	n = strcspn(s, "\n");
-	if (n >= bufsz)
-		n = bufsz - 1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return buf;
+	if (n >= msgsz)
+		n = msgsz - 1;
+	memcpy(msg, s, n);
+	msg[n] = '\0';
 }
 
-/* Run one command buffer; also empties both libnftables buffers of what
- * the previous command left there. */
+/* Run one command buffer, as a dry run (parse, evaluate, check against
+ * the kernel's cache, commit nothing) or for real. */
 static int
 fw_run(const char *cmd, bool dry)
 {
-	/* Reading a buffer rewinds it; drop what an earlier command left. */
+	/* Reading a buffer rewinds it: drop what an earlier command left. */
 	(void)nft_ctx_get_output_buffer(nft);
 	(void)nft_ctx_get_error_buffer(nft);
 	nft_ctx_set_dry_run(nft, dry);
@@ -157,19 +203,21 @@ fw_classify(const char *list)
 static int
 fw_list(struct privop_reply *rep)
 {
-	char		 err[PRIVOP_MSG_MAX];
-	const char	*out;
+	char	 err[PRIVOP_MSG_MAX];
 
 	if (fw_run("list table inet ttp", false) == 0)
 		return 1;
-	fw_error(err, sizeof(err));
+	/* Quiet: a missing table is not an error. */
+	fw_error("list table inet ttp", err, sizeof(err), true);
 	/* Tell "no table" from a real failure by asking which tables
 	 * exist; the names are all this reads. */
 	if (fw_run("list tables inet", false) == 0) {
-		out = nft_ctx_get_output_buffer(nft);
+		const char	*out = nft_ctx_get_output_buffer(nft);
+
 		if (out != NULL && strstr(out, "table inet ttp\n") == NULL)
 			return 0;
 	}
+	log_warnx("fw: cannot list table inet ttp: %s", err);
 	reply_err(rep, EIO, "cannot list table inet ttp: %s", err);
 	return -1;
 }
@@ -179,21 +227,24 @@ static void
 fw_load(const char *what, const char *rules, uint32_t state,
     struct privop_reply *rep)
 {
-	char	 err[PRIVOP_MSG_MAX];
-	int	 r;
+	char		 err[PRIVOP_MSG_MAX];
+	const char	*list;
+	int		 r;
 
 	if (nft == NULL) {
 		reply_err(rep, ENXIO, "%s: firewall not initialised", what);
 		return;
 	}
 	if (fw_run(rules, true) == -1) {
+		fw_error(what, err, sizeof(err), false);
 		reply_err(rep, EINVAL, "%s: ruleset rejected by the dry run: "
-		    "%s", what, fw_error(err, sizeof(err)));
+		    "%s", what, err);
 		return;
 	}
 	if (fw_run(rules, false) == -1) {
+		fw_error(what, err, sizeof(err), false);
 		reply_err(rep, EIO, "%s: commit failed, previous table kept: "
-		    "%s", what, fw_error(err, sizeof(err)));
+		    "%s", what, err);
 		return;
 	}
 	/* Committed: forget the old table before anything else can fail. */
@@ -204,7 +255,17 @@ fw_load(const char *what, const char *rules, uint32_t state,
 			    "the commit", what);
 		return;
 	}
-	fw_installed_hash = fnv1a64(nft_ctx_get_output_buffer(nft));
+	list = nft_ctx_get_output_buffer(nft);
+	/* What status will see must be what was loaded: a mismatch here is
+	 * a template/classifier bug, reported rather than trusted. */
+	if (fw_classify(list) != state) {
+		log_warnx("fw: %s: the kernel lists a table of another shape",
+		    what);
+		reply_err(rep, EIO, "%s: loaded table does not list as "
+		    "expected", what);
+		return;
+	}
+	fw_installed_hash = fnv1a64(list);
 	fw_installed_state = state;
 	fw_installed = true;
 	rep->state = state;
@@ -244,8 +305,6 @@ privd_fw_lockdown(const struct privop_req *req, struct privop_reply *rep)
 void
 privd_fw_remove(const struct privop_req *req, struct privop_reply *rep)
 {
-	char	 err[PRIVOP_MSG_MAX];
-
 	(void)req;
 	if (nft == NULL) {
 		reply_err(rep, ENXIO, "fw_remove: firewall not initialised");
@@ -253,8 +312,10 @@ privd_fw_remove(const struct privop_req *req, struct privop_reply *rep)
 	}
 	/* Creating the table first makes the delete idempotent. */
 	if (fw_run(fw_remove_cmd, false) == -1) {
-		reply_err(rep, EIO, "fw_remove: %s", fw_error(err,
-		    sizeof(err)));
+		char	 err[PRIVOP_MSG_MAX];
+
+		fw_error("fw_remove", err, sizeof(err), false);
+		reply_err(rep, EIO, "fw_remove: %s", err);
 		return;
 	}
 	fw_installed = false;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the namespace tests (sourced, bash). They build a
 # client namespace, where ttp's rules are applied and Tor's ports are
 # played by stand-ins, and a far-side namespace joined to it by a veth,
@@ -36,6 +37,7 @@ C6=2001:db8:77::2 F6=2001:db8:77::1
 C6LAN=fd77::2 F6LAN=fd77::1
 
 TOR_UID=${TOR_UID:-64001}
+# shellcheck disable=SC2034  # used by the sourcing tests
 BYPASS_UID=64002 USER_UID=64003 BYPASS_GID=64005 GROUP_UID=64004
 TRANS_PORT=9041 DNS_PORT=9054 FAR_PORT=8080 DNS_ANSWER=10.53.53.53
 
@@ -142,10 +144,10 @@ far_count() {
 # Stand-ins for Tor in the client, as TOR_UID; the far side's listeners.
 # Started as plain commands so the remembered pid is the server's own.
 standins_start() {
-	local tor="setpriv --reuid=$TOR_UID --regid=$TOR_UID --clear-groups"
-	bg trans ip netns exec "$NS_C" $tor "$PY" "$STANDIN" --lifetime 600 \
+	local tor=(setpriv --reuid="$TOR_UID" --regid="$TOR_UID" --clear-groups)
+	bg trans ip netns exec "$NS_C" "${tor[@]}" "$PY" "$STANDIN" --lifetime 600 \
 	    trans $TRANS_PORT
-	bg dns ip netns exec "$NS_C" $tor "$PY" "$STANDIN" --lifetime 600 \
+	bg dns ip netns exec "$NS_C" "${tor[@]}" "$PY" "$STANDIN" --lifetime 600 \
 	    dns $DNS_PORT $DNS_ANSWER
 	bg far ip netns exec "$NS_F" "$PY" "$STANDIN" --lifetime 600 \
 	    far $FAR_PORT 9999 53
@@ -156,11 +158,11 @@ standins_start() {
 
 # The rulesets. Options are `ttp rules` options.
 apply_session() {
-	in_client "$TTP" rules --tor-uid $TOR_UID --transport-port $TRANS_PORT \
-	    --dns-port $DNS_PORT "$@" | in_client nft -f -
+	in_client "$TTP" rules --tor-uid "$TOR_UID" --transport-port "$TRANS_PORT" \
+	    --dns-port "$DNS_PORT" "$@" | in_client nft -f -
 }
 apply_lockdown() {
-	in_client "$TTP" rules --lockdown --tor-uid $TOR_UID | in_client nft -f -
+	in_client "$TTP" rules --lockdown --tor-uid "$TOR_UID" | in_client nft -f -
 }
 remove_rules() {
 	printf 'table inet ttp {}\ndelete table inet ttp\n' | in_client nft -f -

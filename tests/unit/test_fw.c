@@ -7,6 +7,8 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -187,12 +189,13 @@ START_TEST(all_combinations)
 {
 	struct privop_req	 req = apply_req();
 	struct privop_reply	 rep, st;
-	int			 i;
 
 	req.u.fw_apply.allow_root = (_i & 1) != 0;
 	req.u.fw_apply.lan_bypass = (_i & 2) != 0;
 	req.u.fw_apply.ipv6 = (_i & 4) != 0;
 	if (_i & 8) {
+		int	 i;
+
 		for (i = 0; i < TTP_MAX_BYPASS; i++) {
 			req.u.fw_apply.bypass_uids[i] = 1000 + (uint32_t)i;
 			req.u.fw_apply.bypass_gids[i] = 0xfffffffeU -
@@ -328,6 +331,27 @@ START_TEST(invalid_arguments)
 }
 END_TEST
 
+/* fw.c keeps libnftables from resolving ids as user/group names (NSS
+ * after seccomp, and numeric-looking names): the lookups must fail. */
+START_TEST(no_name_lookups)
+{
+	struct privop_req	 req = apply_req();
+	struct privop_reply	 rep;
+
+	ck_assert_ptr_null(getpwnam("root"));
+	ck_assert_ptr_null(getgrnam("root"));
+	req.u.fw_apply.bypass_uids[0] = 65534;
+	req.u.fw_apply.n_bypass_uids = 1;
+	req.u.fw_apply.bypass_gids[0] = 65534;
+	req.u.fw_apply.n_bypass_gids = 1;
+	rep = call(privd_fw_apply, &req);
+	OK(rep);
+	ck_assert_int_eq(nft_other("list chain inet ttp filter_out"), 0);
+	ck_assert_ptr_nonnull(strstr(nft_ctx_get_output_buffer(other),
+	    "meta skuid 65534 accept"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -345,6 +369,7 @@ main(void)
 	tcase_add_test(tc, foreign);
 	tcase_add_test(tc, other_tables_untouched);
 	tcase_add_test(tc, invalid_arguments);
+	tcase_add_test(tc, no_name_lookups);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	/* Each test must run in its own child: the namespace is per test
