@@ -116,16 +116,18 @@ cmd_rules(int argc, char **argv)
 	struct fw_opts		 o;
 	struct privop_fw_apply	 a;
 	char			 buf[RULESET_MAX];
-	int			 ch, r, n, lockdown = 0, json = 0;
+	int			 ch, n, lockdown = 0, json = 0;
 
 	fw_opts_init(&o);
 	optind = 0;	/* reset getopt: argv[0] is "rules" */
 	opterr = 0;	/* our own one-line messages */
 	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		if ((r = fw_opts_parse(&o, ch, optarg)) == 1)
+		switch (fw_opts_parse(&o, ch, optarg)) {
+		case 1:
 			continue;
-		if (r == -1)
+		case -1:
 			return TTP_EXIT_ERROR;
+		}
 		switch (ch) {
 		case OPT_LOCKDOWN:
 			lockdown = 1;

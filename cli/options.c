@@ -194,11 +194,11 @@ host_has_ipv6_loopback(void)
 int
 fw_opts_finish(const struct fw_opts *o, struct privop_fw_apply *a)
 {
-	struct passwd	*pw;
-
 	memset(a, 0, sizeof(*a));
 	a->tor_uid = o->tor_uid;
 	if (a->tor_uid == 0) {
+		const struct passwd *pw;
+
 		if ((pw = getpwnam(o->tor_user)) == NULL) {
 			log_warnx("tor user '%s' does not exist; install tor "
 			    "or pass --tor-uid N", o->tor_user);
