@@ -12,8 +12,6 @@
 #include "privd/privd.h"
 
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,33 +28,6 @@ static uint32_t		 fw_installed_state;
 static const char fw_remove_cmd[] =
 	"table inet ttp {}\n"
 	"delete table inet ttp\n";
-
-/*
- * libnftables parses every uid and gid in rule text by looking it up as a
- * NAME first (getpwnam/getgrnam in its uid_type_parse), even "64001", and
- * only then as a number. In privd that would open /etc/nsswitch.conf and
- * /etc/passwd or talk to nscd/sssd after seccomp, and a user database
- * entry whose name is a number would change which id a rule exempts. The
- * ruleset holds numbers only, so privd answers "no such name" for every
- * name: these definitions take precedence over libc's in any executable
- * that links this file (ttp-privd and its tests), and nothing there looks
- * up users or groups by name.
- */
-struct passwd *
-getpwnam(const char *name)
-{
-	(void)name;
-	errno = 0;
-	return NULL;
-}
-
-struct group *
-getgrnam(const char *name)
-{
-	(void)name;
-	errno = 0;
-	return NULL;
-}
 
 int
 fw_init(void)
