@@ -223,7 +223,7 @@ start_servers() {
 make_relay_keys() {
 	local r=$1 d=$DIR/$1
 	if [[ " ${AUTHS[*]} " == *" $r "* ]]; then
-		printf '\n' | tor-gencert --create-identity-key -m 12 \
+		printf '\n' | timeout 60 tor-gencert --create-identity-key -m 12 \
 		    -a "${RELAY_IP4[$r]}:$DIR_PORT" \
 		    -i "$d/keys/authority_identity_key" \
 		    -s "$d/keys/authority_signing_key" \
@@ -242,23 +242,24 @@ make_relay_keys() {
 	SocksPort 0
 	Log err stderr
 	EOF
-	tor --defaults-torrc "$DIR/empty-defaults.torrc" -f "$d/fp.torrc" \
-	    --list-fingerprint >>"$DIR/logs/keys-$r.out" 2>&1
+	timeout 60 tor --defaults-torrc "$DIR/empty-defaults.torrc" \
+	    -f "$d/fp.torrc" --list-fingerprint >>"$DIR/logs/keys-$r.out" 2>&1
 }
 
 # make_keys: keys for every relay (RSA generation is the slow part of `up`,
 # hence in parallel); fills FP[] and V3IDENT[].
 declare -A FP V3IDENT
+KEY_JOBS=()
 make_keys() {
-	local r d jobs=()
+	local r d
 	# Every tor here reads only our files, never /etc/tor/torrc-defaults.
 	: >"$DIR/empty-defaults.torrc"
 	for r in "${RELAYS[@]}"; do
 		mkdir -m 700 "$DIR/$r" "$DIR/$r/keys"
 		make_relay_keys "$r" &
-		jobs+=($!)
+		KEY_JOBS+=($!)
 	done
-	for r in "${jobs[@]}"; do
+	for r in "${KEY_JOBS[@]}"; do
 		wait "$r" || die "key generation failed (see $DIR/logs/keys-*.out)"
 	done
 	for r in "${RELAYS[@]}"; do
@@ -460,10 +461,9 @@ up_failed() {
 	local rc=$?
 	trap - EXIT INT TERM HUP
 	say "up failed (status $rc); tearing down what it created"
-	# Our own children first (key generation may still be running).
-	# shellcheck disable=SC2046
-	kill $(jobs -p) 2>/dev/null || true
-	wait 2>/dev/null || true
+	# Key generation may still be running: let it end (it is bounded)
+	# before removing the directories it writes to.
+	[ ${#KEY_JOBS[@]} -eq 0 ] || wait "${KEY_JOBS[@]}" 2>/dev/null || true
 	do_down || true
 	exit 1
 }
