@@ -58,6 +58,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 			self.wfile.write(body)
 
 	def do_GET(self):
+		try:
+			self.route()
+		except ValueError:
+			self.reply(400, b"bad request\n")
+
+	def route(self):
 		src = self.client_address[0]
 		url = urllib.parse.urlsplit(self.path)
 		query = urllib.parse.parse_qs(url.query)
