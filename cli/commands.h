@@ -7,5 +7,16 @@
 #define TTP_CLI_COMMANDS_H
 
 int	cmd_rules(int argc, char **argv);
+int	cmd_start(int argc, char **argv);
+int	cmd_stop(int argc, char **argv);
+int	cmd_restart(int argc, char **argv);
+int	cmd_status(int argc, char **argv);
+int	cmd_refresh(int argc, char **argv);
+int	cmd_check(int argc, char **argv);
+int	cmd_check_leak(int argc, char **argv);
+int	cmd_logs(int argc, char **argv);
+int	cmd_diagnose(int argc, char **argv);
+int	cmd_uninstall(int argc, char **argv);
+int	cmd_watchdog(int argc, char **argv);
 
 #endif

@@ -1,11 +1,14 @@
 /*
- * ttp: the command-line coordinator. main() only dispatches to one
- * cli/cmd_<name>.c per command; each command parses its own options
- * (the firewall ones through cli/options.c) and returns the exit code.
+ * ttp: the command-line coordinator. main() takes the global options
+ * (--config, --log-format, -v: valid anywhere on the line) and dispatches
+ * to one cli/cmd_<name>.c per command; each command parses its own options
+ * and returns the exit code (0 ok, 1 error, 2 needs root).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "cli/commands.h"
 #include "common/defaults.h"
 #include "common/log.h"
@@ -15,7 +18,22 @@ static const struct command {
 	int		(*run)(int, char **);
 	const char	*what;
 } commands[] = {
-	{ "rules",	cmd_rules,	"print the ruleset ttp-privd would load" },
+	{ "start",	cmd_start,	"send all traffic through Tor (root)" },
+	{ "stop",	cmd_stop,	"zero-leak teardown (root)" },
+	{ "restart",	cmd_restart,	"stop and start, locked down in "
+					"between (root)" },
+	{ "refresh",	cmd_refresh,	"new Tor circuits, new exit (root)" },
+	{ "status",	cmd_status,	"show the session" },
+	{ "check",	cmd_check,	"live check: exit address, IsTor, "
+					"latency" },
+	{ "check-leak",	cmd_check_leak,	"DNS, IPv4 and IPv6 leak checks" },
+	{ "logs",	cmd_logs,	"show the session log (root)" },
+	{ "diagnose",	cmd_diagnose,	"collect a diagnostic report (root)" },
+	{ "rules",	cmd_rules,	"print the ruleset ttp-privd would "
+					"load" },
+	{ "watchdog",	cmd_watchdog,	"start|stop|status|run the session "
+					"watchdog" },
+	{ "uninstall",	cmd_uninstall,	"remove ttp from this system (root)" },
 };
 
 static void
@@ -23,28 +41,83 @@ usage(FILE *fp)
 {
 	size_t	 i;
 
-	fputs("usage: ttp COMMAND [options]\n"
+	fputs("usage: ttp [--config FILE] [--log-format text|json] [-v] "
+	    "COMMAND [options]\n"
 	    "Transparent Tor Proxy: send all traffic of this host through "
-	    "Tor.\n\ncommands:\n", fp);
+	    "Tor, fail-closed.\n\ncommands:\n", fp);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(fp, "  %-10s %s\n", commands[i].name,
+		fprintf(fp, "  %-11s %s\n", commands[i].name,
 		    commands[i].what);
-	fputs("\n'ttp COMMAND --help' shows a command's options.\n"
-	    "  -h, --help     this help\n"
-	    "  --version      print the version\n", fp);
+	fprintf(fp, "\n'ttp COMMAND --help' shows a command's options.\n"
+	    "  --config FILE        configuration (default $TTP_CONFIG, "
+	    "else %s)\n"
+	    "  --log-format FORMAT  text (default) or json, for messages on "
+	    "stderr\n"
+	    "  -v, --verbose        debug messages\n"
+	    "  -h, --help           this help\n"
+	    "  --version            print the version\n"
+	    "exit codes: 0 success, 1 error, 2 needs root\n",
+	    TTP_DEFAULT_CONFIG);
+}
+
+/* Remove argv[i] (and its value) in place. */
+static void
+take(int *argc, char **argv, int i, int n)
+{
+	memmove(&argv[i], &argv[i + n], sizeof(*argv) *
+	    (size_t)(*argc - i - n + 1));
+	*argc -= n;
 }
 
 int
 main(int argc, char **argv)
 {
-	size_t	 i;
+	enum log_format	 fmt = LOG_FORMAT_TEXT;
+	int		 i, verbose = 0;
+	const char	*v;
+	size_t		 c;
 
-	log_init("ttp", LOG_FORMAT_TEXT, 0);
+	log_init("ttp", fmt, 0);
+	for (i = 1; i < argc;) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			cli.config_path = argv[i + 1];
+			take(&argc, argv, i, 2);
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
+			cli.config_path = argv[i] + 9;
+			take(&argc, argv, i, 1);
+		} else if ((strcmp(argv[i], "--log-format") == 0 &&
+		    i + 1 < argc) || strncmp(argv[i], "--log-format=", 13) ==
+		    0) {
+			v = argv[i][12] == '=' ? argv[i] + 13 : argv[i + 1];
+			if (strcmp(v, "json") == 0)
+				fmt = LOG_FORMAT_JSON;
+			else if (strcmp(v, "text") != 0) {
+				log_warnx("--log-format: '%s' is neither text "
+				    "nor json", v);
+				return TTP_EXIT_ERROR;
+			}
+			take(&argc, argv, i, argv[i][12] == '=' ? 1 : 2);
+		} else if (strcmp(argv[i], "-v") == 0 ||
+		    strcmp(argv[i], "--verbose") == 0) {
+			/* -v after check-leak is that command's own. */
+			if (i > 1 && strcmp(argv[1], "check-leak") == 0) {
+				i++;
+				continue;
+			}
+			verbose = 1;
+			take(&argc, argv, i, 1);
+		} else
+			i++;
+	}
+	log_init("ttp", fmt, verbose);
 	if (argc < 2) {
 		usage(stderr);
 		return TTP_EXIT_ERROR;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return TTP_EXIT_OK;
 	}
@@ -52,9 +125,9 @@ main(int argc, char **argv)
 		printf("ttp %s\n", TTP_VERSION);
 		return TTP_EXIT_OK;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+	for (c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+		if (strcmp(argv[1], commands[c].name) == 0)
+			return commands[c].run(argc - 1, argv + 1);
 	log_warnx("unknown command '%s'; see 'ttp --help'", argv[1]);
 	return TTP_EXIT_ERROR;
 }

@@ -1,0 +1,70 @@
+/*
+ * What the commands of the ttp CLI share: the loaded configuration, the
+ * user-facing output (ui.c), running helpers (spawn.c), the unprivileged
+ * parsing worker (privsep.c) and the session sequences (session.c).
+ */
+#ifndef TTP_CLI_H
+#define TTP_CLI_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "cli/lock.h"
+#include "cli/options.h"
+#include "common/config.h"
+
+/* Global options (main.c), valid anywhere on the command line. */
+struct cli_globals {
+	const char	*config_path;	/* --config, else $TTP_CONFIG */
+	struct ttp_config cfg;
+	bool		 cfg_loaded;
+};
+extern struct cli_globals cli;
+
+/* Load the configuration once; on error print one line and return -1. */
+int	cli_config(void);
+/* 0 when root; else print "<cmd> needs root: run 'sudo ttp <cmd>'". */
+int	cli_need_root(const char *cmd);
+/* <run_dir>/<name> of the loaded configuration. */
+const char *cli_run_path(const char *name);
+/*
+ * Test hook: when $TTP_TEST_CRASH_AT names this step, the CLI kills itself
+ * with SIGKILL there, so tests can prove every step leaves the host
+ * fail-closed and recoverable. It can only make ttp die, never skip a step.
+ */
+void	cli_crash_point(const char *step);
+
+/* ui.c: what the user reads. Colour only on a terminal, never NO_COLOR. */
+bool	ui_color(FILE *fp);
+void	ui_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	ui_good(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	ui_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	ui_bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A progress bar on a terminal, a plain line per change otherwise. */
+void	ui_progress(int pct, const char *summary);
+void	ui_progress_done(void);
+/* runlog.c: append messages to <run_dir>/ttp.log (rolled at 1 MiB). */
+void	runlog_open(void);
+
+/* spawn.c: run one of ttp's own helpers with its stdout on a pipe. */
+int	spawn_helper(const char *name, const char *const argv[], int *out_fd,
+	    pid_t *pid);
+/* Wait for pid, bounded; its exit code, or -1 (killed or timed out). */
+int	spawn_wait(pid_t pid, int timeout_ms);
+
+/*
+ * privsep.c: parse untrusted output in a child that has dropped to the
+ * unprivileged user, with no capabilities and the CLI's seccomp allowlist.
+ * The child runs parse(in, arg) with `in` open on in_fd and stdout still
+ * open for the user; what it writes to `result` (at most resultsz-1 bytes)
+ * comes back to the caller, which must validate it. Returns the child's
+ * exit code, or -1.
+ */
+typedef int (*privsep_parser)(FILE *in, FILE *result, void *arg);
+int	privsep_parse(int in_fd, privsep_parser parse, void *arg,
+	    char *result, size_t resultsz);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * ttp status: the session as the lock records it, readable without root
+ * (the lock is 0644). As root it also asks privd whether the firewall the
+ * session installed is still exactly in place.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/session.h"
+#include "common/log.h"
+
+static const char *fw_names[] = { "absent", "session", "lockdown",
+	"foreign" };
+
+int
+cmd_status(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct privop_reply	 rep;
+	struct session		 s;
+	json_t			*j;
+	char			 err[512], when[64], *txt;
+	const char		*fw = NULL;
+	bool			 json = false, alive, intact = false;
+	int			 ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (ch == 'j')
+			json = true;
+		else {
+			fputs("usage: ttp status [--json]\nShow the session: "
+			    "state, exit address, start time, pids, ports.\n"
+			    "Needs no root; as root it also checks that the "
+			    "firewall is intact.\n", ch == 'h' ? stdout :
+			    stderr);
+			return ch == 'h' ? TTP_EXIT_OK : TTP_EXIT_ERROR;
+		}
+	}
+	if (cli_config() == -1)
+		return TTP_EXIT_ERROR;
+	rc = lock_read(cli_run_path(TTP_LOCK_NAME), &s, err, sizeof(err));
+	if (rc == -1) {
+		log_warnx("%s", err);
+		return TTP_EXIT_ERROR;
+	}
+	if (rc == 1) {
+		if (json)
+			printf("{\"state\":\"inactive\"}\n");
+		else
+			ui_info("ttp is inactive (no session)");
+		return TTP_EXIT_OK;
+	}
+	alive = session_alive(&s);
+	if (geteuid() == 0 && privd_fd() != -1 &&
+	    privop_fw_status(privd_fd(), &rep) == 0) {
+		fw = rep.state <= FW_STATE_MAX ? fw_names[rep.state] : "?";
+		intact = rep.state == FW_STATE_SESSION && rep.hash == s.fw_hash;
+		privd_close();
+	}
+	if (json) {
+		if ((txt = lock_to_json(&s)) == NULL ||
+		    (j = json_loads(txt, 0, NULL)) == NULL)
+			fatalx("cannot format the status");
+		free(txt);
+		json_object_set_new(j, "tor_running", json_boolean(alive));
+		if (fw != NULL) {
+			json_object_set_new(j, "firewall", json_string(fw));
+			json_object_set_new(j, "firewall_intact",
+			    json_boolean(intact));
+		}
+		json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(j);
+		return TTP_EXIT_OK;
+	}
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z",
+	    localtime(&s.started));
+	if (s.state == SESSION_ACTIVE && alive)
+		ui_good("ttp is active");
+	else if (s.state == SESSION_LOCKDOWN)
+		ui_bad("ttp is in LOCKDOWN: no traffic leaves; run 'sudo ttp "
+		    "diagnose', then 'sudo ttp stop'");
+	else
+		ui_warn("ttp session is %s%s", session_state_name(s.state),
+		    alive ? "" : ", and its tor is not running (traffic is "
+		    "blocked); run 'sudo ttp restart' or 'sudo ttp stop'");
+	ui_info("  started        %s (by pid %d)", when, (int)s.pid);
+	ui_info("  exit address   %s", s.exit_ip[0] ? s.exit_ip :
+	    "(not verified)");
+	ui_info("  tor            %s, pid %d, uid %u, TransPort %u, "
+	    "DNSPort %u", s.external_daemon ? "external" : "supervised",
+	    (int)s.tor_pid, s.tor_uid, s.trans_port, s.dns_port);
+	ui_info("  options        lan-bypass %s, ipv6 %s, allow-root %s%s%s"
+	    "%s%s", s.lan_bypass ? "on" : "off", s.ipv6 ? "via Tor" :
+	    "blocked", s.allow_root ? "on" : "off",
+	    s.bypass_users[0] ? ", bypass users " : "", s.bypass_users,
+	    s.bypass_groups[0] ? ", bypass groups " : "", s.bypass_groups);
+	ui_info("  watchdog       %s", s.watchdog_pid > 0 &&
+	    (kill(s.watchdog_pid, 0) == 0 || errno == EPERM) ?
+	    "guarding the session" : "off");
+	if (fw != NULL)
+		ui_info("  firewall       %s%s", fw, intact ? " (intact)" :
+		    rep.state == FW_STATE_SESSION ? " (CHANGED since start)" :
+		    "");
+	return TTP_EXIT_OK;
+}

@@ -1,0 +1,62 @@
+/*
+ * ttp uninstall: remove what `make install` put in place (the ttp binary
+ * and the helpers in libexec). Refuses while a session is active; keeps
+ * the configuration in /etc/ttp and the _ttp user, and says so.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/cli.h"
+#include "common/log.h"
+
+static const char *const installed[] = {
+	TTP_SBINDIR "/ttp",
+	TTP_LIBEXECDIR "/ttp-privd",
+	TTP_LIBEXECDIR "/ttp-torctl",
+	TTP_LIBEXECDIR "/ttp-netcheck",
+};
+
+int
+cmd_uninstall(int argc, char **argv)
+{
+	struct session	 s;
+	char		 err[256];
+	size_t		 i;
+	int		 removed = 0;
+
+	if (argc > 1) {
+		bool help = strcmp(argv[1], "-h") == 0 ||
+		    strcmp(argv[1], "--help") == 0;
+
+		fprintf(help ? stdout : stderr, "usage: ttp uninstall\n"
+		    "Remove ttp's programs from %s and %s.\n", TTP_SBINDIR,
+		    TTP_LIBEXECDIR);
+		return help ? TTP_EXIT_OK : TTP_EXIT_ERROR;
+	}
+	if (cli_need_root("uninstall") == -1)
+		return TTP_EXIT_NOROOT;
+	if (cli_config() == -1)
+		return TTP_EXIT_ERROR;
+	if (lock_read(cli_run_path(TTP_LOCK_NAME), &s, err, sizeof(err)) != 1) {
+		log_warnx("a ttp session exists; run 'sudo ttp stop' first");
+		return TTP_EXIT_ERROR;
+	}
+	for (i = 0; i < sizeof(installed) / sizeof(installed[0]); i++) {
+		if (unlink(installed[i]) == 0) {
+			ui_info("removed %s", installed[i]);
+			removed++;
+		} else if (errno != ENOENT)
+			log_warn("cannot remove %s", installed[i]);
+	}
+	(void)rmdir(TTP_LIBEXECDIR);
+	if (removed == 0)
+		ui_info("nothing to remove: ttp is not installed under %s",
+		    TTP_SBINDIR);
+	else
+		ui_good("ttp uninstalled (kept %s and the %s user)",
+		    TTP_SYSCONFDIR_STR, TTP_UNPRIV_USER);
+	return TTP_EXIT_OK;
+}

@@ -1,0 +1,81 @@
+/*
+ * The CLI's unprivileged parsing worker. A root `ttp start` needs to read
+ * tor's bootstrap progress and the exit-IP answer, both of which come from
+ * outside; it does so only in a child that has dropped to the
+ * unprivileged user, cleared every capability, set NO_NEW_PRIVS and loaded
+ * the CLI's seccomp allowlist. The root parent receives only a short,
+ * fixed-format result which it validates before use (as OpenSSH's monitor
+ * treats its unprivileged child).
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/sandbox.h"
+
+int
+privsep_parse(int in_fd, privsep_parser parse, void *arg, char *result,
+    size_t resultsz)
+{
+	FILE	*in, *res;
+	pid_t	 pid;
+	size_t	 n = 0;
+	ssize_t	 r;
+	int	 p[2], st;
+
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		log_warn("pipe");
+		return -1;
+	}
+	fflush(stdout);
+	if ((pid = fork()) == -1) {
+		log_warn("fork");
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		/* fds: 0 /dev/null-ish stdin, 1 and 2 for the user, 3 the
+		 * input, 4 the result; nothing else survives. */
+		if (dup2(in_fd, 3) == -1 || dup2(p[1], 4) == -1)
+			_exit(120);
+		if (sandbox_close_from(5) == -1 ||
+		    sandbox_drop_user(TTP_UNPRIV_USER) == -1 ||
+		    sandbox_seccomp(&sandbox_cli) == -1)
+			_exit(121);
+		if ((in = fdopen(3, "r")) == NULL ||
+		    (res = fdopen(4, "w")) == NULL)
+			_exit(122);
+		st = parse(in, res, arg);
+		fflush(stdout);
+		if (fclose(res) == EOF)
+			_exit(123);
+		_exit(st);
+	}
+	close(p[1]);
+	while (n + 1 < resultsz &&
+	    (r = read(p[0], result + n, resultsz - 1 - n)) != 0) {
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		n += (size_t)r;
+	}
+	result[n] = '\0';
+	close(p[0]);
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(st)) {
+		log_warnx("the parsing worker died (signal %d)",
+		    WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+		return -1;
+	}
+	return WEXITSTATUS(st);
+}

@@ -1,0 +1,668 @@
+/*
+ * Session start and teardown. The order is the safety argument:
+ *
+ *   start: validate everything (options, users, bridges, config, the torrc
+ *   through `tor --verify-config`) while nothing has changed; write the
+ *   lock; FW_APPLY (from here the host is fail-closed); DNS_OVERLAY; start
+ *   tor; follow bootstrap; verify the exit. A failure after FW_APPLY
+ *   undoes exactly what this start did, or leaves the host in lockdown
+ *   when it cannot be undone safely, and says which.
+ *
+ *   teardown: FW_LOCKDOWN; stop the watchdog; SHUTDOWN tor and wait for
+ *   it; SOCK_KILL (while the redirect's conntrack state still exists, so
+ *   the RSTs of killed sockets go to loopback, not to the destination);
+ *   CT_FLUSH; FW_REMOVE; DNS_RESTORE; remove the lock.
+ *
+ * Every privileged step goes through ttp-privd; output from tor and the
+ * network is parsed only in the unprivileged worker (privsep.c).
+ */
+#include "cli/session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <net/if.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/parse.h"
+#include "common/log.h"
+#include "ipc/privop.h"
+#include "torctl/pkg.h"
+#include "torctl/ports.h"
+#include "torctl/tor_proc.h"
+#include "torctl/torrc.h"
+
+#define TOR_SHUTDOWN_SECS	10
+#define TOR_KILL_MS		3000
+#define NETCHECK_TIMEOUT_SECS	20
+
+static int	 pfd = -1;
+static pid_t	 ppid_privd;
+
+int
+privd_fd(void)
+{
+	if (pfd == -1 && (pfd = privop_spawn(cli.cfg.run_dir,
+	    &ppid_privd)) == -1)
+		log_warnx("cannot start ttp-privd");
+	return pfd;
+}
+
+void
+privd_close(void)
+{
+	if (pfd == -1)
+		return;
+	close(pfd);	/* privd exits when its peer is gone */
+	(void)spawn_wait(ppid_privd, 2000);
+	pfd = -1;
+}
+
+/* Run one privileged op; log a failure with its step name. */
+static int
+priv_step(const char *step, int rc, const struct privop_reply *rep)
+{
+	cli_crash_point(step);
+	if (rc == 0)
+		return 0;
+	log_warnx("%s failed: %s", step, rep->msg[0] ? rep->msg :
+	    strerror(rep->err));
+	return -1;
+}
+
+bool
+session_alive(const struct session *s)
+{
+	if (s->external_daemon)
+		return true;
+	/* kill(pid, 0) == EPERM also means alive (not our uid). */
+	return s->tor_pid > 0 && (kill(s->tor_pid, 0) == 0 || errno == EPERM);
+}
+
+/* ---- start: validation, nothing changes on the host ---------------- */
+
+static int
+resolve_tor_uid(struct start_req *r, struct privop_fw_apply *a)
+{
+	r->fw.tor_user = cli.cfg.tor_user;
+	if (fw_opts_finish(&r->fw, a) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+ensure_tor(char *tor, size_t torsz)
+{
+	char	 err[512];
+
+	if (tor_find(&cli.cfg, tor, torsz) == 0)
+		return 0;
+	ui_info("tor is not installed: installing it with the system "
+	    "package manager");
+	if (pkg_install("tor", err, sizeof(err)) == -1) {
+		log_warnx("cannot install tor: %s; install it yourself "
+		    "(e.g. apt-get install tor) and run 'sudo ttp start' "
+		    "again", err);
+		return -1;
+	}
+	if (tor_find(&cli.cfg, tor, torsz) == -1) {
+		log_warnx("tor is still not found after installing it; set "
+		    "[tor] binary in %s", cli.cfg.file[0] ? cli.cfg.file :
+		    TTP_DEFAULT_CONFIG);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load_bridges(struct start_req *r, struct bridge_list *bl,
+    struct torrc_opts *o)
+{
+	char	 err[512];
+	int	 i;
+
+	memset(bl, 0, sizeof(*bl));
+	if (r->bridge_file != NULL &&
+	    bridges_load_file(bl, r->bridge_file, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	for (i = 0; i < r->nbridge_args; i++)
+		if (bridges_add(bl, r->bridge_args[i], "--bridge", i + 1, err,
+		    sizeof(err)) == -1) {
+			log_warnx("%s", err);
+			return -1;
+		}
+	if (bl->n > 0)
+		r->use_bridges = true;
+	if (r->use_bridges && bl->n == 0) {
+		log_warnx("--use-bridges needs bridge lines: add --bridge "
+		    "LINE or --bridge-file FILE");
+		return -1;
+	}
+	if (!r->use_bridges)
+		return 0;
+	if (bridges_find_programs(bl, 1, o->pt_path, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	o->use_bridges = 1;
+	o->bridges = bl;
+	return 0;
+}
+
+static int
+check_existing(const char *lockp, bool restart)
+{
+	struct session	 old;
+	char		 err[512];
+	int		 rc;
+
+	if ((rc = lock_read(lockp, &old, err, sizeof(err))) == 1)
+		return 0;
+	if (rc == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	if (restart)
+		return 0;
+	if (session_alive(&old) && old.state != SESSION_STARTING) {
+		log_warnx("ttp is already running (since %s, tor pid %d); "
+		    "run 'sudo ttp stop' or 'sudo ttp restart'",
+		    old.started ? strtok(ctime(&old.started), "\n") : "?",
+		    (int)old.tor_pid);
+		return -1;
+	}
+	ui_warn("found the lock of a session that is gone (state %s); "
+	    "cleaning it up first", session_state_name(old.state));
+	if (session_teardown(&old, TEARDOWN_FULL) != TTP_EXIT_OK) {
+		log_warnx("could not clean up the orphaned session; run "
+		    "'sudo ttp stop --restore-only'");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+choose_ports(struct start_req *r, struct privop_fw_apply *a,
+    struct torrc_opts *o)
+{
+	struct port_choice	 pc;
+	char			 err[256];
+
+	if (r->external_daemon) {
+		/* BYOD: the user's tor must already listen there. */
+		if (port_is_free(SOCK_STREAM, a->trans_port, 0) == 1) {
+			log_warnx("nothing listens on 127.0.0.1:%u (TCP); "
+			    "start your tor with TransPort %u first, or pass "
+			    "--transport-port", a->trans_port, a->trans_port);
+			return -1;
+		}
+		return 0;
+	}
+	if (ports_choose(a->trans_port, a->dns_port, a->ipv6, &pc, err,
+	    sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	if ((pc.trans_changed || pc.dns_changed) && r->ports_given) {
+		log_warnx("port %u is taken by another process; choose "
+		    "another with --transport-port/--dns-port",
+		    pc.trans_changed ? a->trans_port : a->dns_port);
+		return -1;
+	}
+	if (pc.trans_changed)
+		ui_info("TransPort %u is taken by another process: using %u",
+		    a->trans_port, pc.trans_port);
+	if (pc.dns_changed)
+		ui_info("DNSPort %u is taken by another process: using %u",
+		    a->dns_port, pc.dns_port);
+	a->trans_port = o->trans_port = pc.trans_port;
+	a->dns_port = o->dns_port = pc.dns_port;
+	return 0;
+}
+
+static void
+session_fill(struct session *s, const struct start_req *r,
+    const struct privop_fw_apply *a)
+{
+	int	 i;
+
+	memset(s, 0, sizeof(*s));
+	s->state = SESSION_STARTING;
+	s->pid = getpid();
+	s->started = time(NULL);
+	s->tor_uid = a->tor_uid;
+	s->trans_port = a->trans_port;
+	s->dns_port = a->dns_port;
+	s->external_daemon = r->external_daemon;
+	s->allow_root = a->allow_root;
+	s->lan_bypass = a->lan_bypass;
+	s->ipv6 = a->ipv6;
+	s->use_bridges = r->use_bridges;
+	s->is_tor = -1;
+	snprintf(s->interface, sizeof(s->interface), "%s",
+	    r->interface ? r->interface : "");
+	for (i = 0; i < a->n_bypass_uids; i++)
+		s->bypass_uids[i] = a->bypass_uids[i];
+	for (i = 0; i < a->n_bypass_gids; i++)
+		s->bypass_gids[i] = a->bypass_gids[i];
+	s->n_bypass_uids = a->n_bypass_uids;
+	s->n_bypass_gids = a->n_bypass_gids;
+	snprintf(s->config, sizeof(s->config), "%s", cli.cfg.file);
+}
+
+static int
+save(const char *lockp, const struct session *s)
+{
+	char	 err[512];
+
+	if (lock_write(lockp, s, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- start: the parts that read from tor and the network ----------- */
+
+static int
+wait_bootstrap(const struct session *s, long timeout)
+{
+	const char	*argv[12];
+	char		 tbuf[24], pbuf[24], res[256];
+	pid_t		 pid;
+	int		 out, rc, n = 0;
+
+	snprintf(tbuf, sizeof(tbuf), "%ld", timeout);
+	snprintf(pbuf, sizeof(pbuf), "%d", (int)s->tor_pid);
+	argv[n++] = "ttp-torctl";
+	if (cli.cfg.file[0] != '\0') {
+		argv[n++] = "--config";
+		argv[n++] = cli.cfg.file;
+	}
+	argv[n++] = "--timeout";
+	argv[n++] = tbuf;
+	if (s->tor_pid > 0) {
+		argv[n++] = "--pid";
+		argv[n++] = pbuf;
+	}
+	argv[n++] = "bootstrap";
+	argv[n] = NULL;
+	if (spawn_helper("ttp-torctl", argv, &out, &pid) == -1)
+		return -1;
+	rc = privsep_parse(out, parse_bootstrap, NULL, res, sizeof(res));
+	close(out);
+	(void)spawn_wait(pid, 5000);
+	if (rc == 0 && strcmp(res, "ok\n") == 0)
+		return 0;
+	log_warnx("tor did not finish bootstrapping: %.200s",
+	    strncmp(res, "error ", 6) == 0 ? res + 6 : "no answer");
+	return -1;
+}
+
+/* Ask ttp-netcheck (through Tor) which address the world sees. */
+int
+check_exit(struct exit_result *er)
+{
+	const char	*argv[TTP_MAX_IP_URLS + 6];
+	char		 tbuf[16], res[256];
+	pid_t		 pid;
+	size_t		 i;
+	int		 out, rc, n = 0;
+
+	snprintf(tbuf, sizeof(tbuf), "%d", NETCHECK_TIMEOUT_SECS);
+	argv[n++] = "ttp-netcheck";
+	argv[n++] = "--timeout";
+	argv[n++] = tbuf;
+	argv[n++] = "ip";
+	for (i = 0; i < cli.cfg.n_ip_urls; i++)
+		argv[n++] = cli.cfg.ip_urls[i];
+	argv[n] = NULL;
+	if (spawn_helper("ttp-netcheck", argv, &out, &pid) == -1)
+		return -1;
+	rc = privsep_parse(out, parse_exit_check, NULL, res, sizeof(res));
+	close(out);
+	(void)spawn_wait(pid, 5000);
+	if (rc != 0 || exit_result_parse(res, er) == -1)
+		return -1;
+	return 0;
+}
+
+/* ---- start --------------------------------------------------------- */
+
+static void
+print_summary(const struct session *s, const struct start_req *r)
+{
+	ui_good("ttp is active: all traffic of this host goes through Tor");
+	if (s->exit_ip[0] != '\0')
+		ui_info("  exit address   %s%s", s->exit_ip,
+		    s->is_tor == 1 ? " (confirmed Tor exit)" : "");
+	ui_info("  tor            %s, TransPort %u, DNSPort %u",
+	    s->external_daemon ? "external daemon" : "supervised by ttp",
+	    s->trans_port, s->dns_port);
+	ui_info("  bypasses Tor   loopback%s%s%s%s%s%s",
+	    s->lan_bypass ? ", LAN (no DNS, NetBIOS, mDNS, LLMNR)" : "",
+	    s->allow_root ? ", root" : "",
+	    r->fw.nuids ? ", users " : "", r->fw.nuids ?
+	    s->bypass_users : "", r->fw.ngids ? ", groups " : "",
+	    r->fw.ngids ? s->bypass_groups : "");
+	ui_info("  IPv6           %s", s->ipv6 ? "through Tor" : "blocked");
+	ui_info("stop with 'sudo ttp stop'");
+}
+
+/*
+ * Undo a start that failed after the firewall was applied. Returns the
+ * exit code to use (always an error).
+ */
+static int
+start_failed(struct session *s, const char *lockp)
+{
+	struct privop_reply	 rep;
+
+	ui_info("undoing this start");
+	if (session_teardown(s, TEARDOWN_FULL) == TTP_EXIT_OK) {
+		ui_info("the host is as it was before 'ttp start'");
+		return TTP_EXIT_ERROR;
+	}
+	/* Could not undo cleanly: make sure it is at least fail-closed. */
+	if (privd_fd() != -1 &&
+	    privop_fw_lockdown(privd_fd(), s->tor_uid, &rep) == 0) {
+		s->state = SESSION_LOCKDOWN;
+		(void)save(lockp, s);
+		ui_bad("the host is left in LOCKDOWN (no traffic except tor's "
+		    "and loopback); fix the problem above, then run "
+		    "'sudo ttp stop --restore-only'");
+	} else
+		ui_bad("could not restore the host nor lock it down; run "
+		    "'sudo ttp stop --restore-only'");
+	return TTP_EXIT_ERROR;
+}
+
+int
+session_start(struct start_req *r, bool restart)
+{
+	struct privop_fw_apply	 a;
+	struct privop_reply	 rep;
+	struct torrc_opts	 o;
+	struct bridge_list	*bl = NULL;
+	struct session		 s;
+	struct exit_result	 er;
+	char			 lockp[PATH_MAX], tor[PATH_MAX], torrc_path[PATH_MAX];
+	char			 err[1024], *torrc = NULL;
+	int			 rc = TTP_EXIT_ERROR, len;
+
+	/* 1. Validate everything while nothing has changed. */
+	if (r->interface != NULL && if_nametoindex(r->interface) == 0) {
+		log_warnx("no network interface named '%s' (see 'ip link'); "
+		    "omit -i to use all of them", r->interface);
+		return TTP_EXIT_ERROR;
+	}
+	/* tor first: installing it creates the user whose uid we need. */
+	if (!r->external_daemon && ensure_tor(tor, sizeof(tor)) == -1)
+		return TTP_EXIT_ERROR;
+	if (resolve_tor_uid(r, &a) == -1)
+		return TTP_EXIT_ERROR;
+	snprintf(lockp, sizeof(lockp), "%s", cli_run_path(TTP_LOCK_NAME));
+	if (check_existing(lockp, restart) == -1)
+		return TTP_EXIT_ERROR;
+	torrc_opts_init(&o, &cli.cfg);
+	o.ipv6 = a.ipv6;
+	if (!r->external_daemon) {
+		if ((bl = calloc(1, sizeof(*bl))) == NULL ||
+		    (torrc = malloc(TORRC_MAX)) == NULL) {
+			log_warn("malloc");
+			goto out;
+		}
+		if (load_bridges(r, bl, &o) == -1)
+			goto out;
+	}
+	if (choose_ports(r, &a, &o) == -1)
+		goto out;
+	if (!r->external_daemon) {
+		len = tor_build_torrc(&cli.cfg, &o, torrc, TORRC_MAX, err,
+		    sizeof(err));
+		if (len < 0) {
+			log_warnx("the generated torrc is not valid: %s", err);
+			goto out;
+		}
+	}
+	session_fill(&s, r, &a);
+	snprintf(s.bypass_users, sizeof(s.bypass_users), "%s", r->users_arg);
+	snprintf(s.bypass_groups, sizeof(s.bypass_groups), "%s",
+	    r->groups_arg);
+	cli_crash_point("validated");
+
+	/* 2. From here on the host changes; every failure is undone. */
+	if (privd_fd() == -1)
+		goto out;
+	if (mkdir(cli.cfg.run_dir, 0755) == -1 && errno != EEXIST) {
+		log_warn("mkdir %s", cli.cfg.run_dir);
+		goto out;
+	}
+	if (save(lockp, &s) == -1)
+		goto out;
+	cli_crash_point("lock");
+	if (priv_step("FW_APPLY", privop_fw_apply(privd_fd(), &a, &rep),
+	    &rep) == -1) {
+		/* One transaction: nothing was applied (or the lockdown of a
+		 * restart is still in place). */
+		if (!restart)
+			(void)lock_remove(lockp);
+		goto out;
+	}
+	s.fw_hash = rep.hash;
+	ui_good("firewall applied: the host is fail-closed from now on");
+	if (priv_step("DNS_OVERLAY", privop_dns_overlay(privd_fd(), &rep),
+	    &rep) == -1) {
+		rc = start_failed(&s, lockp);
+		goto out;
+	}
+	s.dns_overlay = true;
+	(void)save(lockp, &s);
+
+	if (!r->external_daemon) {
+		if (tor_prepare_dirs(&cli.cfg, err, sizeof(err)) == -1 ||
+		    tor_write_torrc(&cli.cfg, torrc, torrc_path,
+		    sizeof(torrc_path), err, sizeof(err)) == -1 ||
+		    tor_spawn(&cli.cfg, torrc_path, &s.tor_pid, err,
+		    sizeof(err)) == -1) {
+			log_warnx("cannot start tor: %s", err);
+			rc = start_failed(&s, lockp);
+			goto out;
+		}
+		(void)save(lockp, &s);
+		cli_crash_point("tor");
+		ui_info("tor started (pid %d); waiting for it to bootstrap "
+		    "(at most %ld s)", (int)s.tor_pid, r->bootstrap_timeout);
+		if (wait_bootstrap(&s, r->bootstrap_timeout) == -1) {
+			ui_info("tor's log: %s", cli_run_path("tor.log"));
+			rc = start_failed(&s, lockp);
+			goto out;
+		}
+	}
+	cli_crash_point("bootstrap");
+
+	/* 3. Verify the exit through Tor, as an ordinary redirected user. */
+	if (check_exit(&er) == 0) {
+		if (er.host_address || er.is_tor == 0) {
+			ui_bad("the exit check sees %s, %s: NOT through Tor",
+			    er.ip, er.host_address ? "one of this host's own "
+			    "addresses" : "which is not a Tor exit");
+			if (privop_fw_lockdown(privd_fd(), s.tor_uid, &rep) ==
+			    0) {
+				s.state = SESSION_LOCKDOWN;
+				(void)save(lockp, &s);
+				ui_bad("the host is in LOCKDOWN; run 'sudo ttp "
+				    "diagnose', then 'sudo ttp stop'");
+			}
+			goto out;
+		}
+		snprintf(s.exit_ip, sizeof(s.exit_ip), "%s", er.ip);
+		s.is_tor = er.is_tor;
+	} else
+		ui_warn("could not verify the exit address (see above); "
+		    "traffic stays fail-closed. Try 'ttp check' later");
+
+	s.state = SESSION_ACTIVE;
+	if (save(lockp, &s) == -1)
+		goto out;
+	print_summary(&s, r);
+	rc = TTP_EXIT_OK;
+out:
+	free(bl);
+	free(torrc);
+	return rc;
+}
+
+/* ---- teardown ------------------------------------------------------ */
+
+static int
+stop_tor(const struct session *s)
+{
+	const char	*argv[10];
+	char		 pbuf[24], tbuf[24], res[128], torrc[PATH_MAX];
+	pid_t		 pid;
+	int		 out, n = 0, quiet = 1;
+
+	if (s->external_daemon || s->tor_pid <= 0)
+		return 0;
+	snprintf(torrc, sizeof(torrc), "%s/torrc", cli.cfg.tor_run_dir);
+	if (kill(s->tor_pid, 0) == -1 && errno == ESRCH)
+		return 0;
+	if (!tor_is_ours(s->tor_pid, torrc)) {
+		log_warnx("pid %d in the lock is not ttp's tor any more; "
+		    "leaving it alone", (int)s->tor_pid);
+		return 0;
+	}
+	snprintf(pbuf, sizeof(pbuf), "%d", (int)s->tor_pid);
+	snprintf(tbuf, sizeof(tbuf), "%d", TOR_SHUTDOWN_SECS);
+	argv[n++] = "ttp-torctl";
+	if (cli.cfg.file[0] != '\0') {
+		argv[n++] = "--config";
+		argv[n++] = cli.cfg.file;
+	}
+	argv[n++] = "--timeout";
+	argv[n++] = tbuf;
+	argv[n++] = "--pid";
+	argv[n++] = pbuf;
+	argv[n++] = "shutdown";
+	argv[n] = NULL;
+	/* SIGNAL SHUTDOWN through the control port; tor exits at once as a
+	 * client. The worker only discards torctl's words here. */
+	if (spawn_helper("ttp-torctl", argv, &out, &pid) == 0) {
+		(void)privsep_parse(out, parse_bootstrap, &quiet, res,
+		    sizeof(res));
+		close(out);
+		(void)spawn_wait(pid, (TOR_SHUTDOWN_SECS + 2) * 1000);
+	}
+	if (tor_wait_exit(s->tor_pid, 1000) == 0)
+		return 0;
+	/* No answer on the control port: the signal, then SIGKILL. */
+	return tor_terminate(s->tor_pid, TOR_KILL_MS);
+}
+
+static void
+stop_watchdog(const struct session *s)
+{
+	char	 path[64], cmd[256];
+	int	 fd;
+	ssize_t	 n;
+
+	if (s->watchdog_pid <= 0)
+		return;
+	/* Only a pid that is still a ttp watchdog (pids are reused). */
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)s->watchdog_pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, cmd, sizeof(cmd) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	cmd[n] = '\0';
+	for (ssize_t i = 0; i < n; i++)
+		if (cmd[i] == '\0')
+			cmd[i] = ' ';
+	if (strstr(cmd, "ttp") == NULL || strstr(cmd, "watchdog") == NULL)
+		return;
+	(void)kill(s->watchdog_pid, SIGTERM);
+	(void)tor_wait_exit(s->watchdog_pid, 2000);
+}
+
+int
+session_teardown(struct session *s, enum teardown_mode mode)
+{
+	struct privop_reply	 rep;
+	struct session		 none;
+	char			 lockp[PATH_MAX], path[PATH_MAX];
+	uint16_t		 tport;
+	int			 failed = 0;
+
+	snprintf(lockp, sizeof(lockp), "%s", cli_run_path(TTP_LOCK_NAME));
+	if (s == NULL) {
+		memset(&none, 0, sizeof(none));
+		s = &none;
+	}
+	if (privd_fd() == -1)
+		return TTP_EXIT_ERROR;
+
+	/* Fail closed first: only tor and loopback may send from now on. */
+	if (s->tor_uid != 0) {
+		if (priv_step("FW_LOCKDOWN", privop_fw_lockdown(privd_fd(),
+		    s->tor_uid, &rep), &rep) == -1)
+			failed = 1;
+		else if (mode != TEARDOWN_RESTORE_ONLY) {
+			s->state = SESSION_STOPPING;
+			(void)save(lockp, s);
+		}
+	}
+	stop_watchdog(s);
+	if (stop_tor(s) == -1) {
+		log_warnx("tor (pid %d) did not exit", (int)s->tor_pid);
+		failed = 1;
+	}
+	cli_crash_point("tor_stopped");
+	tport = s->trans_port ? s->trans_port : cli.cfg.transport_port;
+	if (priv_step("SOCK_KILL", privop_sock_kill(privd_fd(), tport, &rep),
+	    &rep) == -1)
+		failed = 1;
+	else if (rep.count > 0)
+		log_debug("%u redirected connection(s) destroyed", rep.count);
+	if (priv_step("CT_FLUSH", privop_ct_flush(privd_fd(), &rep),
+	    &rep) == -1)
+		failed = 1;
+	if (mode == TEARDOWN_KEEP_LOCKDOWN)
+		return failed ? TTP_EXIT_ERROR : TTP_EXIT_OK;
+	if (failed && mode == TEARDOWN_FULL) {
+		/* Something above failed: removing the firewall now could
+		 * let an old connection out. Stay locked down. */
+		s->state = SESSION_LOCKDOWN;
+		(void)save(lockp, s);
+		ui_bad("stop did not complete; the host stays in LOCKDOWN. "
+		    "Fix the error above and run 'sudo ttp stop' again, or "
+		    "'sudo ttp stop --restore-only' to force it");
+		return TTP_EXIT_ERROR;
+	}
+	if (priv_step("FW_REMOVE", privop_fw_remove(privd_fd(), &rep),
+	    &rep) == -1)
+		return TTP_EXIT_ERROR;
+	if (priv_step("DNS_RESTORE", privop_dns_restore(privd_fd(), &rep),
+	    &rep) == -1)
+		return TTP_EXIT_ERROR;
+	if (lock_remove(lockp) == -1) {
+		log_warn("cannot remove %s", lockp);
+		return TTP_EXIT_ERROR;
+	}
+	snprintf(path, sizeof(path), "%s/torrc", cli.cfg.tor_run_dir);
+	(void)unlink(path);
+	return TTP_EXIT_OK;
+}

@@ -1,0 +1,49 @@
+/*
+ * The session sequences shared by start, stop, restart and the watchdog:
+ * each step in an order that keeps the host fail-closed at every moment,
+ * each privileged step through ttp-privd.
+ */
+#ifndef TTP_CLI_SESSION_H
+#define TTP_CLI_SESSION_H
+
+#include <stdbool.h>
+
+#include "cli/cli.h"
+#include "torctl/bridges.h"
+
+struct start_req {
+	struct fw_opts	 fw;
+	const char	*interface;
+	long		 bootstrap_timeout;	/* seconds */
+	bool		 watchdog;
+	bool		 use_bridges;
+	bool		 external_daemon;
+	bool		 ports_given;		/* --transport-port/--dns-port */
+	const char	*bridge_file;
+	const char	*bridge_args[TTP_MAX_BRIDGES];
+	int		 nbridge_args;
+	char		 users_arg[LOCK_STR_MAX];	/* as given, for the */
+	char		 groups_arg[LOCK_STR_MAX];	/* summary and lock */
+};
+
+enum teardown_mode {
+	TEARDOWN_FULL,		/* back to a clean host */
+	TEARDOWN_KEEP_LOCKDOWN,	/* restart: stay locked, keep DNS overlay */
+	TEARDOWN_RESTORE_ONLY,	/* no (usable) lock: remove whatever is left */
+};
+
+void	start_req_init(struct start_req *r);
+/* `ttp start` / `ttp restart` options; 0, or the exit code to return. */
+int	start_req_parse(struct start_req *r, int argc, char **argv,
+	    const char *cmd, bool *help);
+int	session_start(struct start_req *r, bool restart);
+/* s may be NULL for TEARDOWN_RESTORE_ONLY. Returns an exit code. */
+int	session_teardown(struct session *s, enum teardown_mode mode);
+/* Is the session in the lock still alive (its tor, or an external one)? */
+bool	session_alive(const struct session *s);
+
+/* privd for this invocation: spawned once, closed at exit. */
+int	privd_fd(void);
+void	privd_close(void);
+
+#endif

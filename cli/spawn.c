@@ -1,0 +1,84 @@
+/*
+ * Running ttp's own helpers (ttp-torctl, ttp-netcheck) from the CLI: found
+ * with helper_path(), started with a fixed environment (nothing inherited:
+ * no LD_PRELOAD, no proxy variables), stdin from /dev/null, stdout on a
+ * pipe. The helpers confine themselves before they read any input.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/helper.h"
+#include "common/log.h"
+
+int
+spawn_helper(const char *name, const char *const argv[], int *out_fd,
+    pid_t *pid)
+{
+	const char	*envp[] = { "PATH=" TTP_SAFE_PATH, "LC_ALL=C", NULL, NULL };
+	char		 path[PATH_MAX], asan[512];
+	int		 p[2], null;
+	const char	*v;
+
+	if (helper_path(name, path, sizeof(path)) == -1)
+		return -1;
+	/* Sanitizer builds only: keep the test's sanitizer options. */
+	if ((v = getenv("ASAN_OPTIONS")) != NULL) {
+		snprintf(asan, sizeof(asan), "ASAN_OPTIONS=%s", v);
+		envp[2] = asan;
+	}
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		log_warn("pipe");
+		return -1;
+	}
+	if ((*pid = fork()) == -1) {
+		log_warn("fork");
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (*pid == 0) {
+		if ((null = open("/dev/null", O_RDONLY)) == -1 ||
+		    dup2(null, STDIN_FILENO) == -1 ||
+		    dup2(p[1], STDOUT_FILENO) == -1)
+			_exit(127);
+		execve(path, (char *const *)argv, (char *const *)envp);
+		_exit(127);
+	}
+	close(p[1]);
+	*out_fd = p[0];
+	return 0;
+}
+
+int
+spawn_wait(pid_t pid, int timeout_ms)
+{
+	struct pollfd	 pfd;
+	int		 pidfd, st;
+
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd != -1) {
+		pfd.fd = pidfd;
+		pfd.events = POLLIN;
+		while (poll(&pfd, 1, timeout_ms) == -1 && errno == EINTR)
+			;
+		close(pidfd);
+		if ((pfd.revents & POLLIN) == 0) {
+			(void)kill(pid, SIGKILL);
+			(void)waitpid(pid, NULL, 0);
+			return -1;
+		}
+	}
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}

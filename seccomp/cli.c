@@ -1,0 +1,29 @@
+/*
+ * seccomp allowlist of the CLI's parsing worker (cli/privsep.c): it reads
+ * a helper's output from a pipe, prints to the user's terminal and writes
+ * one result line to its parent. No sockets, no files opened, no exec.
+ */
+#include <sys/ioctl.h>
+
+#include "common/sandbox.h"
+
+static const struct sandbox_rule cli_rules[] = {
+	SB_ALLOW(brk, "malloc (jansson, stdio buffers)"),
+	SB_ALLOW(close, "fclose of the pipes"),
+	SB_ALLOW(exit, "thread-less exit path"),
+	SB_ALLOW(exit_group, "_exit with the parse result"),
+	SB_ALLOW(fstat, "stdio buffers"),
+	SB_ALLOW(getpid, "sanitizer and libc internals"),
+	SB_ALLOW_ARG(ioctl, 1, TCGETS, "isatty(): colour and progress bar"),
+	SB_ALLOW(lseek, "stdio on a pipe probes its position"),
+	SB_ALLOW(mmap, "malloc of large blocks"),
+	SB_ALLOW(munmap, "free of large blocks"),
+	SB_ALLOW(newfstatat, "stdio buffers (fstat through fstatat)"),
+	SB_ALLOW(read, "the helper's output"),
+	SB_ALLOW(rt_sigreturn, "return from a signal handler"),
+	SB_ALLOW(write, "the user's terminal and the result pipe"),
+};
+
+const struct sandbox_policy sandbox_cli = {
+	"cli", cli_rules, sizeof(cli_rules) / sizeof(cli_rules[0])
+};
