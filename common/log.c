@@ -110,7 +110,7 @@ log_emit(const char *level, const char *msg)
 	}
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 log_vmsg(const char *level, int with_errno, const char *fmt, va_list ap)
 {
 	char	 msg[LOG_LINE_MAX];

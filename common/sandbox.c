@@ -120,11 +120,16 @@ sandbox_seccomp(const struct sandbox_policy *policy)
 	for (i = 0; i < policy->nrules; i++) {
 		const struct sandbox_rule *r = &policy->rules[i];
 
+		struct scmp_arg_cmp cmp = {
+			.arg = (unsigned)r->arg, .op = SCMP_CMP_EQ,
+			.datum_a = r->val, .datum_b = 0
+		};
+
 		if (r->arg < 0)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 0);
 		else
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
-			    SCMP_CMP((unsigned)r->arg, SCMP_CMP_EQ, r->val));
+			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr,
+			    1, &cmp);
 		if (rc != 0) {
 			log_warnx("seccomp %s: cannot add rule %zu (%s)",
 			    policy->name, i, strerror(-rc));

@@ -1,0 +1,122 @@
+/*
+ * bench_fw: time FW_APPLY from request to reply through a real ttp-privd,
+ * next to the same ruleset applied the way the Python tool did it (one
+ * `nft -f rules_file` process). Must run as root inside a network namespace
+ * of its own (bench/run does `unshare --net`); it refuses otherwise.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "ipc/privop.h"
+#include "privd/privd.h"
+
+static double
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	 x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+report(const char *what, double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	printf("%-44s median %7.2f ms   min %7.2f   max %7.2f   (n=%d)\n",
+	    what, v[n / 2], v[0], v[n - 1], n);
+}
+
+static int
+run_nft_file(const char *path)
+{
+	pid_t	 pid;
+	int	 st;
+
+	if ((pid = fork()) == 0) {
+		execlp("nft", "nft", "-f", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid == -1 || waitpid(pid, &st, 0) == -1)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct privop_fw_apply	 a;
+	struct privop_reply	 rep;
+	char			 rules[RULESET_MAX], tmpl[] = "/tmp/ttpbenchXXXXXX";
+	char			 rundir[] = "/tmp/ttpbenchrunXXXXXX";
+	double			*t;
+	int			 n = argc > 1 ? atoi(argv[1]) : 50, i, fd, pid;
+	int			 len;
+
+	log_init("bench_fw", LOG_FORMAT_TEXT, 0);
+	if (n < 3 || n > 10000)
+		fatalx("usage: bench_fw [iterations 3..10000]");
+	if (getenv("TTP_BENCH_NETNS") == NULL)
+		fatalx("run me through bench/run (a private network namespace)");
+	if ((t = calloc((size_t)n, sizeof(*t))) == NULL)
+		fatal("calloc");
+
+	memset(&a, 0, sizeof(a));
+	a.tor_uid = 64001;
+	a.trans_port = TTP_DEF_TRANS_PORT;
+	a.dns_port = TTP_DEF_DNS_PORT;
+	a.lan_bypass = true;
+	a.ipv6 = true;
+
+	/* ttp: FW_APPLY through a real privd, request to reply. */
+	if (mkdtemp(rundir) == NULL)
+		fatal("mkdtemp");
+	if ((fd = privop_spawn(rundir, &pid)) == -1)
+		fatalx("cannot start ttp-privd");
+	for (i = 0; i < n; i++) {
+		double	 t0 = now_ms();
+
+		if (privop_fw_apply(fd, &a, &rep) == -1)
+			fatalx("FW_APPLY failed: %s", rep.msg);
+		t[i] = now_ms() - t0;
+	}
+	report("ttp FW_APPLY (privd, libnftables, 1 txn)", t, n);
+	(void)privop_fw_remove(fd, &rep);
+	close(fd);
+	(void)waitpid(pid, NULL, 0);
+	rmdir(rundir);
+
+	/* Seed 001: the same ruleset written to a file, `nft -f file`. */
+	if ((len = ruleset_render_session(&a, rules, sizeof(rules))) < 0)
+		fatalx("render failed");
+	if ((fd = mkstemp(tmpl)) == -1 || write(fd, rules, (size_t)len) != len)
+		fatal("write %s", tmpl);
+	close(fd);
+	for (i = 0; i < n; i++) {
+		double	 t0 = now_ms();
+
+		if (run_nft_file(tmpl) == -1)
+			fatalx("nft -f failed");
+		t[i] = now_ms() - t0;
+	}
+	report("seed: nft -f rules_file (1 process)", t, n);
+	unlink(tmpl);
+	free(t);
+	return 0;
+}

@@ -1,0 +1,221 @@
+/*
+ * Session lock serialisation with jansson; see lock.h. Reading is strict
+ * about types (a lock is written only by ttp) but tolerant of missing
+ * optional keys, so that `ttp stop` can still clean up after a start that
+ * died half-way.
+ */
+#include "cli/lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *state_names[] = {
+	[SESSION_STARTING] = "starting",
+	[SESSION_ACTIVE] = "active",
+	[SESSION_LOCKDOWN] = "lockdown",
+	[SESSION_STOPPING] = "stopping",
+};
+
+const char *
+session_state_name(enum session_state st)
+{
+	if ((unsigned)st >= sizeof(state_names) / sizeof(state_names[0]))
+		return "unknown";
+	return state_names[st];
+}
+
+static json_t *
+id_array(const uint32_t *ids, uint8_t n)
+{
+	json_t	*a = json_array();
+	uint8_t	 i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(ids[i]));
+	return a;
+}
+
+static json_t *
+lock_json(const struct session *s)
+{
+	char	 hash[17];
+
+	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)s->fw_hash);
+	return json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:i, s:i, s:b,"
+	    " s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:o, s:o, s:s, s:s,"
+	    " s:i, s:I, s:s}",
+	    "version", 1, "state", session_state_name(s->state),
+	    "pid", (json_int_t)s->pid, "started", (json_int_t)s->started,
+	    "tor_pid", (json_int_t)s->tor_pid, "tor_uid",
+	    (json_int_t)s->tor_uid, "transport_port", s->trans_port,
+	    "dns_port", s->dns_port, "external_daemon", s->external_daemon,
+	    "allow_root", s->allow_root, "lan_bypass", s->lan_bypass,
+	    "ipv6", s->ipv6, "use_bridges", s->use_bridges,
+	    "dns_overlay", s->dns_overlay, "interface", s->interface,
+	    "bypass_users", s->bypass_users, "bypass_groups",
+	    s->bypass_groups, "bypass_uids",
+	    id_array(s->bypass_uids, s->n_bypass_uids), "bypass_gids",
+	    id_array(s->bypass_gids, s->n_bypass_gids), "fw_hash", hash,
+	    "exit_ip", s->exit_ip, "is_tor", s->is_tor, "watchdog_pid",
+	    (json_int_t)s->watchdog_pid, "config", s->config);
+}
+
+char *
+lock_to_json(const struct session *s)
+{
+	json_t	*j = lock_json(s);
+	char	*out;
+
+	out = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	return out;
+}
+
+int
+lock_write(const char *path, const struct session *s, char *err,
+    size_t errsz)
+{
+	char	 tmp[4096];
+	json_t	*j;
+	int	 fd, rc;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		snprintf(err, errsz, "lock path too long: %s", path);
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	if (fd == -1) {
+		snprintf(err, errsz, "cannot write %s: %s", tmp,
+		    strerror(errno));
+		return -1;
+	}
+	j = lock_json(s);
+	rc = json_dumpfd(j, fd, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (rc == -1 || write(fd, "\n", 1) != 1 || fsync(fd) == -1) {
+		snprintf(err, errsz, "cannot write %s", tmp);
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	close(fd);
+	if (rename(tmp, path) == -1) {
+		snprintf(err, errsz, "cannot rename %s to %s: %s", tmp, path,
+		    strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+copy_str(json_t *root, const char *key, char *dst)
+{
+	json_t	*v = json_object_get(root, key);
+
+	if (json_is_string(v))
+		snprintf(dst, LOCK_STR_MAX, "%s", json_string_value(v));
+}
+
+static json_int_t
+get_int(json_t *root, const char *key, json_int_t lo, json_int_t hi)
+{
+	json_t		*v = json_object_get(root, key);
+	json_int_t	 n;
+
+	if (!json_is_integer(v))
+		return lo;
+	n = json_integer_value(v);
+	return n < lo || n > hi ? lo : n;
+}
+
+static int
+get_bool(json_t *root, const char *key)
+{
+	return json_is_true(json_object_get(root, key));
+}
+
+static uint8_t
+get_ids(json_t *root, const char *key, uint32_t *ids)
+{
+	json_t	*a = json_object_get(root, key), *v;
+	size_t	 i;
+	uint8_t	 n = 0;
+
+	json_array_foreach(a, i, v) {
+		if (n == TTP_MAX_BYPASS || !json_is_integer(v) ||
+		    json_integer_value(v) <= 0 ||
+		    json_integer_value(v) >= 0xffffffffLL)
+			break;
+		ids[n++] = (uint32_t)json_integer_value(v);
+	}
+	return n;
+}
+
+int
+lock_read(const char *path, struct session *s, char *err, size_t errsz)
+{
+	json_error_t	 jerr;
+	json_t		*root;
+	const char	*st;
+	char		 hash[LOCK_STR_MAX] = "";
+	size_t		 i;
+
+	memset(s, 0, sizeof(*s));
+	s->is_tor = -1;
+	if (access(path, F_OK) == -1 && errno == ENOENT)
+		return 1;
+	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) ==
+	    NULL || !json_is_object(root)) {
+		snprintf(err, errsz, "session lock %s is unreadable (%s); "
+		    "run 'sudo ttp stop --restore-only' to clean up", path,
+		    root == NULL ? jerr.text : "not an object");
+		json_decref(root);
+		return -1;
+	}
+	st = json_string_value(json_object_get(root, "state"));
+	s->state = SESSION_STARTING;
+	for (i = 0; st != NULL && i < sizeof(state_names) /
+	    sizeof(state_names[0]); i++)
+		if (strcmp(st, state_names[i]) == 0)
+			s->state = (enum session_state)i;
+	s->pid = (pid_t)get_int(root, "pid", 0, 0x7fffffff);
+	s->started = (time_t)get_int(root, "started", 0, 0x7fffffffffffLL);
+	s->tor_pid = (pid_t)get_int(root, "tor_pid", 0, 0x7fffffff);
+	s->tor_uid = (uint32_t)get_int(root, "tor_uid", 0, 0xfffffffeLL);
+	s->trans_port = (uint16_t)get_int(root, "transport_port", 0, 65535);
+	s->dns_port = (uint16_t)get_int(root, "dns_port", 0, 65535);
+	s->external_daemon = get_bool(root, "external_daemon");
+	s->allow_root = get_bool(root, "allow_root");
+	s->lan_bypass = get_bool(root, "lan_bypass");
+	s->ipv6 = get_bool(root, "ipv6");
+	s->use_bridges = get_bool(root, "use_bridges");
+	s->dns_overlay = get_bool(root, "dns_overlay");
+	copy_str(root, "interface", s->interface);
+	copy_str(root, "bypass_users", s->bypass_users);
+	copy_str(root, "bypass_groups", s->bypass_groups);
+	s->n_bypass_uids = get_ids(root, "bypass_uids", s->bypass_uids);
+	s->n_bypass_gids = get_ids(root, "bypass_gids", s->bypass_gids);
+	copy_str(root, "fw_hash", hash);
+	s->fw_hash = strtoull(hash, NULL, 16);
+	copy_str(root, "exit_ip", s->exit_ip);
+	s->is_tor = (int)get_int(root, "is_tor", -1, 1);
+	s->watchdog_pid = (pid_t)get_int(root, "watchdog_pid", 0, 0x7fffffff);
+	copy_str(root, "config", s->config);
+	json_decref(root);
+	return 0;
+}
+
+int
+lock_remove(const char *path)
+{
+	if (unlink(path) == -1 && errno != ENOENT)
+		return -1;
+	return 0;
+}
