@@ -77,7 +77,7 @@ struct cparse {
 	unsigned char		 seen[NCKEYS];
 };
 
-static int
+static int __attribute__((format(printf, 2, 3)))
 cfail(struct cparse *cp, const char *fmt, ...)
 {
 	va_list	 ap;

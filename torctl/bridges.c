@@ -45,7 +45,7 @@ pt_program(enum pt_transport t)
 	return (t < PT_COUNT) ? pts[t].program : NULL;
 }
 
-static int
+static int __attribute__((format(printf, 3, 4)))
 why(char *buf, size_t sz, const char *fmt, ...)
 {
 	va_list	 ap;

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
+static int __attribute__((format(printf, 2, 3)))
 perr(struct ctl_parser *p, const char *fmt, ...)
 {
 	va_list	 ap;
