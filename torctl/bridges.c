@@ -146,7 +146,8 @@ bridge_parse(const char *text, struct bridge *b, char *w, size_t wsz)
 		return why(w, wsz, "empty");
 
 	/* A transport name, unless the line starts with the address. */
-	if (!isdigit((unsigned char)tok[0][0]) && tok[0][0] != '[') {
+	if (!isdigit((unsigned char)tok[0][0]) && tok[0][0] != '[' &&
+	    strchr(tok[0], ':') == NULL) {
 		for (tr = PT_VANILLA + 1; tr < PT_COUNT; tr++)
 			if (strcmp(tok[0], pts[tr].name) == 0)
 				break;

@@ -60,12 +60,17 @@ tor_ids(const struct ttp_config *cfg, uid_t *uid, gid_t *gid, char *err,
 	return 0;
 }
 
+static int
+line_has(const char *line, const char *eol, const char *what)
+{
+	return memmem(line, (size_t)(eol - line), what, strlen(what)) != NULL;
+}
+
 /* The line that says why tor refused its configuration. */
 static void
 tor_complaint(const char *out, char *err, size_t errsz)
 {
 	const char	*line, *eol, *msg, *pick = NULL, *last = NULL;
-	size_t		 len;
 
 	for (line = out; *line != '\0'; line = *eol ? eol + 1 : eol) {
 		if ((eol = strchr(line, '\n')) == NULL)
@@ -73,10 +78,10 @@ tor_complaint(const char *out, char *err, size_t errsz)
 		if (eol == line)
 			continue;
 		last = line;
-		if (pick == NULL && (strstr(line, "[warn] ") != NULL ||
-		    strstr(line, "[err] ") != NULL) &&
-		    strstr(line, "running Tor as root") == NULL &&
-		    strstr(line, "Reading config failed") == NULL)
+		if (pick == NULL && (line_has(line, eol, "[warn] ") ||
+		    line_has(line, eol, "[err] ")) &&
+		    !line_has(line, eol, "running Tor as root") &&
+		    !line_has(line, eol, "Reading config failed"))
 			pick = line;
 	}
 	if (pick == NULL)
@@ -88,10 +93,10 @@ tor_complaint(const char *out, char *err, size_t errsz)
 	if ((eol = strchr(pick, '\n')) == NULL)
 		eol = pick + strlen(pick);
 	/* Drop tor's "Nov 22 02:29:03.880 [warn] " prefix. */
-	msg = strstr(pick, "] ");
-	msg = (msg != NULL && msg < eol) ? msg + 2 : pick;
-	len = (size_t)(eol - msg);
-	snprintf(err, errsz, "tor rejected the torrc: %.*s", (int)len, msg);
+	msg = memmem(pick, (size_t)(eol - pick), "] ", 2);
+	msg = msg != NULL ? msg + 2 : pick;
+	snprintf(err, errsz, "tor rejected the torrc: %.*s", (int)(eol - msg),
+	    msg);
 }
 
 static int
