@@ -82,12 +82,12 @@ cfail(struct cparse *cp, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	if (cp->err_line == 0) {
-		cp->err_line = cp->lineno;
-		va_start(ap, fmt);
-		vsnprintf(cp->err, sizeof(cp->err), fmt, ap);
-		va_end(ap);
-	}
+	if (cp->err_line != 0)
+		return 0;
+	cp->err_line = cp->lineno;
+	va_start(ap, fmt);
+	vsnprintf(cp->err, sizeof(cp->err), fmt, ap);
+	va_end(ap);
 	return 0;
 }
 

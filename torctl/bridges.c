@@ -237,7 +237,6 @@ bridges_load_file(struct bridge_list *l, const char *path, char *err,
 	FILE		*fp;
 	char		 line[BRIDGE_LINE_MAX + 2];
 	const char	*s;
-	size_t		 len;
 	int		 lineno = 0, rc = 0;
 
 	if ((fp = fopen(path, "re")) == NULL) {
@@ -245,8 +244,9 @@ bridges_load_file(struct bridge_list *l, const char *path, char *err,
 		return -1;
 	}
 	while (fgets(line, sizeof(line), fp) != NULL) {
+		size_t len = strlen(line);
+
 		lineno++;
-		len = strlen(line);
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
 		else if (!feof(fp)) {
@@ -289,9 +289,10 @@ bridges_find_programs(const struct bridge_list *l, int install,
 {
 	unsigned	 mask = bridges_transports(l);
 	enum pt_transport t;
-	const char	*prog;
 
 	for (t = 0; t < PT_COUNT; t++) {
+		const char *prog;
+
 		pt_path[t][0] = '\0';
 		if (!(mask & (1U << t)) || (prog = pts[t].program) == NULL)
 			continue;

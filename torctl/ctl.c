@@ -56,7 +56,6 @@ int
 ctl_connect(struct ctl_conn *c, const char *sock_path)
 {
 	struct sockaddr_un	 sun;
-	int			 e;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -68,7 +67,8 @@ ctl_connect(struct ctl_conn *c, const char *sock_path)
 	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return ctl_fail(c, "socket: %s", strerror(errno));
 	if (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		e = errno;
+		int e = errno;
+
 		close(c->fd);
 		c->fd = -1;
 		errno = e;
@@ -119,11 +119,11 @@ static int
 ctl_fill(struct ctl_conn *c, long long deadline)
 {
 	struct pollfd	 pfd = { .fd = c->fd, .events = POLLIN };
-	long long	 left;
-	ssize_t		 n;
 
 	for (;;) {
-		left = deadline - ctl_now_ms();
+		long long	 left = deadline - ctl_now_ms();
+		ssize_t		 n;
+
 		if (left < 0)
 			left = 0;
 		n = poll(&pfd, 1, (int)left);
@@ -188,8 +188,6 @@ ctl_command(struct ctl_conn *c, const char *cmd, struct ctl_reply *r,
 {
 	char	 line[1024];
 	size_t	 len, off = 0;
-	ssize_t	 n;
-	int	 rc;
 
 	if (strpbrk(cmd, "\r\n") != NULL)
 		return ctl_fail(c, "command contains a line break");
@@ -198,7 +196,7 @@ ctl_command(struct ctl_conn *c, const char *cmd, struct ctl_reply *r,
 		return ctl_fail(c, "command too long");
 	while (off < len) {
 		/* MSG_NOSIGNAL: a dead tor is an error, not SIGPIPE. */
-		n = send(c->fd, line + off, len - off, MSG_NOSIGNAL);
+		ssize_t n = send(c->fd, line + off, len - off, MSG_NOSIGNAL);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
@@ -209,7 +207,9 @@ ctl_command(struct ctl_conn *c, const char *cmd, struct ctl_reply *r,
 	}
 	explicit_bzero(line, sizeof(line));	/* may hold the cookie */
 	for (;;) {
-		if ((rc = ctl_next(c, r, deadline)) == 0)
+		int rc = ctl_next(c, r, deadline);
+
+		if (rc == 0)
 			return ctl_fail(c, "no answer from tor in time");
 		if (rc == -1)
 			return -1;
@@ -223,11 +223,12 @@ int
 ctl_command_ok(struct ctl_conn *c, const char *cmd, long long deadline)
 {
 	struct ctl_reply r;
-	char		 verb[32];
 
 	if (ctl_command(c, cmd, &r, deadline) == -1)
 		return -1;
 	if (r.code != 250) {
+		char verb[32];
+
 		/* Name the command, never its arguments (the cookie). */
 		snprintf(verb, sizeof(verb), "%.*s", (int)strcspn(cmd, " "),
 		    cmd);
@@ -247,7 +248,6 @@ ctl_authenticate(struct ctl_conn *c, const unsigned char cookie[CTL_COOKIE_LEN],
 	struct ctl_protocolinfo	 pi;
 	struct ctl_reply	 r;
 	char			 cmd[16 + 2 * CTL_COOKIE_LEN];
-	size_t			 i;
 	int			 rc;
 
 	if (ctl_command(c, "PROTOCOLINFO 1", &r, deadline) == -1)
@@ -260,7 +260,8 @@ ctl_authenticate(struct ctl_conn *c, const unsigned char cookie[CTL_COOKIE_LEN],
 	if (rc == -1)
 		return -1;
 	if (pi.methods & CTL_AUTH_COOKIE) {
-		i = (size_t)snprintf(cmd, sizeof(cmd), "AUTHENTICATE ");
+		size_t i = (size_t)snprintf(cmd, sizeof(cmd), "AUTHENTICATE ");
+
 		for (size_t k = 0; k < CTL_COOKIE_LEN; k++, i += 2)
 			snprintf(cmd + i, sizeof(cmd) - i, "%02x", cookie[k]);
 	} else if (pi.methods & CTL_AUTH_NULL)
@@ -295,10 +296,11 @@ int
 ctl_wait_close(struct ctl_conn *c, long long deadline)
 {
 	struct ctl_reply r;
-	int		 rc;
 
 	for (;;) {
-		if ((rc = ctl_next(c, &r, deadline)) == 1) {
+		int rc = ctl_next(c, &r, deadline);
+
+		if (rc == 1) {
 			ctl_reply_free(&r);
 			continue;
 		}

@@ -55,16 +55,18 @@ static int
 data_line(struct ctl_parser *p, const char *s, size_t n)
 {
 	struct ctl_line	*l = &p->cur.lines[p->cur.nlines - 1];
-	size_t		 need = l->datalen + n + 2, cap;
-	char		*d;
+	size_t		 need;
 
 	/* Dot-unstuffing: a data line starting with '.' had one added. */
 	if (n > 0 && s[0] == '.') {
 		s++;
 		n--;
 	}
+	need = l->datalen + n + 2;
 	if (need > p->datacap) {
-		cap = p->datacap ? p->datacap : 256;
+		size_t	 cap = p->datacap ? p->datacap : 256;
+		char	*d;
+
 		while (cap < need)
 			cap *= 2;
 		if ((d = realloc(l->data, cap)) == NULL)
@@ -84,7 +86,6 @@ status_line(struct ctl_parser *p, const char *s, size_t n,
     struct ctl_reply *out)
 {
 	struct ctl_line	*l;
-	size_t		 cap;
 	int		 code;
 
 	if (n < 4)
@@ -100,7 +101,8 @@ status_line(struct ctl_parser *p, const char *s, size_t n,
 	if (p->cur.nlines == CTL_LINES_MAX)
 		return perr(p, "more than %d lines in a reply", CTL_LINES_MAX);
 	if (p->cur.nlines == p->cap) {
-		cap = p->cap ? p->cap * 2 : 8;
+		size_t	 cap = p->cap ? p->cap * 2 : 8;
+
 		if ((l = realloc(p->cur.lines, cap * sizeof(*l))) == NULL)
 			return perr(p, "out of memory");
 		p->cur.lines = l;
@@ -153,13 +155,14 @@ ctl_parser_feed(struct ctl_parser *p, const char *buf, size_t len,
     size_t *used, struct ctl_reply *out)
 {
 	size_t	 i;
-	int	 rc;
-	char	 c;
 
 	*used = 0;
 	for (i = 0; i < len; i++) {
-		c = buf[i];
+		char	 c = buf[i];
+
 		if (c == '\n') {
+			int	 rc;
+
 			if (!p->cr)
 				return perr(p, "line not ended by CRLF");
 			p->cr = 0;

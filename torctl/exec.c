@@ -43,11 +43,12 @@ int
 exec_pidfd_wait(int pidfd, int timeout_ms)
 {
 	struct pollfd	 pfd = { .fd = pidfd, .events = POLLIN };
-	long long	 deadline = now_ms() + timeout_ms, left;
-	int		 n;
+	long long	 deadline = now_ms() + timeout_ms;
 
 	for (;;) {
-		left = deadline - now_ms();
+		long long	 left = deadline - now_ms();
+		int		 n;
+
 		if (left < 0)
 			left = 0;
 		n = poll(&pfd, 1, (int)left);

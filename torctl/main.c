@@ -157,13 +157,16 @@ on_event(struct ctl_conn *c, const struct ctl_reply *ev, void *arg)
 static int
 cmd_bootstrap(struct ctl_conn *c, long long deadline, int timeout)
 {
-	struct bstate		 st = { .pct = -1 };
+	/* Static: the connection keeps a pointer to it for events. */
+	static struct bstate	 st;
 	struct ctl_bootstrap	 bs;
 	struct ctl_reply	 r;
 	const char		*val;
 	size_t			 len;
 	int			 rc;
 
+	memset(&st, 0, sizeof(st));
+	st.pct = -1;
 	c->on_event = on_event;
 	c->arg = &st;
 	/* Subscribe first, then ask: no progress can fall in between. */
@@ -201,7 +204,6 @@ static int
 cmd_shutdown(struct ctl_conn *c, int pidfd, long long deadline, int timeout)
 {
 	struct ctl_reply r;
-	long long	 left;
 	int		 rc;
 
 	rc = ctl_command(c, "SIGNAL SHUTDOWN", &r, deadline);
@@ -224,7 +226,8 @@ cmd_shutdown(struct ctl_conn *c, int pidfd, long long deadline, int timeout)
 			return fail(TORCTL_EXIT_ERROR, "%s", c->err);
 	}
 	if (pidfd != -1) {
-		left = deadline - ctl_now_ms();
+		long long left = deadline - ctl_now_ms();
+
 		if ((rc = exec_pidfd_wait(pidfd, left > 0 ? (int)left : 0)) == 1)
 			return fail(TORCTL_EXIT_TIMEOUT, "timeout: tor closed "
 			    "its control connection but is still running "
@@ -237,14 +240,30 @@ cmd_shutdown(struct ctl_conn *c, int pidfd, long long deadline, int timeout)
 	return TORCTL_EXIT_OK;
 }
 
+/* A data block as tor sends it: dot-stuffed lines, then ".". */
+static void
+put_block(const char *text, const char *data)
+{
+	const char	*eq = strchr(text, '='), *d, *nl;
+
+	put_clean(text, eq ? (size_t)(eq - text) : strlen(text));
+	printf("+\n");
+	for (d = data; (nl = strchr(d, '\n')) != NULL; d = nl + 1) {
+		if (*d == '.')
+			putchar('.');
+		put_clean(d, (size_t)(nl - d));
+		putchar('\n');
+	}
+	printf(".\n");
+}
+
 static int
 cmd_getinfo(struct ctl_conn *c, char **keys, int nkeys, long long deadline)
 {
 	struct ctl_reply r;
 	char		 cmd[1024];
-	size_t		 len, i, klen;
-	const char	*eq, *d, *nl;
-	int		 k, rc;
+	size_t		 len, i;
+	int		 k;
 
 	len = (size_t)snprintf(cmd, sizeof(cmd), "GETINFO");
 	for (k = 0; k < nkeys; k++) {
@@ -256,32 +275,19 @@ cmd_getinfo(struct ctl_conn *c, char **keys, int nkeys, long long deadline)
 	if (ctl_command(c, cmd, &r, deadline) == -1)
 		return fail(TORCTL_EXIT_ERROR, "%s", c->err);
 	if (r.code != 250) {
-		rc = fail(TORCTL_EXIT_ERROR, "GETINFO: tor answered %d %s",
+		k = fail(TORCTL_EXIT_ERROR, "GETINFO: tor answered %d %s",
 		    r.code, ctl_reply_text(&r));
 		ctl_reply_free(&r);
-		return rc;
+		return k;
 	}
+	/* Every line but the final "OK". */
 	for (i = 0; i + 1 < r.nlines; i++) {
-		const struct ctl_line *l = &r.lines[i];
-
-		if (l->sep != '+') {
-			put_clean(l->text, strlen(l->text));
-			putchar('\n');
-			continue;
-		}
-		eq = strchr(l->text, '=');
-		klen = eq ? (size_t)(eq - l->text) : strlen(l->text);
-		put_clean(l->text, klen);
-		printf("+\n");
-		for (d = l->data; *d != '\0'; d = nl + 1) {
-			if ((nl = strchr(d, '\n')) == NULL)
-				break;
-			if (*d == '.')
-				putchar('.');
-			put_clean(d, (size_t)(nl - d));
+		if (r.lines[i].sep == '+')
+			put_block(r.lines[i].text, r.lines[i].data);
+		else {
+			put_clean(r.lines[i].text, strlen(r.lines[i].text));
 			putchar('\n');
 		}
-		printf(".\n");
 	}
 	ctl_reply_free(&r);
 	return TORCTL_EXIT_OK;
@@ -299,8 +305,7 @@ connect_wait(struct ctl_conn *c, const char *sock, const char *cookie_path,
 {
 	struct pollfd	 pfd[2];
 	char		 dir[TTP_CONF_PATH_MAX + 32], evbuf[4096];
-	long long	 left;
-	int		 ino, nfd, rc = -1;
+	int		 ino, rc = -1;
 
 	snprintf(dir, sizeof(dir), "%s", sock);
 	if ((ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) != -1 &&
@@ -310,6 +315,9 @@ connect_wait(struct ctl_conn *c, const char *sock, const char *cookie_path,
 		ino = -1;
 	}
 	for (;;) {
+		long long	 left;
+		int		 nfd = 0;
+
 		if (ctl_connect(c, sock) == 0) {
 			if (ctl_read_cookie(cookie_path, cookie, err,
 			    errsz) == 0) {
@@ -319,7 +327,6 @@ connect_wait(struct ctl_conn *c, const char *sock, const char *cookie_path,
 			ctl_close(c);
 		} else
 			snprintf(err, errsz, "%s", c->err);
-		nfd = 0;
 		if (pidfd != -1) {
 			pfd[nfd].fd = pidfd;
 			pfd[nfd++].events = POLLIN;

@@ -69,8 +69,6 @@ static int
 pick(int socktype, uint16_t want, uint16_t avoid, int ipv6, uint16_t *got,
     int *changed, const char *what, char *err, size_t errsz)
 {
-	uint32_t	 r;
-	uint16_t	 p;
 	int		 i, rc;
 
 	*changed = 0;
@@ -84,6 +82,9 @@ pick(int socktype, uint16_t want, uint16_t avoid, int ipv6, uint16_t *got,
 		return -1;
 	}
 	for (i = 0; i < TTP_PORT_TRIES; i++) {
+		uint32_t	 r;
+		uint16_t	 p;
+
 		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
 			snprintf(err, errsz, "getrandom: %s", strerror(errno));
 			return -1;

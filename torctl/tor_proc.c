@@ -145,7 +145,6 @@ tor_verify_text(const struct ttp_config *cfg, const char *text, char *err,
     size_t errsz)
 {
 	size_t	 len = strlen(text), off = 0;
-	ssize_t	 n;
 	int	 fd, rc;
 
 	/* An anonymous file as tor's stdin: nothing touches the disk. */
@@ -154,7 +153,9 @@ tor_verify_text(const struct ttp_config *cfg, const char *text, char *err,
 		return -1;
 	}
 	while (off < len) {
-		if ((n = write(fd, text + off, len - off)) == -1) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n == -1) {
 			if (errno == EINTR)
 				continue;
 			snprintf(err, errsz, "memfd: %s", strerror(errno));
@@ -318,7 +319,6 @@ tor_write_torrc(const struct ttp_config *cfg, const char *text, char *path,
     size_t pathsz, char *err, size_t errsz)
 {
 	size_t	 len = strlen(text), off = 0;
-	ssize_t	 n;
 	int	 fd;
 
 	if (tor_prepare_dirs(cfg, err, errsz) == -1 ||
@@ -335,7 +335,9 @@ tor_write_torrc(const struct ttp_config *cfg, const char *text, char *path,
 		return -1;
 	}
 	while (off < len) {
-		if ((n = write(fd, text + off, len - off)) == -1) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n == -1) {
 			if (errno == EINTR)
 				continue;
 			snprintf(err, errsz, "%s: %s", path, strerror(errno));

@@ -80,25 +80,24 @@ put_bridges(struct out *out, const struct torrc_opts *o)
 {
 	const struct bridge_list *bl = o->bridges;
 	unsigned	 used = 0, done = 0;
-	size_t		 i;
 	int		 t, u;
-	const char	*sep;
 
 	if (!o->use_bridges && (bl == NULL || bl->n == 0))
 		return;
 	put(out, "\n# Bridges\nUseBridges 1\n");
 	if (bl != NULL) {
-		for (i = 0; i < bl->n; i++)
+		for (size_t i = 0; i < bl->n; i++)
 			put(out, "Bridge %s\n", bl->v[i].line);
 		used = bridges_transports(bl);
 	}
 	/* One ClientTransportPlugin line per program, for what is used. */
 	for (t = PT_VANILLA + 1; t < PT_COUNT; t++) {
+		const char *sep = "";
+
 		if (!(used & (1U << t)) || (done & (1U << t)) ||
 		    o->pt_path[t][0] == '\0')
 			continue;
 		put(out, "ClientTransportPlugin ");
-		sep = "";
 		for (u = t; u < PT_COUNT; u++)
 			if ((used & (1U << u)) &&
 			    strcmp(o->pt_path[u], o->pt_path[t]) == 0) {
@@ -113,7 +112,6 @@ put_bridges(struct out *out, const struct torrc_opts *o)
 static int
 put_append(struct out *out, const char *path, char *err, size_t errsz)
 {
-	ssize_t	 n;
 	size_t	 start;
 	int	 fd;
 
@@ -130,6 +128,8 @@ put_append(struct out *out, const char *path, char *err, size_t errsz)
 	put(out, "\n# --- torrc_append %s (verbatim) ---\n", path);
 	start = out->len;
 	while (!out->overflow) {
+		ssize_t	 n;
+
 		if (out->len + 1 >= out->sz) {
 			out->overflow = 1;
 			break;

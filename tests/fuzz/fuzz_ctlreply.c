@@ -36,16 +36,17 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ctl_parser p;
-	struct ctl_reply	 r;
-	size_t			 off = 1, n, used, step;
-	int			 rc;
+	size_t			 off = 1, step;
 
 	if (size < 1)
 		return 0;
 	step = data[0] ? data[0] : size;
 	ctl_parser_init(&p);
 	while (off < size) {
-		n = size - off < step ? size - off : step;
+		struct ctl_reply r;
+		size_t		 n = size - off < step ? size - off : step, used;
+		int		 rc;
+
 		rc = ctl_parser_feed(&p, (const char *)data + off, n, &used,
 		    &r);
 		off += used;

@@ -39,7 +39,7 @@ main(int argc, char *argv[])
 {
 	struct ttp_config	 cfg;
 	struct port_choice	 pc;
-	char			 err[1024], path[512];
+	char			 err[1024];
 	pid_t			 pid;
 	int			 rc;
 
@@ -81,6 +81,8 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[2], "start") == 0) {
+		char path[512];
+
 		if (build(argv[1], &cfg, err, sizeof(err)) == -1 ||
 		    tor_write_torrc(&cfg, torrc, path, sizeof(path), err,
 		    sizeof(err)) == -1 ||

@@ -46,10 +46,11 @@ static void
 bad(const char *text, int line, const char *what)
 {
 	struct ttp_config cfg;
-	char		 want[256];
 
 	ck_assert_int_eq(config_load(conf(text), &cfg, err, sizeof(err)), -1);
 	if (line > 0) {
+		char want[256];
+
 		snprintf(want, sizeof(want), "%s:%d: ", path, line);
 		ck_assert_msg(strncmp(err, want, strlen(want)) == 0,
 		    "want prefix '%s', got '%s'", want, err);

@@ -46,14 +46,15 @@ static int
 parse(const char *buf, size_t len, size_t step, char *why, size_t whysz)
 {
 	struct ctl_parser *p = malloc(sizeof(*p));
-	size_t		 off = 0, n, used;
+	size_t		 off = 0;
 	int		 rc = CTL_MORE;
 
 	ck_assert_ptr_nonnull(p);
 	free_all();
 	ctl_parser_init(p);
 	while (off < len) {
-		n = len - off < step ? len - off : step;
+		size_t	 n = len - off < step ? len - off : step, used;
+
 		rc = ctl_parser_feed(p, buf + off, n, &used, &rep[nrep]);
 		off += used;
 		if (rc == CTL_ERROR)

@@ -24,7 +24,6 @@ enum forbidden { F_OPEN, F_SOCKET, F_EXECVE, F_WRITE_OTHER_FD, F_SEND_FLAGS,
 static int
 confined(enum forbidden what, int fd)
 {
-	char	*argv[] = { "/bin/true", NULL };
 	pid_t	 pid;
 	int	 status;
 
@@ -40,9 +39,12 @@ confined(enum forbidden what, int fd)
 		case F_SOCKET:
 			(void)socket(AF_INET, SOCK_STREAM, 0);
 			break;
-		case F_EXECVE:
+		case F_EXECVE: {
+			char *argv[] = { "/bin/true", NULL };
+
 			(void)execve(argv[0], argv, NULL);
 			break;
+		}
 		case F_WRITE_OTHER_FD:
 			(void)!write(fd, "x", 1);
 			break;
@@ -66,11 +68,11 @@ confined(enum forbidden what, int fd)
 
 START_TEST(forbidden_kills)
 {
-	int	 sv[2], i, status;
+	int	 sv[2], i;
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	for (i = 0; i < F_COUNT; i++) {
-		status = confined((enum forbidden)i, sv[0]);
+		int status = confined((enum forbidden)i, sv[0]);
 		ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
 		    "case %d: status %#x, want death by SIGSYS", i, status);
 	}
@@ -90,8 +92,6 @@ START_TEST(allowed_control_exchange)
 	    "650 STATUS_CLIENT NOTICE BOOTSTRAP PROGRESS=5 TAG=conn "
 	    "SUMMARY=\"Connecting to a relay\"\r\n"
 	    "250 OK\r\n";
-	unsigned char	 cookie[CTL_COOKIE_LEN] = { 0 };
-	struct ctl_conn	*c;
 	char		 buf[4096];
 	pid_t		 pid;
 	int		 sv[2], status;
@@ -102,6 +102,9 @@ START_TEST(allowed_control_exchange)
 	    sv), 0);
 	ck_assert_int_ge(pid = fork(), 0);
 	if (pid == 0) {
+		unsigned char	 cookie[CTL_COOKIE_LEN] = { 0 };
+		struct ctl_conn	*c;
+
 		close(sv[1]);
 		c = malloc(sizeof(*c));
 		ctl_init(c);

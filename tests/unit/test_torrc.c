@@ -43,13 +43,15 @@ subst(const char *s, const char *from, const char *to, char *out,
 static void
 golden(const char *name, const char *got)
 {
-	static char	 want[TORRC_MAX], file[TORRC_MAX], tmpl[TORRC_MAX];
+	static char	 want[TORRC_MAX], file[TORRC_MAX];
 	char		 path[512];
 	FILE		*fp;
 	size_t		 n;
 
 	snprintf(path, sizeof(path), "%s/%s", TTP_TEST_DATA, name);
 	if (getenv("TTP_GOLDEN_UPDATE") != NULL) {
+		static char tmpl[TORRC_MAX];
+
 		subst(got, TTP_TEST_DATA, "@DATA@", tmpl, sizeof(tmpl));
 		ck_assert_ptr_nonnull(fp = fopen(path, "w"));
 		fputs(tmpl, fp);
