@@ -159,9 +159,76 @@ export -f inner
 
 timeout 120 unshare --net --mount bash -c inner || fail "inner test failed"
 
+# Bootstrap events as a bootstrapping tor sends them (a DisableNetwork tor
+# sends none), from a scripted control socket: progress is event-driven,
+# problems are reported, repeated progress is not, other events ignored.
+mkdir -m 700 "$T/fake"
+head -c 32 /dev/urandom > "$T/fake/cookie"
+cat > "$T/fake/tor.py" <<'PY'
+import socket, sys, time
+path, cookie = sys.argv[1], open(sys.argv[2], 'rb').read().hex()
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(path)
+srv.listen(1)
+srv.settimeout(10)
+c, _ = srv.accept()
+c.settimeout(10)
+EVENTS = [
+    'NOTICE BOOTSTRAP PROGRESS=5 TAG=conn SUMMARY="Connecting to a relay"',
+    'NOTICE BOOTSTRAP PROGRESS=10 TAG=conn_done SUMMARY="Connected to a relay"',
+    'WARN BOOTSTRAP PROGRESS=10 TAG=conn_done SUMMARY="Connected to a relay" '
+    'WARNING="Connection refused" REASON=CONNECTREFUSED COUNT=1 '
+    'RECOMMENDATION=ignore HOSTADDR="192.0.2.1:443"',
+    'NOTICE BOOTSTRAP PROGRESS=10 TAG=conn_done SUMMARY="Connected to a relay"',
+    'NOTICE ENOUGH_DIR_INFO',
+    'NOTICE BOOTSTRAP PROGRESS=100 TAG=done SUMMARY="Done"',
+]
+for raw in c.makefile('rb'):
+    line = raw.decode().rstrip('\r\n')
+    if line == 'PROTOCOLINFO 1':
+        c.sendall(b'250-PROTOCOLINFO 1\r\n250-AUTH METHODS=COOKIE,SAFECOOKIE '
+                  b'COOKIEFILE="/x"\r\n250-VERSION Tor="0.4.9.11"\r\n250 OK\r\n')
+    elif line.startswith('AUTHENTICATE '):
+        ok = line.split()[1].lower() == cookie
+        c.sendall(b'250 OK\r\n' if ok else b'515 Authentication failed\r\n')
+    elif line == 'SETEVENTS STATUS_CLIENT':
+        c.sendall(b'250 OK\r\n')
+    elif line == 'GETINFO status/bootstrap-phase':
+        c.sendall(b'250-status/bootstrap-phase=NOTICE BOOTSTRAP PROGRESS=0 '
+                  b'TAG=starting SUMMARY="Starting"\r\n250 OK\r\n')
+        for e in EVENTS:
+            time.sleep(0.05)
+            c.sendall(b'650 STATUS_CLIENT ' + e.encode() + b'\r\n')
+    elif line == 'GETINFO config-text':
+        c.sendall(b'250+config-text=\r\n..dotted\r\nplain\r\n.\r\n250 OK\r\n')
+    else:
+        c.sendall(b'510 Unrecognized command\r\n')
+PY
+printf '%s\n' 'progress 0 starting Starting' \
+    'progress 5 conn Connecting to a relay' \
+    'progress 10 conn_done Connected to a relay' \
+    'problem 10 conn_done ignore CONNECTREFUSED Connection refused' \
+    'progress 100 done Done' 'done 100' > "$T/fake/want"
+fake() {	# fake COMMAND...: ttp-torctl against the scripted tor
+	local rc
+	rm -f "$T/fake/control.sock"
+	timeout 20 python3 "$T/fake/tor.py" "$T/fake/control.sock" "$T/fake/cookie" &
+	"$TORCTL" --config "$T/ttp.conf" --control "$T/fake/control.sock" \
+	    --cookie "$T/fake/cookie" --timeout 10 "$@"
+	rc=$?
+	wait
+	return $rc
+}
+fake bootstrap > "$T/fake/got" || fail "bootstrap against scripted tor: $(cat "$T/fake/got")"
+diff -u "$T/fake/want" "$T/fake/got" || fail "bootstrap progress lines differ"
+echo "ok: event-driven bootstrap progress (scripted tor)"
+out=$(fake getinfo config-text) || fail "getinfo data block: $out"
+[ "$out" = "$(printf 'config-text+\n..dotted\nplain\n.')" ] || fail "getinfo data block: $out"
+echo "ok: getinfo data block printed dot-stuffed"
+
 # Nothing of ours left running anywhere.
 for p in /proc/[0-9]*; do
-	if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q -- "$T/"; then
+	if tr '\0' ' ' 2>/dev/null < "$p/cmdline" | grep -q -- "$T/"; then
 		fail "left running: $(tr '\0' ' ' < "$p/cmdline")"
 	fi
 done
