@@ -23,6 +23,30 @@
 #define TTP_RESOLV_NAME		"resolv.conf"
 #define TTP_LOG_MAX_BYTES	(1024 * 1024)
 
+/* What ttp keeps in tor_run_dir and run_dir for its tor. */
+#define TTP_TORRC_NAME		"torrc"
+#define TTP_CONTROL_SOCK_NAME	"control.sock"
+#define TTP_COOKIE_NAME		"auth_cookie"
+#define TTP_TOR_LOG_NAME	"tor.log"
+
+/* The tor executable; a bare name is looked up in TTP_SAFE_PATH only. */
+#define TTP_DEF_TOR_BINARY	"tor"
+/* The only PATH a root ttp searches or hands to the programs it runs. */
+#define TTP_SAFE_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Check endpoints (seed 001 §4); netcheck reaches them only through Tor. */
+#define TTP_DEF_IP_URLS		"https://check.torproject.org/api/ip " \
+				"https://api.ipify.org https://ifconfig.me/ip"
+#define TTP_DEF_LATENCY_URL	"https://torproject.org"
+#define TTP_DEF_LEAK4_URL	"https://api4.my-ip.io/ip"
+#define TTP_DEF_LEAK6_URL	"https://api6.my-ip.io/ip"
+#define TTP_MAX_IP_URLS		8
+
+/* Sizes of the config's strings (ttp_config in common/config.h). */
+#define TTP_CONF_PATH_MAX	256
+#define TTP_CONF_URL_MAX	512
+#define TTP_CONF_USER_MAX	32
+
 /* The unprivileged user the sandboxed processes run as. */
 #define TTP_UNPRIV_USER		"_ttp"
 #define TTP_UNPRIV_FALLBACK	"nobody"
@@ -30,6 +54,16 @@
 /* Tor ports (seed 001 §2.1): non-standard to avoid a system tor's. */
 #define TTP_DEF_TRANS_PORT	9041
 #define TTP_DEF_DNS_PORT	9054
+/*
+ * When a configured port is taken, a free one is drawn at random from this
+ * range (seed 000's moving target), at most TTP_PORT_TRIES draws.
+ */
+#define TTP_PORT_RANDOM_MIN	20000
+#define TTP_PORT_RANDOM_MAX	60999
+#define TTP_PORT_TRIES		64
+
+/* Largest number of bridge lines (--bridge and --bridge-file together). */
+#define TTP_MAX_BRIDGES		64
 
 /*
  * Tor's virtual address ranges (VirtualAddrNetworkIPv4/IPv6), used for

@@ -1,0 +1,238 @@
+#!/bin/bash
+# A real tor, started the way the CLI starts it (tor_proc.c through the
+# tor_tool driver), driven by ttp-torctl over its control socket. All of
+# it runs inside a network and mount namespace created here, and the torrc
+# carries `DisableNetwork 1` (asserted before tor starts): tor answers the
+# control protocol but opens no connection and no listener besides its
+# control socket. Checks: tor runs as its user with its own sandbox;
+# ttp-torctl authenticates, drops to the unprivileged user under seccomp,
+# GETINFO works, bootstrap follows events and times out cleanly (exit 3),
+# NEWNYM, a wrong cookie is refused, SHUTDOWN ends tor (waited for through
+# its pidfd), and nothing is left running.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${TTP_BIN:-$ROOT/build/bin}
+TESTS=${TTP_TESTS:-$ROOT/build/tests}
+TORCTL=$BIN/ttp-torctl
+TOOL=$TESTS/tor_tool
+TOR_USER=debian-tor
+T=
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+cleanup() {
+	local pid
+	if [ -n "$T" ] && [ -f "$T/tor.pid" ]; then
+		pid=$(cat "$T/tor.pid")
+		# Only our tor: the pid is checked against our torrc first.
+		"$TOOL" ours "$pid" "$T/torrun/torrc" >/dev/null 2>&1 &&
+			"$TOOL" terminate "$pid" >/dev/null 2>&1
+	fi
+	[ -n "$T" ] && [ -z "${KEEP:-}" ] && rm -rf "$T"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" -eq 0 ] || fail "needs root (namespaces, tor user)"
+command -v tor >/dev/null || fail "tor is not installed (sudo make deps)"
+id "$TOR_USER" >/dev/null 2>&1 || fail "user $TOR_USER missing"
+[ -x "$TORCTL" ] && [ -x "$TOOL" ] || fail "build first ($TORCTL, $TOOL)"
+
+T=$(mktemp -d /tmp/ttptor-netns.XXXXXX)
+chmod 755 "$T"		# tor, as its user, must reach its directories
+printf '# never any network in a test\nDisableNetwork 1\n' > "$T/append"
+cat > "$T/ttp.conf" <<EOF
+[tor]
+user = $TOR_USER
+torrc_append = $T/append
+data_dir = $T/data
+[paths]
+run_dir = $T/run
+tor_run_dir = $T/torrun
+EOF
+export T TORCTL TOOL TOR_USER
+
+inner() {
+	set -u
+	local conf=$T/ttp.conf pid out rc t0 t1 st tpid uid
+
+	fail() { echo "FAIL: $*"; exit 1; }
+	ip link set lo up || fail "lo up"
+
+	# The safety net first: no tor without DisableNetwork 1.
+	"$TOOL" "$conf" torrc > "$T/torrc.preview" 2>"$T/tool.err" ||
+		fail "torrc: $(cat "$T/tool.err")"
+	grep -qx 'DisableNetwork 1' "$T/torrc.preview" ||
+		fail "rendered torrc lacks DisableNetwork 1; not starting tor"
+
+	pid=$("$TOOL" "$conf" start 2>"$T/tool.err") ||
+		fail "start: $(cat "$T/tool.err")"
+	echo "$pid" > "$T/tor.pid"
+	"$TOOL" ours "$pid" "$T/torrun/torrc" >/dev/null || fail "pid $pid is not our tor"
+	st=/proc/$pid/status
+	uid=$(id -u "$TOR_USER")
+	grep -Eq "^Uid:[[:space:]]+$uid[[:space:]]" "$st" || fail "tor is not running as $TOR_USER"
+
+	# GETINFO; also waits for the control socket and the cookie.
+	out=$("$TORCTL" --config "$conf" --pid "$pid" --timeout 20 getinfo version net/listeners/trans)
+	rc=$?
+	[ $rc -eq 0 ] || fail "getinfo: rc $rc: $out"
+	echo "$out" | grep -Eq '^version=0\.4\.' || fail "getinfo version: $out"
+	# DisableNetwork: tor opened no TransPort listener.
+	echo "$out" | grep -qx 'net/listeners/trans=' || fail "tor listens: $out"
+	echo "ok: getinfo ($(echo "$out" | head -1))"
+	# tor installs its sandbox after reading the torrc; it is up by now.
+	grep -Eq '^Seccomp:[[:space:]]+2' "$st" && grep -qx 'Sandbox 1' "$T/torrc.preview" &&
+		echo "ok: tor runs as $TOR_USER under its own Sandbox 1" ||
+		fail "tor's own sandbox is not active"
+
+	# Bootstrap with DisableNetwork never progresses: a clean timeout.
+	t0=$(date +%s%N)
+	"$TORCTL" --config "$conf" --pid "$pid" --timeout 3 bootstrap > "$T/boot.out" &
+	tpid=$!
+	# While it waits: confined, unprivileged, no capabilities.
+	for _ in $(seq 20); do
+		grep -Eq '^Seccomp:[[:space:]]+2' "/proc/$tpid/status" 2>/dev/null && break
+		sleep 0.1
+	done
+	st=$(cat "/proc/$tpid/status" 2>/dev/null)
+	echo "$st" | grep -Eq '^Seccomp:[[:space:]]+2' || fail "torctl: no seccomp filter"
+	echo "$st" | grep -Eq '^NoNewPrivs:[[:space:]]+1' || fail "torctl: no NO_NEW_PRIVS"
+	echo "$st" | grep -Eq '^CapEff:[[:space:]]+0+$' || fail "torctl: capabilities left"
+	echo "$st" | grep -Eq '^Uid:[[:space:]]+0[[:space:]]' && fail "torctl still root"
+	wait "$tpid"
+	rc=$?
+	t1=$(date +%s%N)
+	[ $rc -eq 3 ] || fail "bootstrap: rc $rc (want 3): $(cat "$T/boot.out")"
+	grep -qx 'progress 0 starting Starting' "$T/boot.out" ||
+		fail "bootstrap: no initial progress line: $(cat "$T/boot.out")"
+	grep -q '^error timeout: tor did not bootstrap within 3 s (at 0%, starting)$' "$T/boot.out" ||
+		fail "bootstrap: timeout line: $(cat "$T/boot.out")"
+	[ $(( (t1 - t0) / 1000000 )) -ge 2900 ] && [ $(( (t1 - t0) / 1000000 )) -lt 8000 ] ||
+		fail "bootstrap took $(( (t1 - t0) / 1000000 )) ms for --timeout 3"
+	echo "ok: bootstrap subscribed, reported 0%, timed out after 3 s (exit 3)"
+
+	out=$("$TORCTL" --config "$conf" --timeout 10 newnym)
+	[ $? -eq 0 ] && [ "$out" = "ok" ] || fail "newnym: $out"
+	echo "ok: newnym"
+
+	out=$("$TORCTL" --config "$conf" --timeout 10 getinfo no/such/key)
+	[ $? -eq 1 ] && echo "$out" | grep -q '^error GETINFO: tor answered 552' ||
+		fail "bad getinfo key: $out"
+	head -c 32 /dev/zero > "$T/badcookie"
+	out=$("$TORCTL" --config "$conf" --cookie "$T/badcookie" --timeout 10 newnym)
+	[ $? -eq 1 ] && echo "$out" | grep -q '^error AUTHENTICATE: tor answered 515' ||
+		fail "wrong cookie: $out"
+	echo "ok: errors (bad key, wrong cookie)"
+
+	out=$("$TORCTL" --config "$conf" --pid "$pid" --timeout 20 shutdown)
+	rc=$?
+	[ $rc -eq 0 ] && [ "$out" = "ok" ] || fail "shutdown: rc $rc: $out"
+	[ "$("$TOOL" wait "$pid" 5000)" = exited ] || fail "tor still running after shutdown"
+	# Gone, or a zombie its new parent (init) has not reaped yet.
+	[ -e "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] &&
+		fail "pid $pid alive"
+	rm -f "$T/tor.pid"
+	[ -e "$T/torrun/control.sock" ] && fail "control socket left behind"
+	echo "ok: shutdown, tor exited"
+
+	# With tor gone: bounded failure, and a dead --pid cuts the wait short.
+	out=$("$TORCTL" --config "$conf" --timeout 1 newnym)
+	[ $? -eq 3 ] && echo "$out" | grep -q "^error timeout: tor's control socket not ready" ||
+		fail "no tor: $out"
+	sleep 0.5 &
+	t0=$(date +%s%N)
+	out=$("$TORCTL" --config "$conf" --pid $! --timeout 10 newnym)
+	rc=$?
+	t1=$(date +%s%N)
+	[ $rc -eq 1 ] && echo "$out" | grep -q '^error tor exited before its control socket was ready' ||
+		fail "dead tor: rc $rc: $out"
+	[ $(( (t1 - t0) / 1000000 )) -lt 3000 ] || fail "dead tor noticed only after $(( (t1 - t0) / 1000000 )) ms"
+	echo "ok: no tor -> timeout (exit 3); tor exits -> error at once"
+
+	out=$("$TORCTL" bogus 2>&1)
+	[ $? -eq 2 ] || fail "usage: $out"
+	"$TORCTL" --help | grep -q '^usage: ttp-torctl' || fail "--help"
+	return 0
+}
+export -f inner
+
+timeout 120 unshare --net --mount bash -c inner || fail "inner test failed"
+
+# Bootstrap events as a bootstrapping tor sends them (a DisableNetwork tor
+# sends none), from a scripted control socket: progress is event-driven,
+# problems are reported, repeated progress is not, other events ignored.
+mkdir -m 700 "$T/fake"
+head -c 32 /dev/urandom > "$T/fake/cookie"
+cat > "$T/fake/tor.py" <<'PY'
+import socket, sys, time
+path, cookie = sys.argv[1], open(sys.argv[2], 'rb').read().hex()
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(path)
+srv.listen(1)
+srv.settimeout(10)
+c, _ = srv.accept()
+c.settimeout(10)
+EVENTS = [
+    'NOTICE BOOTSTRAP PROGRESS=5 TAG=conn SUMMARY="Connecting to a relay"',
+    'NOTICE BOOTSTRAP PROGRESS=10 TAG=conn_done SUMMARY="Connected to a relay"',
+    'WARN BOOTSTRAP PROGRESS=10 TAG=conn_done SUMMARY="Connected to a relay" '
+    'WARNING="Connection refused" REASON=CONNECTREFUSED COUNT=1 '
+    'RECOMMENDATION=ignore HOSTADDR="192.0.2.1:443"',
+    'NOTICE BOOTSTRAP PROGRESS=10 TAG=conn_done SUMMARY="Connected to a relay"',
+    'NOTICE ENOUGH_DIR_INFO',
+    'NOTICE BOOTSTRAP PROGRESS=100 TAG=done SUMMARY="Done"',
+]
+for raw in c.makefile('rb'):
+    line = raw.decode().rstrip('\r\n')
+    if line == 'PROTOCOLINFO 1':
+        c.sendall(b'250-PROTOCOLINFO 1\r\n250-AUTH METHODS=COOKIE,SAFECOOKIE '
+                  b'COOKIEFILE="/x"\r\n250-VERSION Tor="0.4.9.11"\r\n250 OK\r\n')
+    elif line.startswith('AUTHENTICATE '):
+        ok = line.split()[1].lower() == cookie
+        c.sendall(b'250 OK\r\n' if ok else b'515 Authentication failed\r\n')
+    elif line == 'SETEVENTS STATUS_CLIENT':
+        c.sendall(b'250 OK\r\n')
+    elif line == 'GETINFO status/bootstrap-phase':
+        c.sendall(b'250-status/bootstrap-phase=NOTICE BOOTSTRAP PROGRESS=0 '
+                  b'TAG=starting SUMMARY="Starting"\r\n250 OK\r\n')
+        for e in EVENTS:
+            time.sleep(0.05)
+            c.sendall(b'650 STATUS_CLIENT ' + e.encode() + b'\r\n')
+    elif line == 'GETINFO config-text':
+        c.sendall(b'250+config-text=\r\n..dotted\r\nplain\r\n.\r\n250 OK\r\n')
+    else:
+        c.sendall(b'510 Unrecognized command\r\n')
+PY
+printf '%s\n' 'progress 0 starting Starting' \
+    'progress 5 conn Connecting to a relay' \
+    'progress 10 conn_done Connected to a relay' \
+    'problem 10 conn_done ignore CONNECTREFUSED Connection refused' \
+    'progress 100 done Done' 'done 100' > "$T/fake/want"
+fake() {	# fake COMMAND...: ttp-torctl against the scripted tor
+	local rc
+	rm -f "$T/fake/control.sock"
+	timeout 20 python3 "$T/fake/tor.py" "$T/fake/control.sock" "$T/fake/cookie" &
+	"$TORCTL" --config "$T/ttp.conf" --control "$T/fake/control.sock" \
+	    --cookie "$T/fake/cookie" --timeout 10 "$@"
+	rc=$?
+	wait
+	return $rc
+}
+fake bootstrap > "$T/fake/got" || fail "bootstrap against scripted tor: $(cat "$T/fake/got")"
+diff -u "$T/fake/want" "$T/fake/got" || fail "bootstrap progress lines differ"
+echo "ok: event-driven bootstrap progress (scripted tor)"
+out=$(fake getinfo config-text) || fail "getinfo data block: $out"
+[ "$out" = "$(printf 'config-text+\n..dotted\nplain\n.')" ] || fail "getinfo data block: $out"
+echo "ok: getinfo data block printed dot-stuffed"
+
+# Nothing of ours left running anywhere.
+for p in /proc/[0-9]*; do
+	if tr '\0' ' ' 2>/dev/null < "$p/cmdline" | grep -q -- "$T/"; then
+		fail "left running: $(tr '\0' ' ' < "$p/cmdline")"
+	fi
+done
+grep -q 'Interrupt: exiting cleanly\|Catching signal TERM, exiting cleanly' "$T/run/tor.log" ||
+	fail "tor.log lacks a clean exit: $(tail -3 "$T/run/tor.log")"
+echo "ok: nothing left running; tor.log in run_dir"
+echo "PASS: test_torctl"

@@ -1,0 +1,158 @@
+/*
+ * Check tests: ttp-torctl's seccomp allowlist (seccomp/torctl.c). A child
+ * that loaded it must die by SIGSYS on anything outside the list, and
+ * must be able to do what torctl does after confinement: a whole control
+ * exchange over a socket (the parent plays tor) and its output lines.
+ */
+#include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/sandbox.h"
+#include "torctl/ctl.h"
+
+enum forbidden { F_OPEN, F_SOCKET, F_EXECVE, F_WRITE_OTHER_FD, F_SEND_FLAGS,
+	F_CONNECT, F_GETUID, F_COUNT };
+
+/* Run `what` confined in a child; returns the wait status. */
+static int
+confined(enum forbidden what, int fd)
+{
+	pid_t	 pid;
+	int	 status;
+
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		if (sandbox_seccomp(&sandbox_torctl) == -1)
+			_exit(99);
+		switch (what) {
+		case F_OPEN:
+			(void)syscall(SYS_openat, AT_FDCWD, "/etc/passwd",
+			    O_RDONLY);
+			break;
+		case F_SOCKET:
+			(void)socket(AF_INET, SOCK_STREAM, 0);
+			break;
+		case F_EXECVE: {
+			char *argv[] = { "/bin/true", NULL };
+
+			(void)execve(argv[0], argv, NULL);
+			break;
+		}
+		case F_WRITE_OTHER_FD:
+			(void)!write(fd, "x", 1);
+			break;
+		case F_SEND_FLAGS:
+			(void)send(fd, "x", 1, 0);	/* no MSG_NOSIGNAL */
+			break;
+		case F_CONNECT:
+			(void)connect(fd, NULL, 0);
+			break;
+		case F_GETUID:
+			(void)syscall(SYS_getuid);
+			break;
+		case F_COUNT:
+			break;
+		}
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+START_TEST(forbidden_kills)
+{
+	int	 sv[2], i;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	for (i = 0; i < F_COUNT; i++) {
+		int status = confined((enum forbidden)i, sv[0]);
+		ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
+		    "case %d: status %#x, want death by SIGSYS", i, status);
+	}
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
+/* What torctl does once confined, against a scripted "tor". */
+START_TEST(allowed_control_exchange)
+{
+	static const char script[] =
+	    "250-PROTOCOLINFO 1\r\n"
+	    "250-AUTH METHODS=COOKIE,SAFECOOKIE COOKIEFILE=\"/x\"\r\n"
+	    "250-VERSION Tor=\"0.4.9.11\"\r\n250 OK\r\n"
+	    "250 OK\r\n"
+	    "650 STATUS_CLIENT NOTICE BOOTSTRAP PROGRESS=5 TAG=conn "
+	    "SUMMARY=\"Connecting to a relay\"\r\n"
+	    "250 OK\r\n";
+	char		 buf[4096];
+	pid_t		 pid;
+	int		 sv[2], status;
+	ssize_t		 n;
+	size_t		 got = 0;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    sv), 0);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		unsigned char	 cookie[CTL_COOKIE_LEN] = { 0 };
+		struct ctl_conn	*c;
+
+		close(sv[1]);
+		c = malloc(sizeof(*c));
+		ctl_init(c);
+		c->fd = sv[0];
+		if (sandbox_seccomp(&sandbox_torctl) == -1)
+			_exit(99);
+		if (ctl_authenticate(c, cookie, ctl_now_ms() + 5000) == -1 ||
+		    ctl_command_ok(c, "SETEVENTS STATUS_CLIENT",
+		    ctl_now_ms() + 5000) == -1)
+			_exit(1);
+		if (ctl_wait_close(c, ctl_now_ms() + 5000) != 0)
+			_exit(2);
+		(void)!write(1, "", 0);
+		(void)!write(2, "", 0);
+		ctl_close(c);
+		free(c);
+		_exit(0);
+	}
+	close(sv[0]);
+	/* All answers at once (the client must cope with pipelining), then
+	 * hang up once its three commands have arrived. */
+	ck_assert_int_eq(write(sv[1], script, strlen(script)),
+	    (ssize_t)strlen(script));
+	while (got < 3 && (n = read(sv[1], buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			got += buf[i] == '\n';
+	ck_assert_uint_eq(got, 3);
+	close(sv[1]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "confined control exchange: status %#x", status);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("seccomp_torctl");
+	TCase	*tc = tcase_create("allowlist");
+	SRunner	*sr;
+	int	 nf;
+
+	tcase_add_test(tc, forbidden_kills);
+	tcase_add_test(tc, allowed_control_exchange);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? 0 : 1;
+}

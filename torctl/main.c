@@ -1,0 +1,529 @@
+/*
+ * ttp-torctl: the unprivileged Tor control client the CLI runs for
+ * bootstrap progress, NEWNYM, SHUTDOWN and GETINFO. Started as root, it
+ * does only two things with root's rights: connect to tor's control
+ * socket and read the cookie (both are the tor user's, mode 0700/0600).
+ * Then it becomes TTP_UNPRIV_USER with no capabilities, closes every
+ * other descriptor and loads its seccomp allowlist, all before it reads
+ * a single byte from tor. Its stdout is a line protocol for the CLI
+ * (torctl/torctl.h); every wait is bounded by --timeout.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "common/config.h"
+#include "common/defaults.h"
+#include "common/log.h"
+#include "common/sandbox.h"
+#include "torctl/ctl.h"
+#include "torctl/exec.h"
+#include "torctl/torctl.h"
+
+struct bstate {
+	int	 pct;		/* last progress printed, -1 none */
+	char	 tag[64];
+	int	 done;
+	int	 bad;		/* a malformed bootstrap status */
+};
+
+static void __attribute__((noreturn))
+usage(int code)
+{
+	FILE	*fp = code == 0 ? stdout : stderr;
+
+	fprintf(fp,
+"usage: ttp-torctl [--control SOCK] [--cookie FILE] [--config FILE]\n"
+"                  [--pid PID] [--timeout SECS] [-v] COMMAND [ARGS]\n"
+"\n"
+"Talk to ttp's tor over its control socket (cookie authentication).\n"
+"\n"
+"commands:\n"
+"  bootstrap      follow bootstrap progress until 100%% or the timeout\n"
+"                 (default %d s); prints \"progress PCT TAG SUMMARY\" lines,\n"
+"                 then \"done 100\"\n"
+"  newnym         new circuits for new streams (SIGNAL NEWNYM); prints \"ok\"\n"
+"  shutdown       SIGNAL SHUTDOWN, then wait until tor has closed the\n"
+"                 connection (and exited, with --pid); prints \"ok\"\n"
+"  getinfo KEY... print KEY=VALUE lines (KEY+ ... . for multi-line values)\n"
+"\n"
+"options:\n"
+"  --control SOCK  control socket (default: [paths] tor_run_dir/%s)\n"
+"  --cookie FILE   cookie file (default: [paths] tor_run_dir/%s)\n"
+"  --config FILE   ttp configuration (default: $TTP_CONFIG, else %s)\n"
+"  --pid PID       tor's pid: waiting stops when tor exits\n"
+"  --timeout SECS  bound of the whole command, connecting included\n"
+"                  (default %d s; bootstrap %d s)\n"
+"  -v              debug messages on stderr\n"
+"\n"
+"Failures print \"error MESSAGE\"; exit status 1, 2 for usage, 3 at the\n"
+"timeout.\n",
+	    TORCTL_DEF_BOOTSTRAP_TIMEOUT, TTP_CONTROL_SOCK_NAME,
+	    TTP_COOKIE_NAME, TTP_DEFAULT_CONFIG, TORCTL_DEF_TIMEOUT,
+	    TORCTL_DEF_BOOTSTRAP_TIMEOUT);
+	exit(code);
+}
+
+static int __attribute__((format(printf, 2, 3)))
+fail(int code, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fputs("error ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	return code;
+}
+
+/* Tor's text on our stdout: no control characters. */
+static void
+put_clean(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		putchar((s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?');
+}
+
+static void
+put_word(const char *s)
+{
+	size_t	 i;
+
+	if (*s == '\0') {
+		putchar('-');
+		return;
+	}
+	for (i = 0; s[i] != '\0'; i++)
+		putchar((s[i] > 0x20 && s[i] < 0x7f) ? s[i] : '_');
+}
+
+static void
+report(struct bstate *st, const struct ctl_bootstrap *bs)
+{
+	if (bs->warning[0] != '\0' || strcmp(bs->severity, "NOTICE") != 0) {
+		printf("problem %d ", bs->progress);
+		put_word(bs->tag);
+		putchar(' ');
+		put_word(bs->recommendation);
+		putchar(' ');
+		put_word(bs->reason);
+		putchar(' ');
+		put_clean(bs->warning, strlen(bs->warning));
+		putchar('\n');
+	} else if (bs->progress != st->pct || strcmp(bs->tag, st->tag) != 0) {
+		printf("progress %d ", bs->progress);
+		put_word(bs->tag);
+		putchar(' ');
+		put_clean(bs->summary, strlen(bs->summary));
+		putchar('\n');
+		st->pct = bs->progress;
+		snprintf(st->tag, sizeof(st->tag), "%s", bs->tag);
+	}
+	if (bs->progress == 100)
+		st->done = 1;
+}
+
+static void
+on_event(struct ctl_conn *c, const struct ctl_reply *ev, void *arg)
+{
+	struct bstate		*st = arg;
+	struct ctl_bootstrap	 bs;
+	int			 rc;
+
+	(void)c;
+	if (ev->nlines == 0)
+		return;
+	rc = ctl_parse_bootstrap(ev->lines[0].text, &bs);
+	if (rc == 0)
+		report(st, &bs);
+	else if (rc == -1) {
+		log_debug("malformed status event: %s", ev->lines[0].text);
+		st->bad = 1;
+	}
+}
+
+static int
+cmd_bootstrap(struct ctl_conn *c, long long deadline, int timeout)
+{
+	/* Static: the connection keeps a pointer to it for events. */
+	static struct bstate	 st;
+	struct ctl_bootstrap	 bs;
+	struct ctl_reply	 r;
+	const char		*val;
+	size_t			 len;
+	int			 rc;
+
+	memset(&st, 0, sizeof(st));
+	st.pct = -1;
+	c->on_event = on_event;
+	c->arg = &st;
+	/* Subscribe first, then ask: no progress can fall in between. */
+	if (ctl_command_ok(c, "SETEVENTS STATUS_CLIENT", deadline) == -1 ||
+	    ctl_command(c, "GETINFO status/bootstrap-phase", &r,
+	    deadline) == -1)
+		return fail(TORCTL_EXIT_ERROR, "%s", c->err);
+	if (r.code != 250 || ctl_reply_value(&r, "status/bootstrap-phase",
+	    &val, &len) == -1 || ctl_parse_bootstrap(val, &bs) != 0) {
+		rc = fail(TORCTL_EXIT_ERROR, "unexpected answer to GETINFO "
+		    "status/bootstrap-phase: %d %s", r.code,
+		    ctl_reply_text(&r));
+		ctl_reply_free(&r);
+		return rc;
+	}
+	ctl_reply_free(&r);
+	report(&st, &bs);
+	while (!st.done) {
+		if (st.bad)
+			return fail(TORCTL_EXIT_ERROR, "malformed bootstrap "
+			    "status from tor");
+		rc = ctl_wait_event(c, deadline);
+		if (rc == -1)
+			return fail(TORCTL_EXIT_ERROR, "%s", c->err);
+		if (rc == 0)
+			return fail(TORCTL_EXIT_TIMEOUT, "timeout: tor did not "
+			    "bootstrap within %d s (at %d%%, %s)", timeout,
+			    st.pct, st.tag[0] ? st.tag : "-");
+	}
+	printf("done 100\n");
+	return TORCTL_EXIT_OK;
+}
+
+static int
+cmd_shutdown(struct ctl_conn *c, int pidfd, long long deadline, int timeout)
+{
+	struct ctl_reply r;
+	int		 rc;
+
+	rc = ctl_command(c, "SIGNAL SHUTDOWN", &r, deadline);
+	/* tor may close the connection before its "250 OK" arrives. */
+	if (rc == -1 && !c->eof)
+		return fail(TORCTL_EXIT_ERROR, "%s", c->err);
+	if (rc == 0) {
+		if (r.code != 250) {
+			rc = fail(TORCTL_EXIT_ERROR, "SIGNAL SHUTDOWN: tor "
+			    "answered %d %s", r.code, ctl_reply_text(&r));
+			ctl_reply_free(&r);
+			return rc;
+		}
+		ctl_reply_free(&r);
+		if ((rc = ctl_wait_close(c, deadline)) == 1)
+			return fail(TORCTL_EXIT_TIMEOUT, "timeout: tor kept its "
+			    "control connection open %d s after SHUTDOWN",
+			    timeout);
+		if (rc == -1)
+			return fail(TORCTL_EXIT_ERROR, "%s", c->err);
+	}
+	if (pidfd != -1) {
+		long long left = deadline - ctl_now_ms();
+
+		if ((rc = exec_pidfd_wait(pidfd, left > 0 ? (int)left : 0)) == 1)
+			return fail(TORCTL_EXIT_TIMEOUT, "timeout: tor closed "
+			    "its control connection but is still running "
+			    "after %d s", timeout);
+		if (rc == -1)
+			return fail(TORCTL_EXIT_ERROR, "waiting for tor: %s",
+			    strerror(errno));
+	}
+	printf("ok\n");
+	return TORCTL_EXIT_OK;
+}
+
+/* A data block as tor sends it: dot-stuffed lines, then ".". */
+static void
+put_block(const char *text, const char *data)
+{
+	const char	*eq = strchr(text, '='), *d, *nl;
+
+	put_clean(text, eq ? (size_t)(eq - text) : strlen(text));
+	printf("+\n");
+	for (d = data; (nl = strchr(d, '\n')) != NULL; d = nl + 1) {
+		if (*d == '.')
+			putchar('.');
+		put_clean(d, (size_t)(nl - d));
+		putchar('\n');
+	}
+	printf(".\n");
+}
+
+static int
+cmd_getinfo(struct ctl_conn *c, char **keys, int nkeys, long long deadline)
+{
+	struct ctl_reply r;
+	char		 cmd[1024];
+	size_t		 len, i;
+	int		 k;
+
+	len = (size_t)snprintf(cmd, sizeof(cmd), "GETINFO");
+	for (k = 0; k < nkeys; k++) {
+		len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, " %s",
+		    keys[k]);
+		if (len >= sizeof(cmd))
+			return fail(TORCTL_EXIT_USAGE, "too many keys");
+	}
+	if (ctl_command(c, cmd, &r, deadline) == -1)
+		return fail(TORCTL_EXIT_ERROR, "%s", c->err);
+	if (r.code != 250) {
+		k = fail(TORCTL_EXIT_ERROR, "GETINFO: tor answered %d %s",
+		    r.code, ctl_reply_text(&r));
+		ctl_reply_free(&r);
+		return k;
+	}
+	/* Every line but the final "OK". */
+	for (i = 0; i + 1 < r.nlines; i++) {
+		if (r.lines[i].sep == '+')
+			put_block(r.lines[i].text, r.lines[i].data);
+		else {
+			put_clean(r.lines[i].text, strlen(r.lines[i].text));
+			putchar('\n');
+		}
+	}
+	ctl_reply_free(&r);
+	return TORCTL_EXIT_OK;
+}
+
+/*
+ * Connect and read the cookie, retrying until tor has created both (the
+ * CLI runs us right after starting tor). Woken by inotify on the socket's
+ * directory, bounded by the deadline, cut short when tor exits.
+ */
+static int
+connect_wait(struct ctl_conn *c, const char *sock, const char *cookie_path,
+    unsigned char cookie[CTL_COOKIE_LEN], int pidfd, long long deadline,
+    char *err, size_t errsz)
+{
+	struct pollfd	 pfd[2];
+	char		 dir[TTP_CONF_PATH_MAX + 32], evbuf[4096];
+	int		 ino, rc = -1;
+
+	snprintf(dir, sizeof(dir), "%s", sock);
+	if ((ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) != -1 &&
+	    inotify_add_watch(ino, dirname(dir), IN_CREATE | IN_MOVED_TO |
+	    IN_CLOSE_WRITE | IN_ATTRIB) == -1) {
+		close(ino);
+		ino = -1;
+	}
+	for (;;) {
+		long long	 left;
+		int		 nfd = 0;
+
+		if (ctl_connect(c, sock) == 0) {
+			if (ctl_read_cookie(cookie_path, cookie, err,
+			    errsz) == 0) {
+				rc = 0;
+				break;
+			}
+			ctl_close(c);
+		} else
+			snprintf(err, errsz, "%s", c->err);
+		if (pidfd != -1) {
+			pfd[nfd].fd = pidfd;
+			pfd[nfd++].events = POLLIN;
+		}
+		if (ino != -1) {
+			pfd[nfd].fd = ino;
+			pfd[nfd++].events = POLLIN;
+		}
+		if ((left = deadline - ctl_now_ms()) <= 0) {
+			rc = 1;
+			break;
+		}
+		/* inotify misses nothing we wait for; the cap is a backstop. */
+		if (poll(pfd, (nfds_t)nfd, (int)(left < 200 ? left : 200)) ==
+		    -1 && errno != EINTR) {
+			snprintf(err, errsz, "poll: %s", strerror(errno));
+			break;
+		}
+		if (pidfd != -1 && (pfd[0].revents & POLLIN)) {
+			snprintf(err, errsz, "tor exited before its control "
+			    "socket was ready (see its log, %s)",
+			    TTP_TOR_LOG_NAME);
+			break;
+		}
+		if (ino != -1)
+			while (read(ino, evbuf, sizeof(evbuf)) > 0)
+				;
+	}
+	if (ino != -1)
+		close(ino);
+	return rc;
+}
+
+/* Close every descriptor from 3 up, except a and b (-1: none). */
+static void
+close_others(int a, int b)
+{
+	int	 lo = a < b ? a : b, hi = a < b ? b : a, fd;
+
+	if (lo < 0)
+		lo = hi;
+	for (fd = 3; fd < hi; fd++)
+		if (fd != lo)
+			(void)close(fd);
+	(void)sandbox_close_from(hi + 1);
+}
+
+static int
+valid_key(const char *k)
+{
+	return *k != '\0' && strspn(k, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_.-") == strlen(k);
+}
+
+static char	 outbuf[4096];
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "control", required_argument, NULL, 'c' },
+		{ "cookie", required_argument, NULL, 'k' },
+		{ "config", required_argument, NULL, 'f' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ttp_config cfg;
+	struct ctl_conn	 c;
+	unsigned char	 cookie[CTL_COOKIE_LEN];
+	char		 sock[TTP_CONF_PATH_MAX + 32], ckpath[TTP_CONF_PATH_MAX + 32];
+	char		 err[512], *end;
+	const char	*control = NULL, *cookief = NULL, *config = NULL, *cmd;
+	long long	 deadline;
+	long		 pid = 0, timeout = 0;
+	int		 ch, verbose = 0, pidfd = -1, rc;
+
+	/* Nothing inherited beyond stdin, stdout, stderr. */
+	(void)sandbox_close_from(3);
+	(void)signal(SIGPIPE, SIG_IGN);
+	/* Line-buffered for the CLI; our buffer spares stdio an fstat later. */
+	setvbuf(stdout, outbuf, _IOLBF, sizeof(outbuf));
+	log_init("ttp-torctl", LOG_FORMAT_TEXT, 0);
+
+	while ((ch = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			control = optarg;
+			break;
+		case 'k':
+			cookief = optarg;
+			break;
+		case 'f':
+			config = optarg;
+			break;
+		case 'p':
+			errno = 0;
+			pid = strtol(optarg, &end, 10);
+			if (*end != '\0' || errno != 0 || pid <= 0)
+				return fail(TORCTL_EXIT_USAGE, "bad --pid '%s'",
+				    optarg);
+			break;
+		case 't':
+			errno = 0;
+			timeout = strtol(optarg, &end, 10);
+			if (*end != '\0' || errno != 0 || timeout <= 0 ||
+			    timeout > 24 * 3600)
+				return fail(TORCTL_EXIT_USAGE, "bad --timeout "
+				    "'%s' (seconds, 1-86400)", optarg);
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			usage(0);
+		default:
+			usage(TORCTL_EXIT_USAGE);
+		}
+	}
+	log_set_verbose(verbose);
+	if (optind >= argc)
+		usage(TORCTL_EXIT_USAGE);
+	cmd = argv[optind++];
+	if (strcmp(cmd, "getinfo") == 0) {
+		if (optind == argc)
+			return fail(TORCTL_EXIT_USAGE, "getinfo needs a key");
+		for (ch = optind; ch < argc; ch++)
+			if (!valid_key(argv[ch]))
+				return fail(TORCTL_EXIT_USAGE, "bad getinfo key "
+				    "'%s'", argv[ch]);
+	} else if (strcmp(cmd, "bootstrap") != 0 &&
+	    strcmp(cmd, "newnym") != 0 && strcmp(cmd, "shutdown") != 0)
+		return fail(TORCTL_EXIT_USAGE, "unknown command '%s' (bootstrap, "
+		    "newnym, shutdown, getinfo)", cmd);
+	else if (optind != argc)
+		return fail(TORCTL_EXIT_USAGE, "%s takes no argument", cmd);
+	if (timeout == 0)
+		timeout = strcmp(cmd, "bootstrap") == 0 ?
+		    TORCTL_DEF_BOOTSTRAP_TIMEOUT : TORCTL_DEF_TIMEOUT;
+	deadline = ctl_now_ms() + timeout * 1000;
+
+	if (config_load(config, &cfg, err, sizeof(err)) == -1)
+		return fail(TORCTL_EXIT_ERROR, "%s", err);
+	if (control == NULL && config_tor_path(&cfg, TTP_CONTROL_SOCK_NAME,
+	    sock, sizeof(sock)) == 0)
+		control = sock;
+	if (cookief == NULL && config_tor_path(&cfg, TTP_COOKIE_NAME, ckpath,
+	    sizeof(ckpath)) == 0)
+		cookief = ckpath;
+	if (control == NULL || cookief == NULL)
+		return fail(TORCTL_EXIT_ERROR, "control socket path too long");
+	if (pid != 0 && (pidfd = exec_pidfd_open((pid_t)pid)) == -1)
+		return fail(TORCTL_EXIT_ERROR, "tor (pid %ld) is not running",
+		    pid);
+
+	/* The only steps that may need root: both are the tor user's. */
+	ctl_init(&c);
+	rc = connect_wait(&c, control, cookief, cookie, pidfd, deadline, err,
+	    sizeof(err));
+	if (rc == 1)
+		return fail(TORCTL_EXIT_TIMEOUT, "timeout: tor's control socket "
+		    "not ready after %ld s: %s", timeout, err);
+	if (rc == -1)
+		return fail(TORCTL_EXIT_ERROR, "%s", err);
+
+	/* Confine before the first byte from tor is read. */
+	if (sandbox_drop_user(TTP_UNPRIV_USER) == -1)
+		return fail(TORCTL_EXIT_ERROR, "cannot drop privileges");
+	close_others(c.fd, pidfd);
+	if (sandbox_seccomp(&sandbox_torctl) == -1)
+		return fail(TORCTL_EXIT_ERROR, "cannot load the seccomp "
+		    "allowlist");
+
+	rc = ctl_authenticate(&c, cookie, deadline);
+	explicit_bzero(cookie, sizeof(cookie));
+	if (rc == -1)
+		rc = fail(TORCTL_EXIT_ERROR, "%s", c.err);
+	else if (strcmp(cmd, "bootstrap") == 0)
+		rc = cmd_bootstrap(&c, deadline, (int)timeout);
+	else if (strcmp(cmd, "newnym") == 0) {
+		if (ctl_command_ok(&c, "SIGNAL NEWNYM", deadline) == -1)
+			rc = fail(TORCTL_EXIT_ERROR, "%s", c.err);
+		else {
+			printf("ok\n");
+			rc = TORCTL_EXIT_OK;
+		}
+	} else if (strcmp(cmd, "shutdown") == 0)
+		rc = cmd_shutdown(&c, pidfd, deadline, (int)timeout);
+	else
+		rc = cmd_getinfo(&c, argv + optind, argc - optind, deadline);
+	ctl_close(&c);
+	fflush(stdout);
+	/*
+	 * No atexit handlers once confined: nothing is left to clean up, and
+	 * a sanitizer build's leak check would need syscalls the allowlist
+	 * rightly refuses.
+	 */
+	_exit(rc);
+}
