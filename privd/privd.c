@@ -71,8 +71,10 @@ dispatch(const struct privop_req *req, struct privop_reply *rep)
 		fatalx("invalid frame: op %d has no handler", (int)req->op);
 	memset(rep, 0, sizeof(*rep));
 	o->handler(req, rep);
+	/* One line each: a handler's message may span several. */
 	if (o->flags & OP_LOG)
-		log_info("%s: %s", privop_name(req->op),
+		log_info("%s: %.*s", privop_name(req->op),
+		    rep->err == 0 ? 4 : (int)strcspn(rep->msg, "\n"),
 		    rep->err == 0 ? "done" : rep->msg);
 }
 
