@@ -112,6 +112,10 @@ log_emit(const char *level, const char *msg)
 
 static void
 log_vmsg(const char *level, int with_errno, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void
+log_vmsg(const char *level, int with_errno, const char *fmt, va_list ap)
 {
 	char	 msg[LOG_LINE_MAX];
 	int	 saved = errno;

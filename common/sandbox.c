@@ -124,7 +124,7 @@ sandbox_seccomp(const struct sandbox_policy *policy)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 0);
 		else
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
-			    SCMP_CMP((unsigned)r->arg, SCMP_CMP_EQ, r->val));
+			    SCMP_CMP((unsigned)r->arg, SCMP_CMP_EQ, r->val, 0));
 		if (rc != 0) {
 			log_warnx("seccomp %s: cannot add rule %zu (%s)",
 			    policy->name, i, strerror(-rc));

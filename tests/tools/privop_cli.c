@@ -303,8 +303,11 @@ main(int argc, char *argv[])
 		usage("no op given");
 	if (run_dir == NULL && (run_dir = mkdtemp(tmpl)) == NULL)
 		fatal("mkdtemp");
-	if ((fd = privop_spawn(run_dir, &pid)) == -1)
+	if ((fd = privop_spawn(run_dir, &pid)) == -1) {
+		if (run_dir == tmpl)
+			(void)rmdir(tmpl);
 		return 1;
+	}
 	if (mode == 's')
 		failed = run_stdin(fd);
 	else

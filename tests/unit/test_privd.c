@@ -40,7 +40,7 @@ struct privd {
 	FILE	*log;		/* privd's stderr */
 };
 
-static char	 run_dir[64];
+static char	 run_dir[] = "/tmp/ttp-test-privd.XXXXXX";
 
 /* Each test: a network and mount namespace of its own, / private. */
 static void
@@ -50,14 +50,6 @@ setup(void)
 	ck_assert_int_eq(unshare(CLONE_NEWNET | CLONE_NEWNS), 0);
 	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL),
 	    0);
-	snprintf(run_dir, sizeof(run_dir), "/tmp/ttp-test-privd.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(run_dir));
-}
-
-static void
-teardown(void)
-{
-	(void)rmdir(run_dir);
 }
 
 /*
@@ -447,7 +439,7 @@ privd_suite(void)
 	Suite	*s = suite_create("privd");
 	TCase	*tc = tcase_create("privd");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_bad_frame_exits, 0, N_BAD_FRAMES);
 	tcase_add_test(tc, test_empty_frame_exits);
@@ -466,15 +458,25 @@ int
 main(void)
 {
 	SRunner	*sr;
+	char	 path[128];
 	int	 failed;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "test_privd: needs root (sudo make test)\n");
 		return 77;
 	}
+	/* One run dir for all tests, removed whatever they left in it. */
+	if (mkdtemp(run_dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
 	sr = srunner_create(privd_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	snprintf(path, sizeof(path), "%s/%s", run_dir, TTP_RESOLV_NAME);
+	(void)unlink(path);
+	if (rmdir(run_dir) == -1)
+		perror(run_dir);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
