@@ -1,3 +1,183 @@
-/* stub */
+/*
+ * ttp-privd: the only root code of ttp that stays running. It is started
+ * by privop_spawn() with one end of a SOCK_SEQPACKET socketpair on fd 3,
+ * confines itself (two capabilities, no other descriptors, a seccomp
+ * allowlist) and then serves one request at a time: decode, validate,
+ * dispatch through the table below, reply. A malformed request means the
+ * peer is broken or compromised: privd logs one line and exits 1. A failed
+ * kernel operation is only an error reply. When the peer closes its end,
+ * privd exits 0.
+ */
 #include "privd/privd.h"
-int main(void) { return 1; }
+#include "common/log.h"
+#include "common/sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <nss.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define PRIVD_FD	3		/* the socket, from privop_spawn() */
+#define OP_LOG		0x01		/* changes the host: log the outcome */
+
+/*
+ * Every op privd performs, and nothing else. FW_STATUS only reads, and the
+ * watchdog polls it, so it is not logged; every change is, one line each.
+ */
+static const struct privd_op {
+	enum privop	 op;
+	void		(*handler)(const struct privop_req *,
+			    struct privop_reply *);
+	int		 flags;
+} privd_ops[] = {
+	{ PRIVOP_FW_APPLY,	privd_fw_apply,		OP_LOG },
+	{ PRIVOP_FW_LOCKDOWN,	privd_fw_lockdown,	OP_LOG },
+	{ PRIVOP_FW_REMOVE,	privd_fw_remove,	OP_LOG },
+	{ PRIVOP_FW_STATUS,	privd_fw_status,	0 },
+	{ PRIVOP_DNS_OVERLAY,	privd_dns_overlay,	OP_LOG },
+	{ PRIVOP_DNS_RESTORE,	privd_dns_restore,	OP_LOG },
+	{ PRIVOP_CT_FLUSH,	privd_ct_flush,		OP_LOG },
+	{ PRIVOP_SOCK_KILL,	privd_sock_kill,	OP_LOG },
+};
+
+void
+reply_err(struct privop_reply *rep, int err, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	/* An error reply always carries a positive errno. */
+	rep->err = err > 0 ? err : EIO;
+	va_start(ap, fmt);
+	(void)vsnprintf(rep->msg, sizeof(rep->msg), fmt, ap);
+	va_end(ap);
+}
+
+static void
+dispatch(const struct privop_req *req, struct privop_reply *rep)
+{
+	const struct privd_op	*o;
+
+	for (o = privd_ops; o < privd_ops + sizeof(privd_ops) /
+	    sizeof(privd_ops[0]); o++)
+		if (o->op == req->op)
+			break;
+	if (o == privd_ops + sizeof(privd_ops) / sizeof(privd_ops[0]))
+		fatalx("invalid frame: op %d has no handler", (int)req->op);
+	memset(rep, 0, sizeof(*rep));
+	o->handler(req, rep);
+	/* One line each: a handler's message may span several. */
+	if (o->flags & OP_LOG)
+		log_info("%s: %.*s", privop_name(req->op),
+		    rep->err == 0 ? 4 : (int)strcspn(rep->msg, "\n"),
+		    rep->err == 0 ? "done" : rep->msg);
+}
+
+static void __attribute__((noreturn))
+serve(int fd)
+{
+	unsigned char		 buf[PRIVOP_FRAME_MAX];
+	struct privop_req	 req;
+	struct privop_reply	 rep;
+	const char		*why;
+	ssize_t			 n, len;
+
+	for (;;) {
+		/* MSG_TRUNC: an oversize frame shows its real length. */
+		if ((n = recv(fd, buf, sizeof(buf), MSG_TRUNC)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECONNRESET)
+				exit(0);
+			fatal("recv");
+		}
+		/*
+		 * 0 is either the peer's close or an empty message; only
+		 * after a close does a further peek also return 0.
+		 */
+		if (n == 0 && recv(fd, buf, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+			exit(0);
+		if (n == 0)
+			fatalx("invalid frame: empty frame");
+		if ((size_t)n > sizeof(buf))
+			fatalx("invalid frame: larger than PRIVOP_FRAME_MAX");
+		if (privop_decode_req(buf, (size_t)n, &req, &why) == -1 ||
+		    privop_validate_req(&req, &why) == -1)
+			fatalx("invalid frame: %s", why);
+		/* Execute sees only a validated request. */
+		dispatch(&req, &rep);
+		if ((len = privop_encode_reply(&rep, buf, sizeof(buf))) == -1)
+			fatalx("%s: cannot encode the reply",
+			    privop_name(req.op));
+		while ((n = send(fd, buf, (size_t)len, MSG_NOSIGNAL)) == -1 &&
+		    errno == EINTR)
+			;
+		if (n == -1 && (errno == EPIPE || errno == ECONNRESET))
+			exit(0);
+		if (n != len)
+			fatal("send");
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	/* NET_ADMIN: nftables, conntrack, sock_diag destroy; SYS_ADMIN: the
+	 * resolv.conf bind mount. Nothing else: no DAC override, no kill. */
+	static const int caps[] = { CAP_NET_ADMIN, CAP_SYS_ADMIN };
+	socklen_t	 sl;
+	int		 v, null;
+
+	log_init("ttp-privd", LOG_FORMAT_TEXT, 0);
+	if (argc != 3 || strcmp(argv[1], "--run-dir") != 0 ||
+	    argv[2][0] != '/')
+		fatalx("usage: ttp-privd --run-dir DIR (started by ttp, with "
+		    "its socket on fd 3)");
+	/* Both ids: a setuid-root copy must not serve an ordinary user. */
+	if (getuid() != 0 || geteuid() != 0)
+		fatalx("must be started as root (by ttp)");
+	sl = sizeof(v);
+	if (getsockopt(PRIVD_FD, SOL_SOCKET, SO_TYPE, &v, &sl) == -1 ||
+	    v != SOCK_SEQPACKET ||
+	    getsockopt(PRIVD_FD, SOL_SOCKET, SO_DOMAIN, &v, &sl) == -1 ||
+	    v != AF_UNIX)
+		fatalx("fd 3 is not a unix SOCK_SEQPACKET socket");
+
+	/*
+	 * Close everything inherited but stdio and the socket before any
+	 * descriptor of our own exists; stdin/stdout may be the user's
+	 * terminal, which privd never reads or writes: point them at
+	 * /dev/null. stderr stays for the log.
+	 */
+	if ((null = open("/dev/null", O_RDWR)) == -1 ||
+	    dup2(null, STDIN_FILENO) == -1 || dup2(null, STDOUT_FILENO) == -1)
+		fatal("/dev/null");
+	if (sandbox_close_from(PRIVD_FD + 1) == -1)
+		fatalx("cannot close inherited descriptors");
+
+	/*
+	 * libnftables looks "meta skuid N" up with getpwnam() before taking
+	 * it as a number: keep NSS to the plain files, so that needs no
+	 * module to dlopen and no daemon to call (systemd's userdb) under
+	 * the allowlist.
+	 */
+	if (__nss_configure_lookup("passwd", "files") != 0 ||
+	    __nss_configure_lookup("group", "files") != 0)
+		fatalx("cannot restrict NSS to files");
+	/* Open what the handlers need while files are still reachable. */
+	if (fw_init() == -1 || dns_init(argv[2]) == -1)
+		fatalx("initialisation failed");
+
+	/* From here on: uid 0 with two capabilities, bounding set empty,
+	 * NO_NEW_PRIVS, and only the syscalls of seccomp/privd.c. */
+	if (sandbox_keep_caps(caps, sizeof(caps) / sizeof(caps[0])) == -1)
+		fatalx("cannot drop capabilities");
+	if (sandbox_seccomp(&sandbox_privd) == -1)
+		fatalx("cannot load the seccomp allowlist");
+	serve(PRIVD_FD);
+}

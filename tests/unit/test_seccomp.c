@@ -1,0 +1,290 @@
+/*
+ * The seccomp allowlists (seccomp/<process>.c): each table is well formed
+ * (known syscalls, a reason on every line, sorted, nothing listed twice),
+ * and once loaded a forbidden syscall kills the process with SIGSYS while
+ * an allowed one works. Every process's policy is covered by adding one
+ * line to `policies` below; privd also gets checks of its argument
+ * filters.
+ */
+#include "common/sandbox.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* One line per process whose allowlist exists. */
+static const struct sandbox_policy *const policies[] = {
+	&sandbox_privd,
+	/* &sandbox_torctl, */
+	/* &sandbox_netcheck, */
+	/* &sandbox_cli, */
+	/* &sandbox_watchdog, */
+};
+#define N_POLICIES	(sizeof(policies) / sizeof(policies[0]))
+
+/* Calls no ttp process may make, tried in turn against each policy. */
+static const int forbidden[] = {
+	SCMP_SYS(execve), SCMP_SYS(ptrace), SCMP_SYS(kexec_load),
+	SCMP_SYS(init_module), SCMP_SYS(bpf), SCMP_SYS(setuid),
+};
+
+static const char *
+sysname(int nr)
+{
+	static char	 name[64];
+	char		*s;
+
+	s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+	if (s == NULL)
+		return NULL;
+	strncpy(name, s, sizeof(name) - 1);
+	free(s);
+	return name;
+}
+
+static int
+allowed_at_all(const struct sandbox_policy *p, int nr)
+{
+	size_t	 i;
+
+	for (i = 0; i < p->nrules; i++)
+		if (p->rules[i].nr == nr)
+			return 1;
+	return 0;
+}
+
+START_TEST(test_table_well_formed)
+{
+	const struct sandbox_policy	*p = policies[_i];
+	char				 prev[64] = "";
+	const struct sandbox_rule	*r, *q;
+	const char			*name;
+	size_t				 i, j;
+
+	ck_assert_ptr_nonnull(p->name);
+	ck_assert_uint_gt(p->nrules, 0);
+	for (i = 0; i < p->nrules; i++) {
+		r = &p->rules[i];
+		name = sysname(r->nr);
+		ck_assert_msg(name != NULL, "%s: rule %zu: unknown syscall",
+		    p->name, i);
+		ck_assert_msg(r->why != NULL && r->why[0] != '\0',
+		    "%s: %s has no reason", p->name, name);
+		ck_assert_msg(r->arg >= -1 && r->arg <= 5,
+		    "%s: %s: bad argument index", p->name, name);
+		ck_assert_msg(strcmp(prev, name) <= 0,
+		    "%s: not sorted: %s after %s", p->name, name, prev);
+		for (j = 0; j < i; j++) {
+			q = &p->rules[j];
+			if (q->nr != r->nr)
+				continue;
+			/* Twice unfiltered, the same filter twice, or a
+			 * filter that an unfiltered line makes moot. */
+			ck_assert_msg(q->arg != -1 && r->arg != -1 &&
+			    (q->arg != r->arg || q->val != r->val),
+			    "%s: %s listed twice", p->name, name);
+		}
+		strcpy(prev, name);
+	}
+}
+END_TEST
+
+/* Fork; the child loads the policy and runs fn; return its wait status. */
+static int
+sandboxed(const struct sandbox_policy *p, void (*fn)(long), long arg)
+{
+	pid_t	 pid;
+	int	 status;
+
+	pid = fork();
+	ck_assert_int_ne(pid, -1);
+	if (pid == 0) {
+		if (sandbox_seccomp(p) == -1)
+			syscall(SYS_exit_group, 99);
+		fn(arg);
+		/* exit_group directly: no atexit work under the filter. */
+		syscall(SYS_exit_group, 0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void
+call_forbidden(long nr)
+{
+	syscall(nr, 0, 0, 0, 0, 0, 0);
+}
+
+static void
+call_nothing(long arg)
+{
+	(void)arg;
+}
+
+#define KILLED_BY_SIGSYS(st)	(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
+
+START_TEST(test_forbidden_kills)
+{
+	const struct sandbox_policy	*p = policies[_i];
+	size_t				 i;
+	int				 st, tried = 0;
+
+	for (i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
+		if (allowed_at_all(p, forbidden[i]))
+			continue;
+		st = sandboxed(p, call_forbidden, forbidden[i]);
+		ck_assert_msg(KILLED_BY_SIGSYS(st), "%s: %s did not kill "
+		    "(status %#x)", p->name, sysname(forbidden[i]), st);
+		tried++;
+	}
+	ck_assert_int_gt(tried, 0);
+}
+END_TEST
+
+/* Loading the filter and exiting normally: exit_group is allowed. */
+START_TEST(test_allowed_exit)
+{
+	int	 st = sandboxed(policies[_i], call_nothing, 0);
+
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+}
+END_TEST
+
+/* ---- privd: its argument filters, both ways ---- */
+
+static void
+netlink_socket(long proto)
+{
+	int	 fd;
+
+	/* Allowed: the result does not matter, only that we live. */
+	if ((fd = socket(AF_NETLINK, SOCK_RAW, (int)proto)) != -1)
+		close(fd);
+}
+
+static void
+inet_socket(long type)
+{
+	(void)socket(AF_INET, (int)type, 0);
+}
+
+static void
+mount_with(long flags)
+{
+	(void)mount("/nonexistent", "/nonexistent", NULL,
+	    (unsigned long)flags, NULL);
+}
+
+static void
+mmap_prot(long prot)
+{
+	(void)mmap(NULL, 4096, (int)prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+static void
+mprotect_exec(long arg)
+{
+	static char	 page[4096] __attribute__((aligned(4096)));
+
+	(void)arg;
+	(void)mprotect(page, sizeof(page), PROT_READ | PROT_EXEC);
+}
+
+static void
+open_for_exec(long arg)
+{
+	(void)arg;
+	(void)execl("/bin/true", "true", (char *)NULL);
+}
+
+START_TEST(test_privd_filters)
+{
+	const struct sandbox_policy	*p = &sandbox_privd;
+	int				 st;
+
+	st = sandboxed(p, netlink_socket, NETLINK_NETFILTER);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = sandboxed(p, netlink_socket, NETLINK_SOCK_DIAG);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = sandboxed(p, inet_socket, SOCK_STREAM);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "socket(AF_INET) allowed");
+	st = sandboxed(p, inet_socket, SOCK_RAW);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "raw socket(AF_INET) allowed");
+
+	st = sandboxed(p, mount_with, MS_BIND);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = sandboxed(p, mount_with, MS_REMOUNT | MS_BIND | MS_RDONLY);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = sandboxed(p, mount_with, MS_MOVE);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "mount(MS_MOVE) allowed");
+	st = sandboxed(p, mount_with, MS_BIND | MS_REC);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "mount(MS_BIND|MS_REC) allowed");
+	st = sandboxed(p, mount_with, 0);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "mount(0) allowed");
+
+	st = sandboxed(p, mmap_prot, PROT_READ | PROT_WRITE);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = sandboxed(p, mmap_prot, PROT_READ | PROT_EXEC);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "executable mmap allowed");
+	st = sandboxed(p, mprotect_exec, 0);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "mprotect allowed");
+	st = sandboxed(p, open_for_exec, 0);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "execve allowed");
+}
+END_TEST
+
+/* The figure SECURITY.md quotes: distinct syscalls in privd's list. */
+START_TEST(test_privd_count)
+{
+	const struct sandbox_policy	*p = &sandbox_privd;
+	size_t				 i, j, distinct = 0;
+
+	for (i = 0; i < p->nrules; i++) {
+		for (j = 0; j < i; j++)
+			if (p->rules[j].nr == p->rules[i].nr)
+				break;
+		distinct += j == i;
+	}
+	ck_assert_uint_le(distinct, 45);
+}
+END_TEST
+
+static Suite *
+seccomp_suite(void)
+{
+	Suite	*s = suite_create("seccomp");
+	TCase	*tc = tcase_create("policies");
+
+	tcase_add_loop_test(tc, test_table_well_formed, 0, N_POLICIES);
+	tcase_add_loop_test(tc, test_forbidden_kills, 0, N_POLICIES);
+	tcase_add_loop_test(tc, test_allowed_exit, 0, N_POLICIES);
+	tcase_add_test(tc, test_privd_filters);
+	tcase_add_test(tc, test_privd_count);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(seccomp_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
