@@ -16,8 +16,6 @@
 
 #define CHECK_TIMEOUT	"15"
 
-int	check_exit(struct exit_result *er);	/* session.c */
-
 struct show {
 	bool	 json;
 	bool	 verbose;
@@ -291,6 +289,7 @@ cmd_refresh(int argc, char **argv)
 		return rc;
 	if (cli_need_root("refresh") == -1)
 		return TTP_EXIT_NOROOT;
+	runlog_open();
 	if (lock_read(cli_run_path(TTP_LOCK_NAME), &s, err, sizeof(err)) != 0 ||
 	    s.external_daemon) {
 		log_warnx(s.external_daemon ? "the session uses an external "

@@ -173,6 +173,7 @@ start_prepare(struct start_req *r, int argc, char **argv, const char *cmd,
 		return TTP_EXIT_NOROOT;
 	if (cli_config() == -1)
 		return TTP_EXIT_ERROR;
+	runlog_open();
 	if (!r->ports_given) {
 		r->fw.trans_port = cli.cfg.transport_port;
 		r->fw.dns_port = cli.cfg.dns_port;

@@ -59,6 +59,7 @@ cmd_stop(int argc, char **argv)
 	if (cli_config() == -1)
 		return TTP_EXIT_ERROR;
 
+	runlog_open();
 	rc = lock_read(cli_run_path(TTP_LOCK_NAME), &s, err, sizeof(err));
 	if (rc == -1 && !restore_only) {
 		log_warnx("%s", err);

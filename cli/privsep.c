@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,6 +45,9 @@ privsep_parse(int in_fd, privsep_parser parse, void *arg, char *result,
 		 * input, 4 the result; nothing else survives. */
 		if (dup2(in_fd, 3) == -1 || dup2(p[1], 4) == -1)
 			_exit(120);
+		/* jansson seeds its hash from /dev/urandom on first use:
+		 * do it now, the allowlist opens no files. */
+		json_object_seed(0);
 		if (sandbox_close_from(5) == -1 ||
 		    sandbox_drop_user(TTP_UNPRIV_USER) == -1 ||
 		    sandbox_seccomp(&sandbox_cli) == -1)

@@ -74,6 +74,10 @@ priv_step(const char *step, int rc, const struct privop_reply *rep)
 	cli_crash_point(step);
 	if (rc == 0)
 		return 0;
+	/* privd gone (it exits on what it sees as a compromised peer, or
+	 * was killed): the next step starts a fresh one. */
+	if (rep->err == EPIPE)
+		privd_close();
 	log_warnx("%s failed: %s", step, rep->msg[0] ? rep->msg :
 	    strerror(rep->err));
 	return -1;

@@ -42,6 +42,10 @@ int	session_teardown(struct session *s, enum teardown_mode mode);
 /* Is the session in the lock still alive (its tor, or an external one)? */
 bool	session_alive(const struct session *s);
 
+/* Ask ttp-netcheck, through Tor, which address the world sees. */
+struct exit_result;
+int	check_exit(struct exit_result *er);
+
 /* privd for this invocation: spawned once, closed at exit. */
 int	privd_fd(void);
 void	privd_close(void);

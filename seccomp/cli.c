@@ -3,6 +3,7 @@
  * a helper's output from a pipe, prints to the user's terminal and writes
  * one result line to its parent. No sockets, no files opened, no exec.
  */
+#include <fcntl.h>
 #include <sys/ioctl.h>
 
 #include "common/sandbox.h"
@@ -12,6 +13,7 @@ static const struct sandbox_rule cli_rules[] = {
 	SB_ALLOW(close, "fclose of the pipes"),
 	SB_ALLOW(exit, "thread-less exit path"),
 	SB_ALLOW(exit_group, "_exit with the parse result"),
+	SB_ALLOW_ARG(fcntl, 1, F_GETFL, "fdopen() checks the pipe's mode"),
 	SB_ALLOW(fstat, "stdio buffers"),
 	SB_ALLOW(getpid, "sanitizer and libc internals"),
 	SB_ALLOW_ARG(ioctl, 1, TCGETS, "isatty(): colour and progress bar"),

@@ -40,6 +40,7 @@ static const struct sandbox_rule netcheck_rules[] = {
 	SB_ALLOW(recvfrom, "HTTP and DNS answers"),
 	SB_ALLOW(recvmsg, "DNS answers, netlink address query"),
 	SB_ALLOW(rseq, "new threads register rseq"),
+	SB_ALLOW(rt_sigaction, "libcurl ignores SIGPIPE around each send"),
 	SB_ALLOW(rt_sigprocmask, "thread creation"),
 	SB_ALLOW(sendmmsg, "the resolver sends A and AAAA together"),
 	SB_ALLOW(sendmsg, "netlink address query of getaddrinfo"),
@@ -52,6 +53,7 @@ static const struct sandbox_rule netcheck_rules[] = {
 	SB_ALLOW_ARG(socket, 0, AF_NETLINK, "getaddrinfo AI_ADDRCONFIG"),
 	SB_ALLOW_ARG(socketpair, 0, AF_UNIX, "libcurl's wakeup pair"),
 	SB_ALLOW(bind, "netlink socket of getaddrinfo"),
+	SB_ALLOW(uname, "glibc's resolver (getaddrinfo) asks the kernel"),
 	SB_ALLOW(write, "stdout, stderr, sockets"),
 };
 

@@ -30,6 +30,7 @@ static const struct sandbox_rule privd_rules[] = {
 	SB_ALLOW(brk, "glibc malloc: grow the heap"),
 	SB_ALLOW(close, "close files and per-op netlink sockets"),
 	SB_ALLOW(exit_group, "exit when the peer closes, or on a bad frame"),
+	SB_ALLOW(fchmod, "DNS_OVERLAY: privd's resolv.conf is 0644"),
 	SB_ALLOW(getsockname, "netlink: learn the port id the kernel gave"),
 	SB_ALLOW(getsockopt, "libnftables reads netlink buffer sizes"),
 	SB_ALLOW(lseek, "glibc stdio rewinds /etc/passwd (NSS files)"),
@@ -41,7 +42,8 @@ static const struct sandbox_rule privd_rules[] = {
 	    "glibc malloc: large blocks; never executable memory"),
 	SB_ALLOW_ARG(mount, 3, MS_BIND,
 	    "DNS_OVERLAY: bind privd's resolv.conf over the real one"),
-	SB_ALLOW_ARG(mount, 3, MS_REMOUNT | MS_BIND | MS_RDONLY,
+	SB_ALLOW_ARG(mount, 3, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
+	    MS_NODEV | MS_NOEXEC,
 	    "DNS_OVERLAY: make that bind mount read-only"),
 	SB_ALLOW(mremap, "glibc realloc of large (mmapped) blocks"),
 	SB_ALLOW(munmap, "glibc free of large blocks"),
@@ -66,6 +68,7 @@ static const struct sandbox_rule privd_rules[] = {
 #endif
 	SB_ALLOW_ARG(socket, 0, AF_NETLINK,
 	    "nftables, conntrack and sock_diag: netlink only, no network"),
+	SB_ALLOW(statx, "DNS: which mount /etc/resolv.conf resolves to"),
 	SB_ALLOW(umount2, "DNS_RESTORE: remove the layers privd mounted"),
 	SB_ALLOW(write, "log lines on stderr; privd's resolv.conf"),
 };
