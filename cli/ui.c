@@ -4,6 +4,7 @@
  * only when the stream is a terminal and NO_COLOR is not set.
  */
 #include "cli/cli.h"
+#include "common/log.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,11 @@ ui_vline(FILE *fp, const char *color, const char *tag, const char *fmt,
     va_list ap)
 {
 	bool	 c = ui_color(fp);
+	va_list	 copy;
 
+	va_copy(copy, ap);
+	log_vfile(fp == stderr ? "warning" : "info", fmt, copy);
+	va_end(copy);
 	if (tag != NULL)
 		fprintf(fp, "%s%s%s ", c ? color : "", tag, c ? C_OFF : "");
 	vfprintf(fp, fmt, ap);

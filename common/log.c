@@ -110,6 +110,22 @@ log_emit(const char *level, const char *msg)
 	}
 }
 
+void
+log_vfile(const char *level, const char *fmt, va_list ap)
+{
+	char		 msg[LOG_LINE_MAX], ts[32];
+	time_t		 now = time(NULL);
+	struct tm	 tm;
+
+	if (log_fp == NULL)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", gmtime_r(&now, &tm));
+	fprintf(log_fp, "%s %s[%ld] %s: %s\n", ts, log_prog, (long)getpid(),
+	    level, msg);
+	fflush(log_fp);
+}
+
 static void __attribute__((format(printf, 3, 0)))
 log_vmsg(const char *level, int with_errno, const char *fmt, va_list ap)
 {

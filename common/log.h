@@ -6,6 +6,7 @@
 #ifndef TTP_LOG_H
 #define TTP_LOG_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
@@ -17,6 +18,9 @@ void	log_set_verbose(int verbose);
 int	log_get_verbose(void);
 enum log_format log_get_format(void);
 
+/* Only to the session log file (for what the CLI shows on stdout). */
+void	log_vfile(const char *level, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 2, 0)));
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
