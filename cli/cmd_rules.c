@@ -1,0 +1,181 @@
+/*
+ * `ttp rules`: print the exact ruleset ttp-privd would load for the given
+ * options, without applying it and without root: the auditor's view, and
+ * what the namespace tests load. The text comes from the same renderer
+ * privd uses (privd/ruleset.c).
+ *
+ * --json asks libnftables for its JSON form. libnftables cannot produce
+ * that from text alone: parsing needs a netlink cache even in dry-run mode,
+ * and that needs CAP_NET_ADMIN. So the text is loaded into a private,
+ * empty network namespace of this process (a new user namespace too when
+ * not root), and the table is listed back as JSON, without counters. No
+ * other namespace is touched and the namespace dies with the process.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <nftables/libnftables.h>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "common/defaults.h"
+#include "common/log.h"
+#include "privd/privd.h"
+
+enum {
+	OPT_LOCKDOWN = FWOPT_END,
+	OPT_JSON,
+};
+
+static const char rules_usage[] =
+	"usage: ttp rules [options]\n"
+	"Print the nftables ruleset ttp-privd would load for these options,\n"
+	"without applying it. Needs no root.\n"
+	"\n"
+	"  --lockdown            the teardown lockdown ruleset instead\n"
+	"  --json                libnftables JSON instead of nft text\n"
+	FW_OPTS_HELP
+	"  -h, --help            this help\n";
+
+/* One line of libnftables' error text, for a one-line message. */
+static const char *
+first_line(const char *s, char *buf, size_t bufsz)
+{
+	size_t	 n;
+
+	if (s == NULL)
+		return "";
+	while (*s == '\n')
+		s++;
+	n = strcspn(s, "\n");
+	if (n >= bufsz)
+		n = bufsz - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static int
+rules_json(const char *text)
+{
+	struct nft_ctx	*nft;
+	char		 line[256];
+	int		 rc = -1;
+
+	/* Root only needs a network namespace; anyone else needs a user
+	 * namespace to own one. */
+	if ((geteuid() != 0 || unshare(CLONE_NEWNET) == -1) &&
+	    unshare(CLONE_NEWUSER | CLONE_NEWNET) == -1) {
+		log_warn("--json: cannot create a private network namespace "
+		    "for libnftables; run as root or allow unprivileged user "
+		    "namespaces (sysctl user.max_user_namespaces)");
+		return -1;
+	}
+	if ((nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL) {
+		log_warnx("--json: cannot create a libnftables context");
+		return -1;
+	}
+	if (nft_ctx_buffer_output(nft) != 0 || nft_ctx_buffer_error(nft) != 0) {
+		log_warnx("--json: cannot buffer libnftables output");
+		goto out;
+	}
+	if (nft_run_cmd_from_buffer(nft, text) != 0) {
+		log_warnx("--json: libnftables rejected the ruleset: %s",
+		    first_line(nft_ctx_get_error_buffer(nft), line,
+		    sizeof(line)));
+		goto out;
+	}
+	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON |
+	    NFT_CTX_OUTPUT_STATELESS);
+	if (nft_run_cmd_from_buffer(nft, "list table inet ttp") != 0) {
+		log_warnx("--json: cannot list the table: %s",
+		    first_line(nft_ctx_get_error_buffer(nft), line,
+		    sizeof(line)));
+		goto out;
+	}
+	fputs(nft_ctx_get_output_buffer(nft), stdout);
+	rc = 0;
+out:
+	nft_ctx_free(nft);
+	return rc;
+}
+
+int
+cmd_rules(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		FW_OPTS_LONGOPTS,
+		{ "lockdown",	no_argument,	NULL, OPT_LOCKDOWN },
+		{ "json",	no_argument,	NULL, OPT_JSON },
+		{ "help",	no_argument,	NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct fw_opts		 o;
+	struct privop_fw_apply	 a;
+	char			 buf[RULESET_MAX];
+	int			 ch, n, lockdown = 0, json = 0;
+
+	fw_opts_init(&o);
+	optind = 0;	/* reset getopt: argv[0] is "rules" */
+	opterr = 0;	/* our own one-line messages */
+	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (fw_opts_parse(&o, ch, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return TTP_EXIT_ERROR;
+		}
+		switch (ch) {
+		case OPT_LOCKDOWN:
+			lockdown = 1;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case 'h':
+			fputs(rules_usage, stdout);
+			return TTP_EXIT_OK;
+		default:
+			if (optopt == 0)
+				log_warnx("rules: unknown option '%s'; see "
+				    "'ttp rules --help'", argv[optind - 1]);
+			else if (optopt < 0x100)
+				log_warnx("rules: unknown option '-%c'; see "
+				    "'ttp rules --help'", optopt);
+			else
+				log_warnx("rules: option '%s' is missing its "
+				    "value or takes none; see 'ttp rules "
+				    "--help'", argv[optind - 1]);
+			return TTP_EXIT_ERROR;
+		}
+	}
+	if (optind < argc) {
+		log_warnx("rules: unexpected argument '%s'; see 'ttp rules "
+		    "--help'", argv[optind]);
+		return TTP_EXIT_ERROR;
+	}
+	if (fw_opts_finish(&o, &a) == -1)
+		return TTP_EXIT_ERROR;
+
+	if (lockdown)
+		n = ruleset_render_lockdown(a.tor_uid, buf, sizeof(buf));
+	else
+		n = ruleset_render_session(&a, buf, sizeof(buf));
+	if (n < 0) {
+		/* The options were checked above: this is a bug. */
+		log_warnx("rules: cannot render the ruleset; please report "
+		    "this with the options you gave");
+		return TTP_EXIT_ERROR;
+	}
+	if (json)
+		return rules_json(buf) == 0 ? TTP_EXIT_OK : TTP_EXIT_ERROR;
+	if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n ||
+	    fflush(stdout) != 0) {
+		log_warn("rules: cannot write the ruleset");
+		return TTP_EXIT_ERROR;
+	}
+	return TTP_EXIT_OK;
+}

@@ -1,0 +1,224 @@
+/*
+ * Parsing of the firewall options (see options.h). Names are resolved to
+ * ids here, in the unprivileged CLI, so privd only ever sees integers;
+ * every error is one line saying what is wrong and how to fix it.
+ */
+#include "cli/options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/defaults.h"
+#include "common/log.h"
+
+#define ID_MAX	0xfffffffeULL	/* (uid_t)-1 is "no id" */
+
+void
+fw_opts_init(struct fw_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->tor_user = TTP_DEF_TOR_USER;
+	o->trans_port = TTP_DEF_TRANS_PORT;
+	o->dns_port = TTP_DEF_DNS_PORT;
+	o->lan_bypass = true;
+}
+
+int
+parse_uint(const char *s, unsigned long long min, unsigned long long max,
+    unsigned long long *out)
+{
+	unsigned long long	 v;
+	char			*end;
+
+	/* strtoull accepts spaces and a sign; a number here is digits. */
+	if (s == NULL || !isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+opt_port(const char *opt, const char *arg, uint16_t *port)
+{
+	unsigned long long	 v;
+
+	if (parse_uint(arg, 1, 65535, &v) == -1) {
+		log_warnx("%s: '%s' is not a port; give a number from 1 to "
+		    "65535", opt, arg);
+		return -1;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* One name or number of --bypass-user/--bypass-group to an id. */
+static int
+resolve_id(bool group, const char *name, uint32_t *id)
+{
+	unsigned long long	 v;
+	const char		*opt = group ? "--bypass-group" : "--bypass-user";
+	const char		*kind = group ? "group" : "user";
+
+	if (parse_uint(name, 0, ID_MAX, &v) == 0)
+		*id = (uint32_t)v;
+	else if (group) {
+		struct group	*gr = getgrnam(name);
+
+		if (gr == NULL) {
+			log_warnx("%s: no group '%s'; check the name with "
+			    "'getent group %s'", opt, name, name);
+			return -1;
+		}
+		*id = (uint32_t)gr->gr_gid;
+	} else {
+		struct passwd	*pw = getpwnam(name);
+
+		if (pw == NULL) {
+			log_warnx("%s: no user '%s'; check the name with "
+			    "'getent passwd %s'", opt, name, name);
+			return -1;
+		}
+		*id = (uint32_t)pw->pw_uid;
+	}
+	if (*id == 0 || *id > ID_MAX) {
+		log_warnx("%s: %s '%s' is %s; root is exempted only with "
+		    "--allow-root", opt, kind, name, *id == 0 ? "id 0" :
+		    "not a valid id");
+		return -1;
+	}
+	return 0;
+}
+
+/* A comma-separated list, appended to ids (the option may repeat). */
+static int
+opt_ids(bool group, const char *arg, uint32_t *ids, uint8_t *n)
+{
+	const char	*opt = group ? "--bypass-group" : "--bypass-user";
+	char		*copy, *p, *tok, *save = NULL;
+	int		 rc = 0;
+
+	if ((copy = strdup(arg)) == NULL)
+		fatal("strdup");
+	for (p = copy; (tok = strtok_r(p, ",", &save)) != NULL; p = NULL) {
+		if (*n >= TTP_MAX_BYPASS) {
+			log_warnx("%s: more than %d entries; use a group "
+			    "instead", opt, TTP_MAX_BYPASS);
+			rc = -1;
+			break;
+		}
+		if (resolve_id(group, tok, &ids[*n]) == -1) {
+			rc = -1;
+			break;
+		}
+		(*n)++;
+	}
+	if (rc == 0 && p == copy) {
+		log_warnx("%s: empty list; give names separated by commas",
+		    opt);
+		rc = -1;
+	}
+	free(copy);
+	return rc;
+}
+
+int
+fw_opts_parse(struct fw_opts *o, int opt, const char *arg)
+{
+	unsigned long long	 v;
+
+	switch (opt) {
+	case FWOPT_ALLOW_ROOT:
+		o->allow_root = true;
+		return 1;
+	case FWOPT_NO_LAN_BYPASS:
+		o->lan_bypass = false;
+		return 1;
+	case FWOPT_NO_IPV6:
+		o->no_ipv6 = true;
+		return 1;
+	case FWOPT_BYPASS_USER:
+		return opt_ids(false, arg, o->uids, &o->nuids) == 0 ? 1 : -1;
+	case FWOPT_BYPASS_GROUP:
+		return opt_ids(true, arg, o->gids, &o->ngids) == 0 ? 1 : -1;
+	case FWOPT_TRANS_PORT:
+		return opt_port("--transport-port", arg, &o->trans_port) == 0 ?
+		    1 : -1;
+	case FWOPT_DNS_PORT:
+		return opt_port("--dns-port", arg, &o->dns_port) == 0 ? 1 : -1;
+	case FWOPT_TOR_UID:
+		if (parse_uint(arg, 1, ID_MAX, &v) == -1) {
+			log_warnx("--tor-uid: '%s' is not a uid; give a "
+			    "number from 1 to %llu", arg, ID_MAX);
+			return -1;
+		}
+		o->tor_uid = (uint32_t)v;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * IPv6 is redirected only where it can be: Tor's ports listen on ::1, so
+ * without IPv6 loopback the ruleset drops IPv6 instead. /proc/net is per
+ * network namespace, so this answers for the namespace we run in. Lines
+ * look like "00000000000000000000000000000001 01 80 10 80       lo".
+ */
+bool
+host_has_ipv6_loopback(void)
+{
+	char	 line[256], addr[33], dev[32];
+	FILE	*fp;
+	bool	 found = false;
+
+	if ((fp = fopen("/proc/net/if_inet6", "re")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), fp) != NULL) {
+		if (sscanf(line, "%32s %*x %*x %*x %*x %31s", addr, dev) == 2 &&
+		    strcmp(addr, "00000000000000000000000000000001") == 0 &&
+		    strcmp(dev, "lo") == 0)
+			found = true;
+	}
+	fclose(fp);
+	return found;
+}
+
+int
+fw_opts_finish(const struct fw_opts *o, struct privop_fw_apply *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->tor_uid = o->tor_uid;
+	if (a->tor_uid == 0) {
+		const struct passwd *pw;
+
+		if ((pw = getpwnam(o->tor_user)) == NULL) {
+			log_warnx("tor user '%s' does not exist; install tor "
+			    "or pass --tor-uid N", o->tor_user);
+			return -1;
+		}
+		if (pw->pw_uid == 0) {
+			log_warnx("tor user '%s' is root; tor must run as an "
+			    "unprivileged user", o->tor_user);
+			return -1;
+		}
+		a->tor_uid = (uint32_t)pw->pw_uid;
+	}
+	a->trans_port = o->trans_port;
+	a->dns_port = o->dns_port;
+	memcpy(a->bypass_uids, o->uids, sizeof(a->bypass_uids));
+	memcpy(a->bypass_gids, o->gids, sizeof(a->bypass_gids));
+	a->n_bypass_uids = o->nuids;
+	a->n_bypass_gids = o->ngids;
+	a->allow_root = o->allow_root;
+	a->lan_bypass = o->lan_bypass;
+	a->ipv6 = !o->no_ipv6 && host_has_ipv6_loopback();
+	return 0;
+}

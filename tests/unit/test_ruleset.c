@@ -1,0 +1,379 @@
+/*
+ * The ruleset renderer (privd/ruleset.c): golden files for a few option
+ * combinations, and the ordering invariants of DESIGN.md §3 asserted on
+ * the text itself, so a template edit that breaks one fails here with the
+ * rule named, not only as a golden-file diff.
+ *
+ * Golden files live in tests/unit/data/ruleset_*.nft. After an intended
+ * change to the template, regenerate them and review the diff:
+ *     TTP_REGEN_GOLDEN=1 build/tests/test_ruleset
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "privd/privd.h"
+
+static char	 out[RULESET_MAX];
+
+static struct privop_fw_apply
+defaults(void)
+{
+	struct privop_fw_apply	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.tor_uid = 64001;
+	a.trans_port = TTP_DEF_TRANS_PORT;
+	a.dns_port = TTP_DEF_DNS_PORT;
+	a.lan_bypass = true;
+	a.ipv6 = true;
+	return a;
+}
+
+static const char *
+render(const struct privop_fw_apply *a)
+{
+	int	 n = ruleset_render_session(a, out, sizeof(out));
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_uint_eq(strlen(out), (size_t)n);
+	return out;
+}
+
+/* The body of chain `name` as a new string (caller frees). */
+static char *
+chain(const char *text, const char *name)
+{
+	char		 hdr[64];
+	const char	*s, *e;
+
+	snprintf(hdr, sizeof(hdr), "\tchain %s {\n", name);
+	s = strstr(text, hdr);
+	ck_assert_msg(s != NULL, "no chain %s", name);
+	s += strlen(hdr);
+	e = strstr(s, "\n\t}\n");
+	ck_assert_ptr_nonnull(e);
+	return strndup(s, (size_t)(e - s) + 1);
+}
+
+/* Offset of the first line of body containing needle; -1 if none. */
+static long
+line_of(const char *body, const char *needle)
+{
+	const char	*p = strstr(body, needle);
+
+	return p == NULL ? -1 : (long)(p - body);
+}
+
+static void
+assert_before(const char *body, const char *first, const char *then)
+{
+	long	 a = line_of(body, first), b = line_of(body, then);
+
+	ck_assert_msg(a >= 0, "missing '%s'", first);
+	ck_assert_msg(b >= 0, "missing '%s'", then);
+	ck_assert_msg(a < b, "'%s' must come before '%s'", first, then);
+}
+
+static void
+golden(const char *name, const char *text)
+{
+	char	 path[512], *want;
+	FILE	*fp;
+	long	 len;
+
+	snprintf(path, sizeof(path), "%s/ruleset_%s.nft", TTP_TEST_DATA,
+	    name);
+	if (getenv("TTP_REGEN_GOLDEN") != NULL) {
+		fp = fopen(path, "w");
+		ck_assert_msg(fp != NULL, "cannot write %s", path);
+		fputs(text, fp);
+		fclose(fp);
+		return;
+	}
+	fp = fopen(path, "r");
+	ck_assert_msg(fp != NULL, "missing %s (TTP_REGEN_GOLDEN=1 makes it)",
+	    path);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	want = calloc(1, (size_t)len + 1);
+	ck_assert_ptr_nonnull(want);
+	ck_assert_uint_eq(fread(want, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	ck_assert_msg(strcmp(want, text) == 0, "%s differs from the rendered "
+	    "ruleset; if intended, regenerate with TTP_REGEN_GOLDEN=1", path);
+	free(want);
+}
+
+START_TEST(golden_default)
+{
+	struct privop_fw_apply	 a = defaults();
+
+	golden("default", render(&a));
+}
+END_TEST
+
+START_TEST(golden_noipv6_nolan)
+{
+	struct privop_fw_apply	 a = defaults();
+
+	a.ipv6 = false;
+	a.lan_bypass = false;
+	golden("noipv6_nolan", render(&a));
+}
+END_TEST
+
+START_TEST(golden_bypass_root)
+{
+	struct privop_fw_apply	 a = defaults();
+
+	a.allow_root = true;
+	a.trans_port = 19041;
+	a.dns_port = 19054;
+	a.bypass_uids[0] = 1001;
+	a.bypass_uids[1] = 1000;
+	a.bypass_uids[2] = 1001;
+	a.n_bypass_uids = 3;
+	a.bypass_gids[0] = 100;
+	a.n_bypass_gids = 1;
+	golden("bypass_root", render(&a));
+}
+END_TEST
+
+START_TEST(golden_lockdown)
+{
+	ck_assert_int_gt(ruleset_render_lockdown(64001, out, sizeof(out)), 0);
+	golden("lockdown", out);
+}
+END_TEST
+
+/* Every rendering replaces the table in one buffer, 1.0.6 style. */
+START_TEST(replaces_table)
+{
+	static const char head[] = "table inet ttp {}\ndelete table inet ttp\n"
+	    "table inet ttp {\n";
+	struct privop_fw_apply	 a = defaults();
+	const char		*t = render(&a);
+
+	ck_assert_msg(t[0] == '#', "no header comment");
+	ck_assert_ptr_nonnull(strstr(t, head));
+	ck_assert_ptr_null(strstr(t, "destroy"));
+	ck_assert_int_gt(ruleset_render_lockdown(64001, out, sizeof(out)), 0);
+	ck_assert_msg(out[0] == '#', "no header comment");
+	ck_assert_ptr_nonnull(strstr(out, head));
+	ck_assert_ptr_null(strstr(out, "nat hook"));
+}
+END_TEST
+
+/* The invariants, for every combination of the three flags. */
+START_TEST(ordering)
+{
+	struct privop_fw_apply	 a = defaults();
+	char			*nat, *flt, *last;
+	const char		*t;
+
+	a.allow_root = (_i & 1) != 0;
+	a.lan_bypass = (_i & 2) != 0;
+	a.ipv6 = (_i & 4) != 0;
+	a.bypass_uids[0] = 1000;
+	a.n_bypass_uids = 1;
+	t = render(&a);
+	nat = chain(t, "output");
+	flt = chain(t, "filter_out");
+
+	/* nat: tor first, then DNS and the virtual range, before any
+	 * return that could let them out untouched. */
+	ck_assert_msg(strncmp(strstr(nat, ";\n") + 2,
+	    "\t\tmeta skuid 64001 return\n", 26) == 0, "tor uid not first");
+	assert_before(nat, "udp dport 53 redirect", "oifname \"lo\" return");
+	assert_before(nat, "udp dport 53 redirect", "meta skuid { 1000 }");
+	assert_before(nat, "ip daddr " TTP_VIRT_NET4 " meta l4proto tcp "
+	    "redirect", "oifname \"lo\" return");
+	assert_before(nat, TTP_VIRT_NET4, "tcp dport 853 return");
+	if (a.lan_bypass) {
+		assert_before(nat, "udp dport 53 redirect", "@lan_v4");
+		assert_before(nat, TTP_VIRT_NET4, "@lan_v4");
+		assert_before(nat, "tcp dport 853 return", "@lan_v4");
+		assert_before(nat, "@doh_v4", "@lan_v4");
+	} else
+		ck_assert_int_eq(line_of(nat, "@lan_v"), -1);
+	if (a.ipv6) {
+		ck_assert_int_eq(line_of(nat, "meta nfproto ipv4"), -1);
+		assert_before(nat, TTP_VIRT_NET6, "oifname \"lo\" return");
+		if (a.lan_bypass)
+			assert_before(nat, TTP_VIRT_NET6, "@lan_v6");
+	} else {
+		ck_assert_int_ge(line_of(nat, "meta nfproto ipv4 udp dport 53 "
+		    "redirect"), 0);
+		ck_assert_int_eq(line_of(nat, TTP_VIRT_NET6), -1);
+		ck_assert_int_eq(line_of(nat, "@lan_v6"), -1);
+	}
+	last = strrchr(nat, '\t');
+	ck_assert_msg(strstr(last, "meta l4proto tcp redirect to :9041") !=
+	    NULL, "TCP redirect is not the last nat rule");
+
+	/* filter_out: policy drop, invalid dropped first, kill switch last */
+	ck_assert_ptr_nonnull(strstr(flt, "type filter hook output priority "
+	    "0; policy drop;\n\t\tct state invalid drop\n"));
+	assert_before(flt, "oifname \"lo\" accept", "reject");
+	assert_before(flt, "ip daddr 127.0.0.0/8 accept", "reject");
+	assert_before(flt, "nd-neighbor-solicit", "reject");
+	last = strrchr(flt, '\t');
+	ck_assert_str_eq(last, "\tcounter reject with icmpx type "
+	    "admin-prohibited\n");
+	if (a.lan_bypass) {
+		assert_before(flt, "tcp dport 853 reject", "@lan_v4 accept");
+		assert_before(flt, "@doh_v4 tcp dport 443 reject",
+		    "@lan_v4 accept");
+		assert_before(flt, "udp dport { 53, 137, 138, 5353, 5355 } "
+		    "reject", "@lan_v4 accept");
+		assert_before(flt, "tcp dport { 53, 137, 139, 5355 } reject",
+		    "@lan_v4 accept");
+	} else
+		ck_assert_int_eq(line_of(flt, "@lan_v"), -1);
+	if (a.ipv6)
+		ck_assert_int_eq(line_of(flt, "meta nfproto ipv6 drop"), -1);
+	else {
+		ck_assert_int_eq(line_of(flt, "@lan_v6"), -1);
+		assert_before(flt, "meta nfproto ipv6 drop", "counter reject");
+	}
+
+	/* root: exempt only with allow_root, and then in both chains */
+	ck_assert_int_eq(line_of(nat, "meta skuid 0 return") >= 0,
+	    a.allow_root);
+	ck_assert_int_eq(line_of(flt, "meta skuid 0 accept") >= 0,
+	    a.allow_root);
+	ck_assert_int_eq(strstr(t, "skuid 0 ") != NULL, a.allow_root);
+	if (a.allow_root)
+		assert_before(flt, "meta skuid 0 accept", "counter reject");
+
+	/* forward dropped, input drops invalid */
+	ck_assert_ptr_nonnull(strstr(t, "type filter hook forward priority "
+	    "0; policy drop;"));
+	free(nat);
+	nat = chain(t, "filter_in");
+	ck_assert_ptr_nonnull(strstr(nat, "ct state invalid drop"));
+	free(nat);
+	free(flt);
+}
+END_TEST
+
+START_TEST(lockdown_shape)
+{
+	char	*flt;
+
+	ck_assert_int_gt(ruleset_render_lockdown(64001, out, sizeof(out)), 0);
+	flt = chain(out, "filter_out");
+	ck_assert_ptr_nonnull(strstr(flt, "policy drop;\n\t\tct state "
+	    "invalid drop\n"));
+	ck_assert_ptr_nonnull(strstr(flt, "meta skuid 64001 accept"));
+	ck_assert_str_eq(strrchr(flt, '\t'), "\tcounter drop\n");
+	ck_assert_ptr_null(strstr(out, "redirect"));
+	ck_assert_ptr_null(strstr(out, "skuid 0"));
+	free(flt);
+}
+END_TEST
+
+/* Ids are sorted and deduplicated: the order the user gave is not
+ * visible in the ruleset. */
+START_TEST(deterministic)
+{
+	struct privop_fw_apply	 a = defaults(), b = defaults();
+	char			 first[RULESET_MAX];
+
+	a.bypass_uids[0] = 3; a.bypass_uids[1] = 1; a.bypass_uids[2] = 2;
+	a.n_bypass_uids = 3;
+	b.bypass_uids[0] = 2; b.bypass_uids[1] = 3; b.bypass_uids[2] = 1;
+	b.bypass_uids[3] = 3;
+	b.n_bypass_uids = 4;
+	strcpy(first, render(&a));
+	ck_assert_str_eq(first, render(&b));
+	ck_assert_ptr_nonnull(strstr(first, "meta skuid { 1, 2, 3 } return"));
+}
+END_TEST
+
+START_TEST(buffer_too_small)
+{
+	struct privop_fw_apply	 a = defaults();
+	char			 small[RULESET_MAX];
+	int			 n;
+	size_t			 sz;
+
+	a.bypass_uids[0] = 1000;
+	a.n_bypass_uids = 1;
+	a.allow_root = true;
+	n = ruleset_render_session(&a, out, sizeof(out));
+	ck_assert_int_gt(n, 0);
+	/* Every size that cannot hold text and NUL fails; n + 1 fits. */
+	for (sz = 0; sz <= (size_t)n; sz++)
+		ck_assert_int_eq(ruleset_render_session(&a, small, sz), -1);
+	ck_assert_int_eq(ruleset_render_session(&a, small, (size_t)n + 1), n);
+	n = ruleset_render_lockdown(64001, out, sizeof(out));
+	for (sz = 0; sz <= (size_t)n; sz++)
+		ck_assert_int_eq(ruleset_render_lockdown(64001, small, sz), -1);
+	ck_assert_int_eq(ruleset_render_lockdown(64001, small,
+	    (size_t)n + 1), n);
+	/* The worst case fits RULESET_MAX with room to spare. */
+	a.n_bypass_uids = a.n_bypass_gids = TTP_MAX_BYPASS;
+	for (sz = 0; sz < TTP_MAX_BYPASS; sz++) {
+		a.bypass_uids[sz] = 0xfffffff0U + (uint32_t)sz;
+		a.bypass_gids[sz] = 0xfffffff0U + (uint32_t)sz;
+	}
+	ck_assert_int_lt(ruleset_render_session(&a, out, sizeof(out)),
+	    RULESET_MAX / 2);
+}
+END_TEST
+
+/* The renderer re-checks what its safety depends on. */
+START_TEST(bad_arguments)
+{
+	struct privop_fw_apply	 a;
+
+	a = defaults(); a.tor_uid = 0;
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	a = defaults(); a.tor_uid = UINT32_MAX;
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	a = defaults(); a.trans_port = 0;
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	a = defaults(); a.dns_port = 0;
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	a = defaults(); a.n_bypass_uids = TTP_MAX_BYPASS + 1;
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	a = defaults(); a.n_bypass_gids = 1; a.bypass_gids[0] = 0;
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	a = defaults(); a.n_bypass_uids = 1; a.bypass_uids[0] = 0;
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	ck_assert_int_eq(ruleset_render_session(&a, NULL, 100), -1);
+	ck_assert_int_eq(ruleset_render_lockdown(0, out, sizeof(out)), -1);
+	ck_assert_int_eq(ruleset_render_lockdown(UINT32_MAX, out,
+	    sizeof(out)), -1);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("ruleset");
+	TCase	*tc = tcase_create("render");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_test(tc, golden_default);
+	tcase_add_test(tc, golden_noipv6_nolan);
+	tcase_add_test(tc, golden_bypass_root);
+	tcase_add_test(tc, golden_lockdown);
+	tcase_add_test(tc, replaces_table);
+	tcase_add_loop_test(tc, ordering, 0, 8);
+	tcase_add_test(tc, lockdown_shape);
+	tcase_add_test(tc, deterministic);
+	tcase_add_test(tc, buffer_too_small);
+	tcase_add_test(tc, bad_arguments);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
