@@ -134,6 +134,8 @@ main(int argc, char *argv[])
 	int		 v, null;
 
 	log_init("ttp-privd", LOG_FORMAT_TEXT, 0);
+	/* The command line carries only the run dir, absolute so that
+	 * nothing depends on the working directory. */
 	if (argc != 3 || strcmp(argv[1], "--run-dir") != 0 ||
 	    argv[2][0] != '/')
 		fatalx("usage: ttp-privd --run-dir DIR (started by ttp, with "
@@ -141,6 +143,8 @@ main(int argc, char *argv[])
 	/* Both ids: a setuid-root copy must not serve an ordinary user. */
 	if (getuid() != 0 || geteuid() != 0)
 		fatalx("must be started as root (by ttp)");
+	/* Frames come only from fd 3; a file or terminal there would be
+	 * read as requests and receive the replies. */
 	sl = sizeof(v);
 	if (getsockopt(PRIVD_FD, SOL_SOCKET, SO_TYPE, &v, &sl) == -1 ||
 	    v != SOCK_SEQPACKET ||
