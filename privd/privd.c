@@ -130,6 +130,8 @@ main(int argc, char *argv[])
 	/* NET_ADMIN: nftables, conntrack, sock_diag destroy; SYS_ADMIN: the
 	 * resolv.conf bind mount. Nothing else: no DAC override, no kill. */
 	static const int caps[] = { CAP_NET_ADMIN, CAP_SYS_ADMIN };
+	static const char *const nss_dbs[] = { "passwd", "group",
+	    "protocols", "services" };
 	socklen_t	 sl;
 	int		 v, null;
 
@@ -166,13 +168,13 @@ main(int argc, char *argv[])
 
 	/*
 	 * libnftables looks "meta skuid N" up with getpwnam() before taking
-	 * it as a number: keep NSS to the plain files, so that needs no
-	 * module to dlopen and no daemon to call (systemd's userdb) under
-	 * the allowlist.
+	 * it as a number, and may print protocol and service names: keep
+	 * NSS to the plain files, so that needs no module to dlopen and no
+	 * daemon to call (systemd's userdb) under the allowlist.
 	 */
-	if (__nss_configure_lookup("passwd", "files") != 0 ||
-	    __nss_configure_lookup("group", "files") != 0)
-		fatalx("cannot restrict NSS to files");
+	for (v = 0; v < (int)(sizeof(nss_dbs) / sizeof(nss_dbs[0])); v++)
+		if (__nss_configure_lookup(nss_dbs[v], "files") != 0)
+			fatalx("cannot restrict NSS to files");
 	/* Open what the handlers need while files are still reachable. */
 	if (fw_init() == -1 || dns_init(argv[2]) == -1)
 		fatalx("initialisation failed");
