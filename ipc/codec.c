@@ -238,7 +238,7 @@ frame_shape(const unsigned char *p, size_t len, const char **why)
 		w = n = 0;
 		if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 ||
 		    b == 0xc3)
-			;				/* fixints, nil, bools */
+			;			/* fixints, nil, bools */
 		else if (b <= 0x8f)
 			pending += 2 * (size_t)(b & 0x0f);	/* fixmap */
 		else if (b <= 0x9f)

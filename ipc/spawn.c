@@ -26,8 +26,8 @@
  * environment, so pass the caller's ASAN_OPTIONS and UBSAN_OPTIONS (and
  * nothing else) through. Leak checking is switched off for privd: LSan's
  * exit-time check stops the world with clone() and ptrace(), which privd's
- * seccomp allowlist rightly forbids; the codec and the handlers are
- * leak-checked in the unit tests and the fuzzer instead.
+ * seccomp allowlist rightly forbids (privd would hang at exit); the codec
+ * is leak-checked in the unit tests and the fuzzer instead.
  */
 static char	 asan_env[1024], ubsan_env[1024];
 
@@ -36,9 +36,11 @@ sanitizer_env(char **envp, size_t *n)
 {
 	const char	*v;
 
+	/* Options are read in order: the last detect_leaks wins. */
 	v = getenv("ASAN_OPTIONS");
-	if (snprintf(asan_env, sizeof(asan_env), "ASAN_OPTIONS=%s%sdetect_leaks=0",
-	    v ? v : "", v && *v ? ":" : "") < (int)sizeof(asan_env))
+	if (snprintf(asan_env, sizeof(asan_env), "ASAN_OPTIONS=%s%s"
+	    "detect_leaks=0", v ? v : "", v && *v ? ":" : "") <
+	    (int)sizeof(asan_env))
 		envp[(*n)++] = asan_env;
 	if ((v = getenv("UBSAN_OPTIONS")) != NULL &&
 	    snprintf(ubsan_env, sizeof(ubsan_env), "UBSAN_OPTIONS=%s", v) <

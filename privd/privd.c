@@ -130,10 +130,14 @@ main(int argc, char *argv[])
 	/* NET_ADMIN: nftables, conntrack, sock_diag destroy; SYS_ADMIN: the
 	 * resolv.conf bind mount. Nothing else: no DAC override, no kill. */
 	static const int caps[] = { CAP_NET_ADMIN, CAP_SYS_ADMIN };
+	static const char *const nss_dbs[] = { "passwd", "group",
+	    "protocols", "services" };
 	socklen_t	 sl;
 	int		 v, null;
 
 	log_init("ttp-privd", LOG_FORMAT_TEXT, 0);
+	/* The command line carries only the run dir, absolute so that
+	 * nothing depends on the working directory. */
 	if (argc != 3 || strcmp(argv[1], "--run-dir") != 0 ||
 	    argv[2][0] != '/')
 		fatalx("usage: ttp-privd --run-dir DIR (started by ttp, with "
@@ -141,6 +145,8 @@ main(int argc, char *argv[])
 	/* Both ids: a setuid-root copy must not serve an ordinary user. */
 	if (getuid() != 0 || geteuid() != 0)
 		fatalx("must be started as root (by ttp)");
+	/* Frames come only from fd 3; a file or terminal there would be
+	 * read as requests and receive the replies. */
 	sl = sizeof(v);
 	if (getsockopt(PRIVD_FD, SOL_SOCKET, SO_TYPE, &v, &sl) == -1 ||
 	    v != SOCK_SEQPACKET ||
@@ -162,13 +168,13 @@ main(int argc, char *argv[])
 
 	/*
 	 * libnftables looks "meta skuid N" up with getpwnam() before taking
-	 * it as a number: keep NSS to the plain files, so that needs no
-	 * module to dlopen and no daemon to call (systemd's userdb) under
-	 * the allowlist.
+	 * it as a number, and may print protocol and service names: keep
+	 * NSS to the plain files, so that needs no module to dlopen and no
+	 * daemon to call (systemd's userdb) under the allowlist.
 	 */
-	if (__nss_configure_lookup("passwd", "files") != 0 ||
-	    __nss_configure_lookup("group", "files") != 0)
-		fatalx("cannot restrict NSS to files");
+	for (v = 0; v < (int)(sizeof(nss_dbs) / sizeof(nss_dbs[0])); v++)
+		if (__nss_configure_lookup(nss_dbs[v], "files") != 0)
+			fatalx("cannot restrict NSS to files");
 	/* Open what the handlers need while files are still reachable. */
 	if (fw_init() == -1 || dns_init(argv[2]) == -1)
 		fatalx("initialisation failed");

@@ -33,7 +33,7 @@ static const struct sandbox_rule privd_rules[] = {
 	SB_ALLOW(fchmod, "DNS_OVERLAY: privd's resolv.conf is 0644"),
 	SB_ALLOW(getsockname, "netlink: learn the port id the kernel gave"),
 	SB_ALLOW(getsockopt, "libnftables reads netlink buffer sizes"),
-	SB_ALLOW(lseek, "glibc stdio rewinds /etc/passwd (NSS files)"),
+	SB_ALLOW(lseek, "glibc stdio rewinds the NSS files it reads"),
 #ifdef TTP_SANITIZE
 	SB_ALLOW(madvise, "sanitizer builds only: ASan's allocator marks "
 	    "its blocks (MADV_DONTDUMP, MADV_NOHUGEPAGE)"),
@@ -48,10 +48,10 @@ static const struct sandbox_rule privd_rules[] = {
 	SB_ALLOW(mremap, "glibc realloc of large (mmapped) blocks"),
 	SB_ALLOW(munmap, "glibc free of large blocks"),
 	SB_ALLOW(newfstatat, "fstat/stat: glibc stdio, realpath"),
-	SB_ALLOW(openat, "read /proc/self/mountinfo and /etc/passwd (NSS "
-	    "files, for libnftables' skuid parser); write privd's resolv.conf"),
+	SB_ALLOW(openat, "read /proc/self/mountinfo and, through NSS files, "
+	    "/etc/passwd, group, protocols (libnftables); write resolv.conf"),
 	SB_ALLOW(pselect6, "libnftables polls its netlink socket (select)"),
-	SB_ALLOW(read, "files: mountinfo, /etc/passwd"),
+	SB_ALLOW(read, "those files"),
 	SB_ALLOW(readlink, "realpath() of /etc/resolv.conf (symlinks)"),
 	SB_ALLOW(recvfrom, "requests from the peer; netlink replies"),
 	SB_ALLOW(recvmsg, "netlink replies (libmnl, libnfnetlink)"),
