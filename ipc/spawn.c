@@ -53,7 +53,7 @@ int
 privop_spawn(const char *run_dir, int *pid)
 {
 	char		 path[PATH_MAX];
-	char		*argv[] = { "ttp-privd", "--run-dir", NULL, NULL };
+	char		*argv[] = { "ttp-privd", "--run-dir", NULL, NULL, NULL };
 	char		*envp[4] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin" };
 	size_t		 nenv = 1;
 	sigset_t	 none;
@@ -63,6 +63,8 @@ privop_spawn(const char *run_dir, int *pid)
 	if (helper_path("ttp-privd", path, sizeof(path)) == -1)
 		return -1;
 	argv[2] = (char *)run_dir;
+	if (log_get_verbose())
+		argv[3] = "-v";
 #ifdef TTP_SANITIZE
 	sanitizer_env(envp, &nenv);
 #endif

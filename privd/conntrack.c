@@ -79,7 +79,7 @@ privd_ct_flush(const struct privop_req *req, struct privop_reply *rep)
 		goto out;
 	}
 	rep->count = n;
-	log_info("conntrack: flushed (%u entries)", n);
+	log_debug("conntrack: flushed (%u entries)", n);
 out:
 	nfct_close(h);
 }
@@ -223,7 +223,7 @@ privd_sock_kill(const struct privop_req *req, struct privop_reply *rep)
 		    "some sockets redirected to port %u",
 		    req->u.sock_kill.trans_port);
 	else
-		log_info("sock_kill: %u socket(s) redirected to port %u "
+		log_debug("sock_kill: %u socket(s) redirected to port %u "
 		    "destroyed, %u already gone", k.killed,
 		    req->u.sock_kill.trans_port, k.gone);
 out:

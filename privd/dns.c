@@ -310,13 +310,12 @@ privd_dns_overlay(const struct privop_req *req, struct privop_reply *rep)
 		goto out;
 	}
 	/* Read-only, so nobody writes through the overlay into our file. */
-	if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY |
-	    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1) {
+	if (mount(NULL, target, NULL, DNS_REMOUNT_FLAGS, NULL) == -1) {
 		reply_err(rep, errno, "dns: remount %s read-only", target);
 		(void)umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW);
 		goto out;
 	}
-	log_info("dns: %s overlaid (%u stale layer(s) removed)", target,
+	log_debug("dns: %s overlaid (%u stale layer(s) removed)", target,
 	    peeled);
 out:
 	close(fd);
@@ -332,6 +331,6 @@ privd_dns_restore(const struct privop_req *req, struct privop_reply *rep)
 	if (dns_target(target, rep) == -1)
 		return;
 	if (dns_peel(target, &n, rep) == 0)
-		log_info("dns: %s restored (%u layer(s) removed)", target, n);
+		log_debug("dns: %s restored (%u layer(s) removed)", target, n);
 	rep->count = n;
 }

@@ -71,9 +71,10 @@ dispatch(const struct privop_req *req, struct privop_reply *rep)
 		fatalx("invalid frame: op %d has no handler", (int)req->op);
 	memset(rep, 0, sizeof(*rep));
 	o->handler(req, rep);
-	/* One line each: a handler's message may span several. */
+	/* One line each (with -v): a handler's message may span several;
+	 * failures reach the user through the CLI, which adds context. */
 	if (o->flags & OP_LOG)
-		log_info("%s: %.*s", privop_name(req->op),
+		log_debug("%s: %.*s", privop_name(req->op),
 		    rep->err == 0 ? 4 : (int)strcspn(rep->msg, "\n"),
 		    rep->err == 0 ? "done" : rep->msg);
 }
@@ -130,18 +131,18 @@ main(int argc, char *argv[])
 	/* NET_ADMIN: nftables, conntrack, sock_diag destroy; SYS_ADMIN: the
 	 * resolv.conf bind mount. Nothing else: no DAC override, no kill. */
 	static const int caps[] = { CAP_NET_ADMIN, CAP_SYS_ADMIN };
-	static const char *const nss_dbs[] = { "passwd", "group",
-	    "protocols", "services" };
 	socklen_t	 sl;
 	int		 v, null;
 
-	log_init("ttp-privd", LOG_FORMAT_TEXT, 0);
 	/* The command line carries only the run dir, absolute so that
-	 * nothing depends on the working directory. */
-	if (argc != 3 || strcmp(argv[1], "--run-dir") != 0 ||
-	    argv[2][0] != '/')
-		fatalx("usage: ttp-privd --run-dir DIR (started by ttp, with "
-		    "its socket on fd 3)");
+	 * nothing depends on the working directory, and -v (debug lines:
+	 * one per op). */
+	log_init("ttp-privd", LOG_FORMAT_TEXT, argc == 4 &&
+	    strcmp(argv[3], "-v") == 0);
+	if (argc < 3 || argc > 4 || strcmp(argv[1], "--run-dir") != 0 ||
+	    argv[2][0] != '/' || (argc == 4 && !log_get_verbose()))
+		fatalx("usage: ttp-privd --run-dir DIR [-v] (started by ttp, "
+		    "with its socket on fd 3)");
 	/* Both ids: a setuid-root copy must not serve an ordinary user. */
 	if (getuid() != 0 || geteuid() != 0)
 		fatalx("must be started as root (by ttp)");
@@ -167,14 +168,10 @@ main(int argc, char *argv[])
 		fatalx("cannot close inherited descriptors");
 
 	/*
-	 * libnftables looks "meta skuid N" up with getpwnam() before taking
-	 * it as a number, and may print protocol and service names: keep
-	 * NSS to the plain files, so that needs no module to dlopen and no
-	 * daemon to call (systemd's userdb) under the allowlist.
+	 * No user database is ever consulted: no_names.c answers every
+	 * getpwnam/getgrnam (libnftables looks "meta skuid N" up as a name
+	 * first), and fw.c lists with numeric protocols and services.
 	 */
-	for (v = 0; v < (int)(sizeof(nss_dbs) / sizeof(nss_dbs[0])); v++)
-		if (__nss_configure_lookup(nss_dbs[v], "files") != 0)
-			fatalx("cannot restrict NSS to files");
 	/* Open what the handlers need while files are still reachable. */
 	if (fw_init() == -1 || dns_init(argv[2]) == -1)
 		fatalx("initialisation failed");

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mount.h>
 
 #include "ipc/privop.h"
 
@@ -29,7 +30,11 @@ int	ruleset_render_session(const struct privop_fw_apply *a, char *buf,
 	    size_t bufsz);
 int	ruleset_render_lockdown(uint32_t tor_uid, char *buf, size_t bufsz);
 
-/* privd/dns.c: the resolv.conf overlay. */
+/* privd/dns.c: the resolv.conf overlay. The overlay is made read-only
+ * with exactly these flags; privd's seccomp allowlist permits no other
+ * remount. */
+#define DNS_REMOUNT_FLAGS \
+	(MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 int	dns_init(const char *run_dir);	/* before seccomp */
 void	privd_dns_overlay(const struct privop_req *, struct privop_reply *);
 void	privd_dns_restore(const struct privop_req *, struct privop_reply *);

@@ -16,6 +16,7 @@
  * ptrace; instead privop_spawn() starts privd with detect_leaks=0.
  */
 #include "common/sandbox.h"
+#include "privd/privd.h"
 
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -33,7 +34,6 @@ static const struct sandbox_rule privd_rules[] = {
 	SB_ALLOW(fchmod, "DNS_OVERLAY: privd's resolv.conf is 0644"),
 	SB_ALLOW(getsockname, "netlink: learn the port id the kernel gave"),
 	SB_ALLOW(getsockopt, "libnftables reads netlink buffer sizes"),
-	SB_ALLOW(lseek, "glibc stdio rewinds the NSS files it reads"),
 #ifdef TTP_SANITIZE
 	SB_ALLOW(madvise, "sanitizer builds only: ASan's allocator marks "
 	    "its blocks (MADV_DONTDUMP, MADV_NOHUGEPAGE)"),
@@ -42,16 +42,14 @@ static const struct sandbox_rule privd_rules[] = {
 	    "glibc malloc: large blocks; never executable memory"),
 	SB_ALLOW_ARG(mount, 3, MS_BIND,
 	    "DNS_OVERLAY: bind privd's resolv.conf over the real one"),
-	SB_ALLOW_ARG(mount, 3, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
-	    MS_NODEV | MS_NOEXEC,
+	SB_ALLOW_ARG(mount, 3, DNS_REMOUNT_FLAGS,
 	    "DNS_OVERLAY: make that bind mount read-only"),
 	SB_ALLOW(mremap, "glibc realloc of large (mmapped) blocks"),
 	SB_ALLOW(munmap, "glibc free of large blocks"),
 	SB_ALLOW(newfstatat, "fstat/stat: glibc stdio, realpath"),
-	SB_ALLOW(openat, "read /proc/self/mountinfo and, through NSS files, "
-	    "/etc/passwd, group, protocols (libnftables); write resolv.conf"),
+	SB_ALLOW(openat, "read /proc/self/mountinfo; write privd's resolv.conf"),
 	SB_ALLOW(pselect6, "libnftables polls its netlink socket (select)"),
-	SB_ALLOW(read, "those files"),
+	SB_ALLOW(read, "/proc/self/mountinfo"),
 	SB_ALLOW(readlink, "realpath() of /etc/resolv.conf (symlinks)"),
 	SB_ALLOW(recvfrom, "requests from the peer; netlink replies"),
 	SB_ALLOW(recvmsg, "netlink replies (libmnl, libnfnetlink)"),

@@ -301,7 +301,7 @@ START_TEST(test_usage)
 	char *const	 none[] = { "ttp-privd", NULL };
 	char *const	 rel[] = { "ttp-privd", "--run-dir", "run", NULL };
 	char *const	 extra[] = { "ttp-privd", "--run-dir", run_dir, "-v",
-	    NULL };
+	    "-x", NULL };
 	struct privd	 p;
 	int		 sv[2];
 
@@ -344,7 +344,7 @@ status_field(pid_t pid, const char *key, char *val, size_t valsz)
  */
 START_TEST(test_confined)
 {
-	char		 val[128], path[64], link[256], env[1024];
+	char		 val[128], path[320], link[256], env[1024];
 	const unsigned long long caps = (1ULL << CAP_NET_ADMIN) |
 	    (1ULL << CAP_SYS_ADMIN);
 	struct privd	 p;
@@ -384,18 +384,29 @@ START_TEST(test_confined)
 	status_field(p.pid, "Seccomp", val, sizeof(val));
 	ck_assert_str_eq(val, "2");
 
-	/* Descriptors: 0 and 1 on /dev/null, 2 the log, 3 the socket. */
+	/* Descriptors: 0 and 1 on /dev/null, 2 the log, 3 the socket; above
+	 * that only what fw_init() and dns_init() open before the sandbox:
+	 * libnftables' netlink socket and the run directory. */
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)p.pid);
 	d = opendir(path);
 	ck_assert_ptr_nonnull(d);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		ck_assert_int_le(atoi(de->d_name), 3);
+		if (atoi(de->d_name) > 3) {
+			snprintf(path, sizeof(path), "/proc/%d/fd/%s",
+			    (int)p.pid, de->d_name);
+			n = readlink(path, link, sizeof(link) - 1);
+			ck_assert_int_gt(n, 0);
+			link[n] = '\0';
+			ck_assert_msg(strncmp(link, "socket:[", 8) == 0 ||
+			    strcmp(link, run_dir) == 0,
+			    "privd holds an unexpected descriptor: %s", link);
+		}
 		nfds++;
 	}
 	closedir(d);
-	ck_assert_int_eq(nfds, 4);
+	ck_assert_int_eq(nfds, 6);
 	for (i = 0; i <= 1; i++) {
 		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)p.pid, i);
 		n = readlink(path, link, sizeof(link) - 1);

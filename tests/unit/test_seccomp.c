@@ -7,6 +7,7 @@
  * filters.
  */
 #include "common/sandbox.h"
+#include "privd/privd.h"
 
 #include <check.h>
 #include <errno.h>
@@ -226,8 +227,10 @@ START_TEST(test_privd_filters)
 
 	st = sandboxed(p, mount_with, MS_BIND);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	st = sandboxed(p, mount_with, MS_REMOUNT | MS_BIND | MS_RDONLY);
+	st = sandboxed(p, mount_with, DNS_REMOUNT_FLAGS);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = sandboxed(p, mount_with, MS_REMOUNT | MS_BIND);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "writable remount allowed");
 	st = sandboxed(p, mount_with, MS_MOVE);
 	ck_assert_msg(KILLED_BY_SIGSYS(st), "mount(MS_MOVE) allowed");
 	st = sandboxed(p, mount_with, MS_BIND | MS_REC);
