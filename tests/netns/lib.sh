@@ -17,8 +17,9 @@
 # exempted by the tests that say so.
 #
 # apply_session / apply_lockdown / remove_rules are the one place rules
-# get loaded: today `ttp rules | nft -f -` in the client namespace; they
-# can later go through ttp-privd without changing the tests.
+# get loaded: through a real ttp-privd started in the client namespace,
+# over its socketpair (build/tests/privop_cli). apply_session_nft loads
+# `ttp rules` with nft instead, to prove both install the same table.
 
 : "${TTP_BIN:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/bin}"
 TTP=$TTP_BIN/ttp
@@ -99,7 +100,7 @@ wait_for() {
 
 ns_create() {
 	LIB_TMP=$(mktemp -d /tmp/ttpfw.XXXXXX)
-	trap 'lib_cleanup; rm -rf "$LIB_TMP"' EXIT
+	trap 'lib_cleanup; rm -rf "$LIB_TMP" "$PRIVD_RUN"' EXIT
 	trap 'exit 130' INT TERM HUP PIPE
 	ip netns add "$NS_C" || return 1
 	ip netns add "$NS_F" || return 1
@@ -157,16 +158,30 @@ standins_start() {
 }
 
 # The rulesets. Options are `ttp rules` options.
-apply_session() {
+PRIVOP_CLI=${TTP_TESTS:-$(dirname "$TTP_BIN")/tests}/privop_cli
+PRIVD_RUN=$(mktemp -d /tmp/ttp-netns-run.XXXXXX)
+
+# privd: run ops on a fresh ttp-privd inside the client namespace.
+privd() { in_client "$PRIVOP_CLI" --run-dir "$PRIVD_RUN" "$@" >/dev/null; }
+apply_session() {	# [--no-lan-bypass] [--no-ipv6] [--allow-root]
+	local a=()	# [--bypass-user UID] [--bypass-group GID]
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--bypass-user) a+=(--bypass-uid "$2"); shift ;;
+		--bypass-group) a+=(--bypass-gid "$2"); shift ;;
+		*) a+=("$1") ;;
+		esac
+		shift
+	done
+	privd fw-apply --tor-uid "$TOR_UID" --trans-port "$TRANS_PORT" \
+	    --dns-port "$DNS_PORT" "${a[@]}"
+}
+apply_session_nft() {
 	in_client "$TTP" rules --tor-uid "$TOR_UID" --transport-port "$TRANS_PORT" \
 	    --dns-port "$DNS_PORT" "$@" | in_client nft -f -
 }
-apply_lockdown() {
-	in_client "$TTP" rules --lockdown --tor-uid "$TOR_UID" | in_client nft -f -
-}
-remove_rules() {
-	printf 'table inet ttp {}\ndelete table inet ttp\n' | in_client nft -f -
-}
+apply_lockdown() { privd fw-lockdown --tor-uid "$TOR_UID"; }
+remove_rules() { privd fw-remove; }
 rules_present() { in_client nft list table inet ttp >/dev/null 2>&1; }
 
 pass() { NPASS=$((NPASS + 1)); echo "PASS: $*"; }

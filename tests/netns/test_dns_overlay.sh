@@ -1,5 +1,5 @@
 #!/bin/bash
-# The DNS overlay, end to end through privd's handlers (test tool), inside
+# The DNS overlay, end to end through a real ttp-privd (privd_op), inside
 # a private mount and network namespace created here: the overlay shows
 # `nameserver 127.0.0.1` at /etc/resolv.conf in that namespace only and is
 # read-only; the host's /etc/resolv.conf is unchanged (checked from
@@ -8,7 +8,7 @@
 set -u
 
 TESTS=${TTP_TESTS:-$(cd "$(dirname "$0")/../.." && pwd)/build/tests}
-TOOL=$TESTS/privd_ops_direct
+TOOL=$(cd "$(dirname "$0")" && pwd)/privd_op
 RESOLV=/etc/resolv.conf
 TMP=
 INNER_PID=

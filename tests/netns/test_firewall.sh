@@ -26,6 +26,16 @@ check "control: no rules, far side reachable" + "$FAR_RE" $U tcp $F4 $FAR_PORT
 
 echo "--- session (defaults: LAN bypass on, IPv6 on)"
 apply_session || fail "apply default session"
+# What privd installs is exactly what `ttp rules` prints for an auditor.
+via_privd=$(in_client nft -s list table inet ttp)
+apply_session_nft || fail "load ttp rules with nft"
+if [ "$via_privd" = "$(in_client nft -s list table inet ttp)" ] &&
+    [ -n "$via_privd" ]; then
+	pass "privd installs exactly the ruleset 'ttp rules' prints"
+else
+	fail "privd's table differs from 'ttp rules'"
+fi
+apply_session || fail "re-apply default session through privd"
 check "TCP to a non-RFC1918 address redirected, data both ways" 0 \
     "^STANDIN $F4:80 ECHO=ok\$" $U tcp $F4 80
 check "TCP to port 53 redirected to TransPort" 0 "^STANDIN $F4:53 " $U tcp $F4 53

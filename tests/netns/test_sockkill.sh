@@ -15,7 +15,7 @@
 set -u
 
 TESTS=${TTP_TESTS:-$(cd "$(dirname "$0")/../.." && pwd)/build/tests}
-TOOL=$TESTS/privd_ops_direct
+TOOL=$(cd "$(dirname "$0")" && pwd)/privd_op
 C=ttpsysc$$			# client namespace and its veth end
 F=ttpsysf$$			# far namespace and its veth end
 TOR_UID=64001
