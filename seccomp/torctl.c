@@ -9,14 +9,6 @@
 
 #include "common/sandbox.h"
 
-/* Sanitizer builds (cmake -DTTP_SANITIZE=ON) need a little more. */
-#if defined(__SANITIZE_ADDRESS__)
-#define TORCTL_ASAN	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TORCTL_ASAN	1
-#endif
-#endif
 
 static const struct sandbox_rule torctl_rules[] = {
 	SB_ALLOW(brk, "malloc (reply lines)"),
@@ -32,7 +24,7 @@ static const struct sandbox_rule torctl_rules[] = {
 	SB_ALLOW_ARG(sendto, 3, MSG_NOSIGNAL, "commands, via send()"),
 	SB_ALLOW_ARG(write, 0, 1, "stdout: the lines for the CLI"),
 	SB_ALLOW_ARG(write, 0, 2, "stderr: log messages"),
-#ifdef TORCTL_ASAN
+#ifdef TTP_SANITIZE
 	SB_ALLOW(sigaltstack, "ASan runtime at exit (sanitizer builds only)"),
 #endif
 };
