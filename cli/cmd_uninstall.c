@@ -17,6 +17,7 @@ static const char *const installed[] = {
 	TTP_LIBEXECDIR "/ttp-privd",
 	TTP_LIBEXECDIR "/ttp-torctl",
 	TTP_LIBEXECDIR "/ttp-netcheck",
+	TTP_SYSCONFDIR_STR "/ttp.conf.example",
 };
 
 int
