@@ -178,13 +178,16 @@ parse_simple(int argc, char **argv, struct show *sh, bool allow_v,
 	int	 ch;
 
 	memset(sh, 0, sizeof(*sh));
-	optind = 1;
+	optind = 0;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, allow_v ? "vh" : "h", longopts,
 	    NULL)) != -1) {
 		if (ch == 'j')
 			sh->json = true;
 		else if (ch == 'v' && allow_v)
 			sh->verbose = true;
+		else if (ch != 'h')
+			return bad_option(argv[0], argv);
 		else {
 			fputs(usage, ch == 'h' ? stdout : stderr);
 			return ch == 'h' ? 0 : TTP_EXIT_ERROR;

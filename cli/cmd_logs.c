@@ -52,12 +52,15 @@ cmd_logs(int argc, char **argv)
 	bool		 follow = true, tor = false;
 	int		 ch, fd, ino;
 
-	optind = 1;
+	optind = 0;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
 		if (ch == 'n')
 			follow = false;
 		else if (ch == 't')
 			tor = true;
+		else if (ch != 'h')
+			return bad_option("logs", argv);
 		else {
 			logs_usage(ch == 'h' ? stdout : stderr);
 			return ch == 'h' ? TTP_EXIT_OK : TTP_EXIT_ERROR;

@@ -19,6 +19,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "common/defaults.h"
@@ -139,17 +140,7 @@ cmd_rules(int argc, char **argv)
 			fputs(rules_usage, stdout);
 			return TTP_EXIT_OK;
 		default:
-			if (optopt == 0)
-				log_warnx("rules: unknown option '%s'; see "
-				    "'ttp rules --help'", argv[optind - 1]);
-			else if (optopt < 0x100)
-				log_warnx("rules: unknown option '-%c'; see "
-				    "'ttp rules --help'", optopt);
-			else
-				log_warnx("rules: option '%s' is missing its "
-				    "value or takes none; see 'ttp rules "
-				    "--help'", argv[optind - 1]);
-			return TTP_EXIT_ERROR;
+			return bad_option("rules", argv);
 		}
 	}
 	if (optind < argc) {
@@ -157,6 +148,9 @@ cmd_rules(int argc, char **argv)
 		    "--help'", argv[optind]);
 		return TTP_EXIT_ERROR;
 	}
+	if (cli_config() == -1)
+		return TTP_EXIT_ERROR;
+	fw_opts_config(&o, &cli.cfg);
 	if (fw_opts_finish(&o, &a) == -1)
 		return TTP_EXIT_ERROR;
 

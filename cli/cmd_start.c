@@ -84,12 +84,11 @@ start_req_parse(struct start_req *r, int argc, char **argv, const char *cmd,
 	int			 ch, rc;
 
 	*help = false;
-	optind = 1;
+	optind = 0;	/* reset getopt: argv[0] is the command */
+	opterr = 0;	/* our own one-line messages */
 	while ((ch = getopt_long(argc, argv, "i:wh", start_longopts,
 	    NULL)) != -1) {
 		if ((rc = fw_opts_parse(&r->fw, ch, optarg)) == 1) {
-			if (ch == FWOPT_TRANS_PORT || ch == FWOPT_DNS_PORT)
-				r->ports_given = true;
 			if (ch == FWOPT_BYPASS_USER)
 				append_arg(r->users_arg, sizeof(r->users_arg),
 				    optarg);
@@ -136,8 +135,7 @@ start_req_parse(struct start_req *r, int argc, char **argv, const char *cmd,
 			*help = true;
 			return TTP_EXIT_OK;
 		default:
-			start_usage(cmd, stderr);
-			return TTP_EXIT_ERROR;
+			return bad_option(cmd, argv);
 		}
 	}
 	if (optind < argc) {
@@ -174,10 +172,7 @@ start_prepare(struct start_req *r, int argc, char **argv, const char *cmd,
 	if (cli_config() == -1)
 		return TTP_EXIT_ERROR;
 	runlog_open();
-	if (!r->ports_given) {
-		r->fw.trans_port = cli.cfg.transport_port;
-		r->fw.dns_port = cli.cfg.dns_port;
-	}
+	fw_opts_config(&r->fw, &cli.cfg);
 	return TTP_EXIT_OK;
 }
 

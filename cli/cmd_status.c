@@ -35,10 +35,13 @@ cmd_status(int argc, char **argv)
 	bool			 json = false, alive, intact = false;
 	int			 ch, rc;
 
-	optind = 1;
+	optind = 0;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (ch == 'j')
 			json = true;
+		else if (ch != 'h')
+			return bad_option("status", argv);
 		else {
 			fputs("usage: ttp status [--json]\nShow the session: "
 			    "state, exit address, start time, pids, ports.\n"

@@ -35,7 +35,8 @@ cmd_stop(int argc, char **argv)
 	bool		 restore_only = false;
 	int		 ch, rc;
 
-	optind = 1;
+	optind = 0;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
@@ -45,8 +46,7 @@ cmd_stop(int argc, char **argv)
 			stop_usage(stdout);
 			return TTP_EXIT_OK;
 		default:
-			stop_usage(stderr);
-			return TTP_EXIT_ERROR;
+			return bad_option("stop", argv);
 		}
 	}
 	if (optind < argc) {

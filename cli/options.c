@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/config.h"
 #include "common/defaults.h"
 #include "common/log.h"
 
@@ -150,9 +151,11 @@ fw_opts_parse(struct fw_opts *o, int opt, const char *arg)
 	case FWOPT_BYPASS_GROUP:
 		return opt_ids(true, arg, o->gids, &o->ngids) == 0 ? 1 : -1;
 	case FWOPT_TRANS_PORT:
+		o->ports_given = true;
 		return opt_port("--transport-port", arg, &o->trans_port) == 0 ?
 		    1 : -1;
 	case FWOPT_DNS_PORT:
+		o->ports_given = true;
 		return opt_port("--dns-port", arg, &o->dns_port) == 0 ? 1 : -1;
 	case FWOPT_TOR_UID:
 		if (parse_uint(arg, 1, ID_MAX, &v) == -1) {
@@ -164,6 +167,31 @@ fw_opts_parse(struct fw_opts *o, int opt, const char *arg)
 		return 1;
 	}
 	return 0;
+}
+
+void
+fw_opts_config(struct fw_opts *o, const struct ttp_config *cfg)
+{
+	o->tor_user = cfg->tor_user;
+	if (!o->ports_given) {
+		o->trans_port = cfg->transport_port;
+		o->dns_port = cfg->dns_port;
+	}
+}
+
+int
+bad_option(const char *cmd, char **argv)
+{
+	if (optopt == 0)
+		log_warnx("%s: unknown option '%s'; see 'ttp %s --help'", cmd,
+		    argv[optind - 1], cmd);
+	else if (optopt < 0x100)
+		log_warnx("%s: unknown option '-%c'; see 'ttp %s --help'", cmd,
+		    optopt, cmd);
+	else
+		log_warnx("%s: option '%s' is missing its value or takes "
+		    "none; see 'ttp %s --help'", cmd, argv[optind - 1], cmd);
+	return TTP_EXIT_ERROR;
 }
 
 /*

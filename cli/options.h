@@ -61,14 +61,24 @@ struct fw_opts {
 	uint32_t	 gids[TTP_MAX_BYPASS];
 	uint8_t		 nuids;
 	uint8_t		 ngids;
+	bool		 ports_given;	/* --transport-port or --dns-port */
 };
+
+struct ttp_config;
 
 void	fw_opts_init(struct fw_opts *o);
 /* 1: opt was one of FW_OPTS_LONGOPTS and is recorded; 0: not ours;
  * -1: bad value (a one-line error has been printed). */
 int	fw_opts_parse(struct fw_opts *o, int opt, const char *arg);
+/* The configuration's tor user and ports, where no option overrides them. */
+void	fw_opts_config(struct fw_opts *o, const struct ttp_config *cfg);
 /* Resolve the tor uid and probe IPv6; fill *a. 0, or -1 (error printed). */
 int	fw_opts_finish(const struct fw_opts *o, struct privop_fw_apply *a);
+/*
+ * After getopt_long returned '?' or ':' (with opterr = 0): one line naming
+ * the bad option and where help is. Returns TTP_EXIT_ERROR.
+ */
+int	bad_option(const char *cmd, char **argv);
 /* Strict decimal in [min, max]; 0 on success. */
 int	parse_uint(const char *s, unsigned long long min,
 	    unsigned long long max, unsigned long long *out);

@@ -94,14 +94,6 @@ session_alive(const struct session *s)
 
 /* ---- start: validation, nothing changes on the host ---------------- */
 
-static int
-resolve_tor_uid(struct start_req *r, struct privop_fw_apply *a)
-{
-	r->fw.tor_user = cli.cfg.tor_user;
-	if (fw_opts_finish(&r->fw, a) == -1)
-		return -1;
-	return 0;
-}
 
 static int
 ensure_tor(char *tor, size_t torsz)
@@ -218,7 +210,7 @@ choose_ports(struct start_req *r, struct privop_fw_apply *a,
 		log_warnx("%s", err);
 		return -1;
 	}
-	if ((pc.trans_changed || pc.dns_changed) && r->ports_given) {
+	if ((pc.trans_changed || pc.dns_changed) && r->fw.ports_given) {
 		log_warnx("port %u is taken by another process; choose "
 		    "another with --transport-port/--dns-port",
 		    pc.trans_changed ? a->trans_port : a->dns_port);
@@ -414,7 +406,7 @@ session_start(struct start_req *r, bool restart)
 	/* tor first: installing it creates the user whose uid we need. */
 	if (!r->external_daemon && ensure_tor(tor, sizeof(tor)) == -1)
 		return TTP_EXIT_ERROR;
-	if (resolve_tor_uid(r, &a) == -1)
+	if (fw_opts_finish(&r->fw, &a) == -1)
 		return TTP_EXIT_ERROR;
 	snprintf(lockp, sizeof(lockp), "%s", cli_run_path(TTP_LOCK_NAME));
 	if (check_existing(lockp, restart) == -1)

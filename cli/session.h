@@ -18,7 +18,6 @@ struct start_req {
 	bool		 watchdog;
 	bool		 use_bridges;
 	bool		 external_daemon;
-	bool		 ports_given;		/* --transport-port/--dns-port */
 	const char	*bridge_file;
 	const char	*bridge_args[TTP_MAX_BRIDGES];
 	int		 nbridge_args;
