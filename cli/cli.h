@@ -49,7 +49,8 @@ void	ui_progress_done(void);
 /* runlog.c: append messages to <run_dir>/ttp.log (rolled at 1 MiB). */
 void	runlog_open(void);
 
-/* spawn.c: run one of ttp's own helpers with its stdout on a pipe. */
+/* spawn.c: run one of ttp's own helpers with its stdout on a pipe (or,
+ * with out_fd NULL, discarded). */
 int	spawn_helper(const char *name, const char *const argv[], int *out_fd,
 	    pid_t *pid);
 /* Wait for pid, bounded; its exit code, or -1 (killed or timed out). */

@@ -26,7 +26,7 @@ spawn_helper(const char *name, const char *const argv[], int *out_fd,
 {
 	const char	*envp[] = { "PATH=" TTP_SAFE_PATH, "LC_ALL=C", NULL, NULL };
 	char		 path[PATH_MAX], asan[512];
-	int		 p[2], null;
+	int		 p[2] = { -1, -1 }, null;
 	const char	*v;
 
 	if (helper_path(name, path, sizeof(path)) == -1)
@@ -36,26 +36,31 @@ spawn_helper(const char *name, const char *const argv[], int *out_fd,
 		snprintf(asan, sizeof(asan), "ASAN_OPTIONS=%s", v);
 		envp[2] = asan;
 	}
-	if (pipe2(p, O_CLOEXEC) == -1) {
+	if (out_fd != NULL && pipe2(p, O_CLOEXEC) == -1) {
 		log_warn("pipe");
 		return -1;
 	}
 	if ((*pid = fork()) == -1) {
 		log_warn("fork");
-		close(p[0]);
-		close(p[1]);
+		if (out_fd != NULL) {
+			close(p[0]);
+			close(p[1]);
+		}
 		return -1;
 	}
 	if (*pid == 0) {
-		if ((null = open("/dev/null", O_RDONLY)) == -1 ||
+		/* stdin from /dev/null; stdout to the pipe, or discarded. */
+		if ((null = open("/dev/null", O_RDWR)) == -1 ||
 		    dup2(null, STDIN_FILENO) == -1 ||
-		    dup2(p[1], STDOUT_FILENO) == -1)
+		    dup2(out_fd != NULL ? p[1] : null, STDOUT_FILENO) == -1)
 			_exit(127);
 		execve(path, (char *const *)argv, (char *const *)envp);
 		_exit(127);
 	}
-	close(p[1]);
-	*out_fd = p[0];
+	if (out_fd != NULL) {
+		close(p[1]);
+		*out_fd = p[0];
+	}
 	return 0;
 }
 

@@ -121,7 +121,10 @@ check_ip(char **urls, int nurls, int *ok)
 			    "address"));
 			continue;
 		}
-		o = json_pack("{s:b, s:s, s:s, s:f, s:b}", "ok", 1,
+		/* Verified: through Tor as far as the answer says, and not
+		 * from one of our own addresses (that would be a leak). */
+		*ok = !is_host_addr(ans.ip) && ans.is_tor != 0;
+		o = json_pack("{s:b, s:s, s:s, s:f, s:b}", "ok", *ok,
 		    "url", urls[i], "ip", ans.ip, "seconds", res.seconds,
 		    "host_address", is_host_addr(ans.ip));
 		json_object_set_new(o, "is_tor",
@@ -130,8 +133,6 @@ check_ip(char **urls, int nurls, int *ok)
 		if (verbose)
 			json_object_set_new(o, "raw", json_string(res.body));
 		json_object_set_new(o, "errors", errors);
-		/* An answer naming one of our own addresses is a leak. */
-		*ok = !is_host_addr(ans.ip) && ans.is_tor != 0;
 		return o;
 	}
 	return json_pack("{s:b, s:o}", "ok", 0, "errors", errors);

@@ -1,10 +1,10 @@
 /*
  * seccomp allowlist of ttp-netcheck: libcurl HTTP(S) GETs, glibc's stub
  * resolver in libcurl's resolver thread, and OpenSSL; nothing else. No
- * execve, no mount, no ptrace, no raw, packet or netlink sockets. Taken
+ * execve, no mount, no ptrace, no raw or packet sockets. Taken
  * from strace of tests/netns/test_netcheck.sh (names through a resolver,
- * IPv4 and IPv6, HTTPS, fallbacks, leak checks), which fails if netcheck
- * is ever killed by it.
+ * IPv4 and IPv6, HTTPS, fallbacks, leak checks, on a host with a real
+ * address), which fails if netcheck is ever killed by it.
  */
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -13,6 +13,7 @@
 #include "common/sandbox.h"
 
 static const struct sandbox_rule netcheck_rules[] = {
+	SB_ALLOW(bind, "getaddrinfo's netlink socket (AI_ADDRCONFIG)"),
 	SB_ALLOW(brk, "malloc"),
 	SB_ALLOW(clone3, "libcurl's resolver thread"),
 	SB_ALLOW(close, "sockets and files"),
@@ -39,6 +40,7 @@ static const struct sandbox_rule netcheck_rules[] = {
 	SB_ALLOW(poll, "libcurl and resolver waits"),
 	SB_ALLOW(read, "sockets and files"),
 	SB_ALLOW(recvfrom, "HTTP and DNS answers"),
+	SB_ALLOW(recvmsg, "getaddrinfo reads the host's addresses (netlink)"),
 	SB_ALLOW(rseq, "new threads register rseq"),
 	SB_ALLOW(rt_sigaction, "libcurl ignores SIGPIPE around each send"),
 	SB_ALLOW(rt_sigprocmask, "thread creation"),
@@ -48,6 +50,8 @@ static const struct sandbox_rule netcheck_rules[] = {
 	SB_ALLOW(setsockopt, "TCP_NODELAY, keepalive"),
 	SB_ALLOW_ARG(socket, 0, AF_INET, "IPv4 connections"),
 	SB_ALLOW_ARG(socket, 0, AF_INET6, "IPv6 connections"),
+	SB_ALLOW_ARG(socket, 0, AF_NETLINK, "getaddrinfo (AI_ADDRCONFIG) asks "
+	    "which address families the host has"),
 	SB_ALLOW_ARG(socket, 0, AF_UNIX, "glibc asks nscd before DNS"),
 	SB_ALLOW_ARG(socketpair, 0, AF_UNIX, "libcurl's wakeup pair"),
 	SB_ALLOW(uname, "glibc's resolver (getaddrinfo) asks the kernel"),

@@ -23,13 +23,20 @@ fail() { nf=$((nf + 1)); echo "FAIL: $*"; }
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done' EXIT
 [ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] || exit 9
 ip link set lo up
+# A real (non-loopback) address, as every host has: with one, glibc's
+# getaddrinfo(AI_ADDRCONFIG) asks the kernel over netlink which address
+# families exist, a path netcheck's allowlist must permit.
+ip link add ttpnc0 type veth peer name ttpnc1
+ip addr add 192.0.2.99/24 dev ttpnc0
+ip addr add 2001:db8::99/64 dev ttpnc0 nodad
+ip link set ttpnc0 up && ip link set ttpnc1 up
 printf 'nameserver 127.0.0.1\n' > "$TMP/resolv.conf"
 mount --bind "$TMP/resolv.conf" /etc/resolv.conf
-$PY "$LAB/dns.py" --listen 127.0.0.1 --record check.test=127.0.0.1 \
+$PY "$LAB/dns.py" --listen 127.0.0.1 --record check.test=127.0.0.1,::1 \
     --record v6.test=::1 --log "$TMP/dns.log" --pidfile "$TMP/dns.pid" &
 pids+=($!)
 $PY "$LAB/web.py" --listen 127.0.0.1:80 --listen '[::1]:80' \
-    --exit 127.0.0.1 --log "$TMP/web.log" --pidfile "$TMP/web.pid" &
+    --exit 127.0.0.1 --exit ::1 --log "$TMP/web.log" --pidfile "$TMP/web.pid" &
 pids+=($!)
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=check.test \
     -keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
@@ -58,7 +65,7 @@ expect() {	# NAME RC-WANTED PATTERN CMD...
 	elif ! [[ $out =~ $pat ]]; then fail "$name: unexpected answer: $out"
 	else pass "$name"; fi
 }
-expect "ip by name (JSON answer)" 0 '"ip":"127.0.0.1".*"is_tor":true' \
+expect "ip by name (JSON answer)" 0 '"ok":true.*"ip":"(127.0.0.1|::1)".*"is_tor":true' \
     ip http://check.test/api/ip
 expect "ip: fallback to a bare answer" 0 '"url":"http://check.test/ip"' \
     ip http://nosuch.test/api/ip http://check.test/ip
