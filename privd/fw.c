@@ -12,7 +12,6 @@
 #include "privd/privd.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,13 +37,11 @@ fw_init(void)
 {
 	if (nft != NULL)
 		return 0;
-	if ((nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL) {
-		log_warnx("fw: cannot create the libnftables context");
-		return -1;
-	}
-	if (nft_ctx_buffer_output(nft) != 0 || nft_ctx_buffer_error(nft) != 0) {
-		log_warnx("fw: cannot buffer libnftables output");
-		nft_ctx_free(nft);
+	if ((nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL ||
+	    nft_ctx_buffer_output(nft) != 0 || nft_ctx_buffer_error(nft) != 0) {
+		log_warnx("fw: cannot create a buffered libnftables context");
+		if (nft != NULL)
+			nft_ctx_free(nft);
 		nft = NULL;
 		return -1;
 	}
@@ -79,34 +76,28 @@ fw_errtext(void)
 	return s == NULL || *s == '\0' ? "no error text from libnftables" : s;
 }
 
-static void fw_fail(struct privop_reply *, int, const char *, const char *,
-    ...) __attribute__((format(printf, 4, 5)));
-
 /*
- * A failed command: its error text is logged whole, flattened to one line
- * (a message, the offending line and a caret line), and its first line
- * ends the reply's message.
+ * A failed step of `what`: the command's error text is logged whole,
+ * flattened to one line (a message, the offending line and a caret line),
+ * and its first line ends the reply's message.
  */
 static void
-fw_fail(struct privop_reply *rep, int err, const char *text,
-    const char *fmt, ...)
+fw_fail(struct privop_reply *rep, int err, const char *what,
+    const char *step, const char *text)
 {
-	char		 what[128], flat[FW_ERR_MAX] = "";
+	char		 flat[FW_ERR_MAX] = "";
 	const char	*p;
 	size_t		 n = 0, len;
-	va_list		 ap;
 
-	va_start(ap, fmt);
-	(void)vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
 	for (p = text; *p != '\0' && n < sizeof(flat);
 	    p += len + (p[len] == '\n')) {
 		len = strcspn(p, "\n");
 		n += (size_t)snprintf(flat + n, sizeof(flat) - n, "%s%.*s",
 		    n > 0 ? " | " : "", (int)len, p);
 	}
-	log_warnx("fw: %s: %s", what, flat);
-	reply_err(rep, err, "%s: %.*s", what, (int)strcspn(text, "\n"), text);
+	log_warnx("fw: %s: %s: %s", what, step, flat);
+	reply_err(rep, err, "%s: %s: %.*s", what, step,
+	    (int)strcspn(text, "\n"), text);
 }
 
 static uint64_t
@@ -168,7 +159,8 @@ fw_classify(const char *list)
  * table) and the hash of its listing. -1: listing failed (rep filled in).
  */
 static int
-fw_list(uint32_t *state, uint64_t *hash, struct privop_reply *rep)
+fw_list(const char *what, uint32_t *state, uint64_t *hash,
+    struct privop_reply *rep)
 {
 	char		 err[FW_ERR_MAX];
 	const char	*out;
@@ -188,7 +180,7 @@ fw_list(uint32_t *state, uint64_t *hash, struct privop_reply *rep)
 	    (out = nft_ctx_get_output_buffer(nft)) != NULL &&
 	    strstr(out, "table inet ttp\n") == NULL)
 		return 0;
-	fw_fail(rep, EIO, err, "cannot list table inet ttp");
+	fw_fail(rep, EIO, what, "cannot list table inet ttp", err);
 	return -1;
 }
 
@@ -205,18 +197,18 @@ fw_load(const char *what, const char *rules, uint32_t state,
 		return;
 	}
 	if (fw_run(rules, true) == -1) {
-		fw_fail(rep, EINVAL, fw_errtext(), "%s: ruleset rejected by "
-		    "the dry run", what);
+		fw_fail(rep, EINVAL, what, "ruleset rejected by the dry run",
+		    fw_errtext());
 		return;
 	}
 	if (fw_run(rules, false) == -1) {
-		fw_fail(rep, EIO, fw_errtext(), "%s: commit failed, previous "
-		    "table kept", what);
+		fw_fail(rep, EIO, what, "commit failed, previous table kept",
+		    fw_errtext());
 		return;
 	}
 	/* Committed: forget the old table before anything else can fail. */
 	fw_installed_state = FW_STATE_ABSENT;
-	if (fw_list(&got, &hash, rep) == -1)
+	if (fw_list(what, &got, &hash, rep) == -1)
 		return;
 	/* What status will see must be what was loaded: a mismatch here is
 	 * a template/classifier bug, reported rather than trusted. */
@@ -268,7 +260,8 @@ privd_fw_remove(const struct privop_req *req, struct privop_reply *rep)
 	}
 	/* Creating the table first makes the delete idempotent. */
 	if (fw_run(fw_remove_cmd, false) == -1) {
-		fw_fail(rep, EIO, fw_errtext(), "fw_remove");
+		fw_fail(rep, EIO, "fw_remove", "cannot delete table inet ttp",
+		    fw_errtext());
 		return;
 	}
 	fw_installed_state = FW_STATE_ABSENT;
@@ -284,7 +277,7 @@ privd_fw_status(const struct privop_req *req, struct privop_reply *rep)
 		reply_err(rep, ENXIO, "fw_status: firewall not initialised");
 		return;
 	}
-	if (fw_list(&rep->state, &rep->hash, rep) == 0)
+	if (fw_list("fw_status", &rep->state, &rep->hash, rep) == 0)
 		rep->count = rep->state != FW_STATE_ABSENT &&
 		    rep->state == fw_installed_state &&
 		    rep->hash == fw_installed_hash;
