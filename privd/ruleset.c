@@ -220,33 +220,38 @@ ids_ok(const uint32_t *ids, size_t n)
 	return true;
 }
 
-/* The integers a rule's %s stands for. */
-struct list {
-	const uint32_t	*v;
-	size_t		 n;
-};
-
-/* A rule, its %s replaced by its integers in ascending order, each once,
- * so the text is the same whatever order the user gave. They are
- * validated, so all lie strictly between 0 and UINT32_MAX. */
+/*
+ * A rule, its %s replaced by the integers r->arg names, in ascending
+ * order and each once, so the text is the same whatever order the user
+ * gave. They are validated, so all lie strictly between 0 and UINT32_MAX.
+ */
 static void
-rb_rule(struct rbuf *b, const struct rule *r, const struct list *l)
+rb_rule(struct rbuf *b, const struct rule *r, const struct privop_fw_apply *a)
 {
 	const char	*mark = strchr(r->text, '%');
-	uint32_t	 last = 0, next;
-	size_t		 i;
+	const uint32_t	*v = NULL;
+	uint32_t	 one, last = 0, next;
+	size_t		 i, n = 1;
 
-	if (r->arg == NONE || mark == NULL) {
+	switch (r->arg) {
+	case TOR:	v = &a->tor_uid; break;
+	case DNS:	one = a->dns_port; v = &one; break;
+	case TRANS:	one = a->trans_port; v = &one; break;
+	case UIDS:	v = a->bypass_uids; n = a->n_bypass_uids; break;
+	case GIDS:	v = a->bypass_gids; n = a->n_bypass_gids; break;
+	default:	break;
+	}
+	if (v == NULL || mark == NULL) {
 		rb_printf(b, "\t\t%s\n", r->text);
 		return;
 	}
-	if (l->n == 0)
+	if (n == 0)
 		return;
 	rb_printf(b, "\t\t%.*s", (int)(mark - r->text), r->text);
 	for (;; last = next) {
-		for (next = UINT32_MAX, i = 0; i < l->n; i++)
-			if (l->v[i] > last && l->v[i] < next)
-				next = l->v[i];
+		for (next = UINT32_MAX, i = 0; i < n; i++)
+			if (v[i] > last && v[i] < next)
+				next = v[i];
 		if (next == UINT32_MAX)
 			break;
 		rb_printf(b, "%s%u", last != 0 ? ", " : "", next);
@@ -258,14 +263,6 @@ static int
 render(const struct privop_fw_apply *a, int have, char *buf, size_t bufsz)
 {
 	struct rbuf		 b = { buf, bufsz, 0, false };
-	const uint32_t		 dns = a->dns_port, trans = a->trans_port;
-	const struct list	 args[CHAIN] = {
-		[TOR] = { &a->tor_uid, 1 },
-		[DNS] = { &dns, 1 },
-		[TRANS] = { &trans, 1 },
-		[UIDS] = { a->bypass_uids, a->n_bypass_uids },
-		[GIDS] = { a->bypass_gids, a->n_bypass_gids },
-	};
 	const struct rule	*r;
 	int			 chain = 0;
 	bool			 open = false;
@@ -287,7 +284,7 @@ render(const struct privop_fw_apply *a, int have, char *buf, size_t bufsz)
 		if (((r->when | chain) & ~have) != 0)
 			continue;
 		if (r->arg != CHAIN)
-			rb_rule(&b, r, &args[r->arg]);
+			rb_rule(&b, r, a);
 		else {
 			rb_printf(&b, "%s\tchain %s {\n", open ? "\t}\n\n" : "",
 			    r->text);
