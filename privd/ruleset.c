@@ -30,9 +30,10 @@
 #define LAN		0x10	/* session with the LAN bypass */
 #define ROOT		0x20	/* session with allow-root */
 
-/* What a line is: a rule, a rule whose %s stands for integers (a rule on
- * an empty list of bypass ids is left out), or the start of a chain. */
-enum arg { NONE, TOR, DNS, TRANS, UIDS, GIDS, CHAIN };
+/* What a line is: a plain line, a rule whose %s stands for integers (a
+ * rule on an empty list of bypass ids is left out), or the start of a set
+ * or a chain. */
+enum arg { NONE, TOR, DNS, TRANS, UIDS, GIDS, BLOCK };
 
 struct rule {
 	int		 when;
@@ -40,47 +41,45 @@ struct rule {
 	const char	*text;
 };
 
-/* Well-known DoH resolvers (Cloudflare, Google, Quad9, OpenDNS, AdGuard)
- * and the LAN ranges of the bypass, in address order. */
-static const char set_text[] =
-	"\tset doh_v4 {\n"
-	"\t\ttype ipv4_addr\n"
-	"\t\telements = { 1.0.0.1, 1.1.1.1, 8.8.4.4, 8.8.8.8, 9.9.9.9,\n"
-	"\t\t\t     94.140.14.14, 94.140.15.15, 149.112.112.112,\n"
-	"\t\t\t     208.67.220.220, 208.67.222.222 }\n"
-	"\t}\n"
-	"\n"
-	"\tset doh_v6 {\n"
-	"\t\ttype ipv6_addr\n"
-	"\t\telements = { 2001:4860:4860::8844, 2001:4860:4860::8888,\n"
-	"\t\t\t     2606:4700:4700::1001, 2606:4700:4700::1111,\n"
-	"\t\t\t     2620:fe::9, 2620:fe::fe,\n"
-	"\t\t\t     2620:119:35::35, 2620:119:53::53,\n"
-	"\t\t\t     2a10:50c0::ad1:ff, 2a10:50c0::ad2:ff }\n"
-	"\t}\n"
-	"\n"
-	"\tset lan_v4 {\n"
-	"\t\ttype ipv4_addr\n"
-	"\t\tflags interval\n"
-	"\t\telements = { 10.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12,\n"
-	"\t\t\t     192.168.0.0/16 }\n"
-	"\t}\n"
-	"\n"
-	"\tset lan_v6 {\n"
-	"\t\ttype ipv6_addr\n"
-	"\t\tflags interval\n"
-	"\t\telements = { fc00::/7, fe80::/10 }\n"
-	"\t}\n"
-	"\n";
+/* Continues a long line inside a set, indented as nft itself would. */
+#define MORE	"\n\t\t\t     "
 
 /*
- * The template: chains in order, each followed by its rules. A chain
- * left out (the nat chains in lockdown) takes its rules with it.
+ * The template: sets and chains in order, each followed by its lines. A
+ * block left out (sets and nat chains in lockdown) takes its lines with
+ * it.
  */
 static const struct rule template[] = {
+	/* Well-known DoH resolvers (Cloudflare, Google, Quad9, OpenDNS,
+	 * AdGuard) and the LAN ranges of the bypass, in address order. */
+	{ SESSION, BLOCK, "set doh_v4" },
+	{ 0,	NONE,	"type ipv4_addr" },
+	{ 0,	NONE,
+	    "elements = { 1.0.0.1, 1.1.1.1, 8.8.4.4, 8.8.8.8, 9.9.9.9,"
+	    MORE "94.140.14.14, 94.140.15.15, 149.112.112.112,"
+	    MORE "208.67.220.220, 208.67.222.222 }" },
+	{ SESSION, BLOCK, "set doh_v6" },
+	{ 0,	NONE,	"type ipv6_addr" },
+	{ 0,	NONE,
+	    "elements = { 2001:4860:4860::8844, 2001:4860:4860::8888,"
+	    MORE "2606:4700:4700::1001, 2606:4700:4700::1111,"
+	    MORE "2620:fe::9, 2620:fe::fe,"
+	    MORE "2620:119:35::35, 2620:119:53::53,"
+	    MORE "2a10:50c0::ad1:ff, 2a10:50c0::ad2:ff }" },
+	{ SESSION, BLOCK, "set lan_v4" },
+	{ 0,	NONE,	"type ipv4_addr" },
+	{ 0,	NONE,	"flags interval" },
+	{ 0,	NONE,
+	    "elements = { 10.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12,"
+	    MORE "192.168.0.0/16 }" },
+	{ SESSION, BLOCK, "set lan_v6" },
+	{ 0,	NONE,	"type ipv6_addr" },
+	{ 0,	NONE,	"flags interval" },
+	{ 0,	NONE,	"elements = { fc00::/7, fe80::/10 }" },
+
 	/* Kept because the seed lists it; gateway mode is not offered, so
 	 * it has no rules and forwarded packets are dropped in filter_fwd. */
-	{ SESSION, CHAIN, "prerouting" },
+	{ SESSION, BLOCK, "chain prerouting" },
 	{ 0,	NONE,	"type nat hook prerouting priority dstnat; "
 			"policy accept;" },
 
@@ -90,7 +89,7 @@ static const struct rule template[] = {
 	 * can return, so neither loopback, an exempt id nor the LAN bypass
 	 * ever carries them; then what stays untouched; TCP last.
 	 */
-	{ SESSION, CHAIN, "output" },
+	{ SESSION, BLOCK, "chain output" },
 	{ 0,	NONE,	"type nat hook output priority -100; policy accept;" },
 	{ 0,	TOR,	"meta skuid %s return" },
 	{ IP6,	DNS,	"udp dport 53 redirect to :%s" },
@@ -126,7 +125,7 @@ static const struct rule template[] = {
 	 * are the ones RFC 4861 and RFC 3810 require, so only link-local
 	 * control traffic fits.
 	 */
-	{ 0,	CHAIN,	"filter_out" },
+	{ 0,	BLOCK,	"chain filter_out" },
 	{ 0,	NONE,	"type filter hook output priority 0; policy drop;" },
 	{ 0,	NONE,	"ct state invalid drop" },
 	{ 0,	NONE,	"oifname \"lo\" accept" },
@@ -168,10 +167,10 @@ static const struct rule template[] = {
 
 	/* Input: only invalid packets are dropped. Forward: dropped (no
 	 * gateway mode). */
-	{ 0,	CHAIN,	"filter_in" },
+	{ 0,	BLOCK,	"chain filter_in" },
 	{ 0,	NONE,	"type filter hook input priority 0; policy accept;" },
 	{ 0,	NONE,	"ct state invalid drop" },
-	{ 0,	CHAIN,	"filter_fwd" },
+	{ 0,	BLOCK,	"chain filter_fwd" },
 	{ 0,	NONE,	"type filter hook forward priority 0; policy drop;" },
 };
 
@@ -264,7 +263,7 @@ render(const struct privop_fw_apply *a, int have, char *buf, size_t bufsz)
 {
 	struct rbuf		 b = { buf, bufsz, 0, false };
 	const struct rule	*r;
-	int			 chain = 0;
+	int			 block = 0;
 	bool			 open = false;
 
 	if (buf == NULL || bufsz == 0)
@@ -275,18 +274,16 @@ render(const struct privop_fw_apply *a, int have, char *buf, size_t bufsz)
 	    "table inet ttp {}\n"
 	    "delete table inet ttp\n"
 	    "table inet ttp {\n", have & SESSION ? "session" : "lockdown");
-	if (have & SESSION)
-		rb_printf(&b, "%s", set_text);
 	for (r = template; r < template + nitems(template); r++) {
-		/* A rule also needs what its chain needs. */
-		if (r->arg == CHAIN)
-			chain = r->when;
-		if (((r->when | chain) & ~have) != 0)
+		/* A line also needs what its block needs. */
+		if (r->arg == BLOCK)
+			block = r->when;
+		if (((r->when | block) & ~have) != 0)
 			continue;
-		if (r->arg != CHAIN)
+		if (r->arg != BLOCK)
 			rb_rule(&b, r, a);
 		else {
-			rb_printf(&b, "%s\tchain %s {\n", open ? "\t}\n\n" : "",
+			rb_printf(&b, "%s\t%s {\n", open ? "\t}\n\n" : "",
 			    r->text);
 			open = true;
 		}
