@@ -2,10 +2,11 @@
  * The firewall operations of ttp-privd, through libnftables in this
  * process (never the nft binary). Apply and lockdown render their ruleset
  * (privd/ruleset.c), check it with a dry run, then commit the very same
- * buffer as one transaction that replaces table inet ttp. After each
- * commit the table is listed back without counters and hashed (FNV-1a 64):
- * that hash is what this privd installed, and FW_STATUS compares the
- * kernel's current listing against it. Only table inet ttp is ever
+ * buffer as one transaction that replaces table inet ttp; remove commits
+ * the deletion the same way. After each commit the table is listed back
+ * without counters and hashed (FNV-1a 64): that hash is what this privd
+ * installed, and FW_STATUS compares the kernel's current listing against
+ * it (a removal must list as no table at all). Only table inet ttp is ever
  * touched. The context is created by fw_init() before seccomp, with output
  * and errors buffered so the library never prints on its own.
  */
@@ -27,10 +28,6 @@ static struct nft_ctx	*nft;
  * was removed since), and the hash of its listing. */
 static uint32_t		 fw_installed_state;
 static uint64_t		 fw_installed_hash;
-
-static const char fw_remove_cmd[] =
-	"table inet ttp {}\n"
-	"delete table inet ttp\n";
 
 int
 fw_init(void)
@@ -184,7 +181,11 @@ fw_list(const char *what, uint32_t *state, uint64_t *hash,
 	return -1;
 }
 
-/* Dry run, commit, list back and hash: the body of apply and lockdown. */
+/*
+ * The body of apply, lockdown and remove: dry run (a removal, which
+ * carries no rules, has none), commit, then list back and hash, so the
+ * reply says what the kernel holds now.
+ */
 static void
 fw_load(const char *what, const char *rules, uint32_t state,
     struct privop_reply *rep)
@@ -196,7 +197,7 @@ fw_load(const char *what, const char *rules, uint32_t state,
 		reply_err(rep, ENXIO, "%s: firewall not initialised", what);
 		return;
 	}
-	if (fw_run(rules, true) == -1) {
+	if (state != FW_STATE_ABSENT && fw_run(rules, true) == -1) {
 		fw_fail(rep, EINVAL, what, "ruleset rejected by the dry run",
 		    fw_errtext());
 		return;
@@ -221,7 +222,7 @@ fw_load(const char *what, const char *rules, uint32_t state,
 	}
 	rep->state = fw_installed_state = state;
 	rep->hash = fw_installed_hash = hash;
-	log_debug("fw: %s loaded, hash %016llx", what,
+	log_debug("fw: %s committed, hash %016llx", what,
 	    (unsigned long long)hash);
 }
 
@@ -254,18 +255,9 @@ void
 privd_fw_remove(const struct privop_req *req, struct privop_reply *rep)
 {
 	(void)req;
-	if (nft == NULL) {
-		reply_err(rep, ENXIO, "fw_remove: firewall not initialised");
-		return;
-	}
 	/* Creating the table first makes the delete idempotent. */
-	if (fw_run(fw_remove_cmd, false) == -1) {
-		fw_fail(rep, EIO, "fw_remove", "cannot delete table inet ttp",
-		    fw_errtext());
-		return;
-	}
-	fw_installed_state = FW_STATE_ABSENT;
-	rep->state = FW_STATE_ABSENT;
+	fw_load("fw_remove", "table inet ttp {}\n"
+	    "delete table inet ttp\n", FW_STATE_ABSENT, rep);
 }
 
 /* count 1: the kernel holds exactly what this privd committed last. */
