@@ -35,12 +35,6 @@
  * or a chain. */
 enum arg { NONE, TOR, DNS, TRANS, UIDS, GIDS, BLOCK };
 
-struct rule {
-	int		 when;
-	enum arg	 arg;
-	const char	*text;
-};
-
 /* Continues a long line inside a set, indented as nft itself would. */
 #define MORE	"\n\t\t\t     "
 
@@ -49,7 +43,11 @@ struct rule {
  * block left out (sets and nat chains in lockdown) takes its lines with
  * it.
  */
-static const struct rule template[] = {
+static const struct rule {
+	int		 when;
+	enum arg	 arg;
+	const char	*text;
+} template[] = {
 	/* Well-known DoH resolvers (Cloudflare, Google, Quad9, OpenDNS,
 	 * AdGuard) and the LAN ranges of the bypass, in address order. */
 	{ SESSION, BLOCK, "set doh_v4" },
@@ -311,7 +309,5 @@ ruleset_render_lockdown(uint32_t tor_uid, char *buf, size_t bufsz)
 {
 	struct privop_fw_apply	 a = { .tor_uid = tor_uid };
 
-	if (!ids_ok(&tor_uid, 1))
-		return -1;
-	return render(&a, LOCKDOWN, buf, bufsz);
+	return ids_ok(&tor_uid, 1) ? render(&a, LOCKDOWN, buf, bufsz) : -1;
 }
