@@ -92,25 +92,33 @@ struct kill_ctx {
 	int			 err;		/* first failure */
 };
 
-/* Abort the one TCP socket `id` names: a SOCK_DESTROY request, its ack. */
+/*
+ * Abort the application's end of a redirected connection, whose local
+ * address is the ORIGINAL source and remote the ORIGINAL destination: a
+ * SOCK_DESTROY request, then its ack.
+ */
 static int
-sock_destroy(struct kill_ctx *k, uint8_t family,
-    const struct inet_diag_sockid *id)
+sock_destroy(struct kill_ctx *k, struct nf_conntrack *ct, uint8_t family,
+    const void *src, const void *dst, size_t alen)
 {
 	char			 buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr		*nlh;
+	struct nlmsghdr		*nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2	*r;
 	ssize_t			 n;
 
-	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = SOCK_DESTROY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	nlh->nlmsg_seq = ++k->seq;
+	/* Zeroed by libmnl: what is not set here is 0. */
 	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
 	r->sdiag_family = family;
 	r->sdiag_protocol = IPPROTO_TCP;
 	r->idiag_states = ~0U;
-	r->id = *id;
+	r->id.idiag_sport = nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC);
+	r->id.idiag_dport = nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST);
+	memcpy(r->id.idiag_src, src, alen);
+	memcpy(r->id.idiag_dst, dst, alen);
+	r->id.idiag_cookie[0] = r->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 	if (mnl_socket_sendto(k->nl, nlh, nlh->nlmsg_len) == -1)
 		return -1;
 	if ((n = mnl_socket_recvfrom(k->nl, buf, sizeof(buf))) == -1)
@@ -131,7 +139,6 @@ static int
 kill_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *arg)
 {
 	struct kill_ctx		*k = arg;
-	struct inet_diag_sockid	 id;
 	const void		*rsrc, *osrc, *odst, *lo;
 	const uint32_t		 lo4 = htonl(INADDR_LOOPBACK);
 	uint8_t			 family = nfct_get_attr_u8(ct, ATTR_L3PROTO);
@@ -159,13 +166,7 @@ kill_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *arg)
 		k->err = E2BIG;
 		return NFCT_CB_STOP;
 	}
-	memset(&id, 0, sizeof(id));
-	id.idiag_sport = nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC);
-	id.idiag_dport = nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST);
-	memcpy(id.idiag_src, osrc, alen);
-	memcpy(id.idiag_dst, odst, alen);
-	id.idiag_cookie[0] = id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	if (sock_destroy(k, family, &id) == 0)
+	if (sock_destroy(k, ct, family, osrc, odst, alen) == 0)
 		k->killed++;
 	else if (errno == ENOENT)
 		k->gone++;	/* closed already, or not a local socket */
