@@ -172,33 +172,26 @@ static const struct rule {
 	{ 0,	NONE,	"type filter hook forward priority 0; policy drop;" },
 };
 
-/* Appends to a fixed buffer; remembers overflow so callers check once. */
+/* Appends to a fixed buffer. len == sz once something did not fit (text
+ * that fits always leaves room for its NUL), so callers check once. */
 struct rbuf {
 	char	*p;
-	size_t	 sz;
-	size_t	 len;
-	bool	 overflow;
+	size_t	 sz, len;
 };
 
-static void rb_printf(struct rbuf *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
+static void __attribute__((format(printf, 2, 3)))
 rb_printf(struct rbuf *b, const char *fmt, ...)
 {
 	va_list	 ap;
 	int	 n;
 
-	if (b->overflow)
+	if (b->len >= b->sz)
 		return;
 	va_start(ap, fmt);
 	n = vsnprintf(b->p + b->len, b->sz - b->len, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= b->sz - b->len) {
-		b->overflow = true;
-		return;
-	}
-	b->len += (size_t)n;
+	b->len = n < 0 || (size_t)n >= b->sz - b->len ? b->sz :
+	    b->len + (size_t)n;
 }
 
 /* At most TTP_MAX_BYPASS ids, each in 1..0xfffffffe, as
@@ -259,12 +252,12 @@ rb_rule(struct rbuf *b, const struct rule *r, const struct privop_fw_apply *a)
 static int
 render(const struct privop_fw_apply *a, int have, char *buf, size_t bufsz)
 {
-	struct rbuf		 b = { buf, bufsz, 0, false };
+	struct rbuf		 b = { buf, bufsz, 0 };
 	const struct rule	*r;
 	int			 block = 0;
 	bool			 open = false;
 
-	if (buf == NULL || bufsz == 0)
+	if (buf == NULL)
 		return -1;
 	rb_printf(&b,
 	    "# ttp %s ruleset: replaces table inet ttp in one transaction\n"
@@ -287,7 +280,7 @@ render(const struct privop_fw_apply *a, int have, char *buf, size_t bufsz)
 		}
 	}
 	rb_printf(&b, "\t}\n}\n");
-	return b.overflow ? -1 : (int)b.len;
+	return b.len >= b.sz ? -1 : (int)b.len;
 }
 
 int
