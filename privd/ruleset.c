@@ -21,7 +21,7 @@
 
 /*
  * A line of the template is rendered only in a ruleset that has every
- * property its `when` names (0: in both rulesets).
+ * property named by its own `when` and by its block's (0: no condition).
  */
 #define SESSION		0x01	/* the session ruleset */
 #define LOCKDOWN	0x02	/* the lockdown ruleset */
