@@ -26,23 +26,23 @@
 #define OP_LOG		0x01		/* changes the host: log the outcome */
 
 /*
- * Every op privd performs, and nothing else, indexed by op. FW_STATUS only
- * reads, and the watchdog polls it, so it is not logged; every change is,
- * one line each.
+ * Every op privd performs, and nothing else. FW_STATUS only reads, and the
+ * watchdog polls it, so it is not logged; every change is, one line each.
  */
 static const struct privd_op {
+	enum privop	 op;
 	void		(*handler)(const struct privop_req *,
 			    struct privop_reply *);
 	int		 flags;
-} privd_ops[PRIVOP_MAX + 1] = {
-	[PRIVOP_FW_APPLY] =	{ privd_fw_apply,	OP_LOG },
-	[PRIVOP_FW_LOCKDOWN] =	{ privd_fw_lockdown,	OP_LOG },
-	[PRIVOP_FW_REMOVE] =	{ privd_fw_remove,	OP_LOG },
-	[PRIVOP_FW_STATUS] =	{ privd_fw_status,	0 },
-	[PRIVOP_DNS_OVERLAY] =	{ privd_dns_overlay,	OP_LOG },
-	[PRIVOP_DNS_RESTORE] =	{ privd_dns_restore,	OP_LOG },
-	[PRIVOP_CT_FLUSH] =	{ privd_ct_flush,	OP_LOG },
-	[PRIVOP_SOCK_KILL] =	{ privd_sock_kill,	OP_LOG },
+} privd_ops[] = {
+	{ PRIVOP_FW_APPLY,	privd_fw_apply,		OP_LOG },
+	{ PRIVOP_FW_LOCKDOWN,	privd_fw_lockdown,	OP_LOG },
+	{ PRIVOP_FW_REMOVE,	privd_fw_remove,	OP_LOG },
+	{ PRIVOP_FW_STATUS,	privd_fw_status,	0 },
+	{ PRIVOP_DNS_OVERLAY,	privd_dns_overlay,	OP_LOG },
+	{ PRIVOP_DNS_RESTORE,	privd_dns_restore,	OP_LOG },
+	{ PRIVOP_CT_FLUSH,	privd_ct_flush,		OP_LOG },
+	{ PRIVOP_SOCK_KILL,	privd_sock_kill,	OP_LOG },
 };
 
 void
@@ -62,10 +62,12 @@ dispatch(const struct privop_req *req, struct privop_reply *rep)
 {
 	const struct privd_op	*o;
 
-	if (req->op < 1 || req->op > PRIVOP_MAX ||
-	    privd_ops[req->op].handler == NULL)
+	for (o = privd_ops; o < privd_ops + sizeof(privd_ops) /
+	    sizeof(privd_ops[0]); o++)
+		if (o->op == req->op)
+			break;
+	if (o == privd_ops + sizeof(privd_ops) / sizeof(privd_ops[0]))
 		fatalx("invalid frame: op %d has no handler", (int)req->op);
-	o = &privd_ops[req->op];
 	memset(rep, 0, sizeof(*rep));
 	o->handler(req, rep);
 	/* One line each (with -v): a handler's message may span several;
