@@ -211,12 +211,13 @@ fw_load(const char *what, const char *rules, uint32_t state,
 	fw_installed_state = FW_STATE_ABSENT;
 	if (fw_list(what, &got, &hash, rep) == -1)
 		return;
-	/* What status will see must be what was loaded: a mismatch here is
-	 * a template/classifier bug, reported rather than trusted. */
+	/* What status will see must be what was committed: a mismatch here
+	 * is a template/classifier bug or someone else's change, reported
+	 * rather than trusted. */
 	if (got != state) {
 		reply_err(rep, EIO, "%s: %s", what, got == FW_STATE_ABSENT ?
 		    "table vanished right after the commit" :
-		    "loaded table does not list as expected");
+		    "table does not list as committed");
 		log_warnx("fw: %s", rep->msg);
 		return;
 	}
