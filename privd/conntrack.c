@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -49,7 +50,7 @@ void
 privd_ct_flush(const struct privop_req *req, struct privop_reply *rep)
 {
 	struct nfct_handle	*h;
-	uint32_t		 n = 0, family;
+	uint32_t		 n = 0, family = AF_UNSPEC;	/* dump both */
 
 	(void)req;
 	if ((h = nfct_open(CONNTRACK, 0)) == NULL) {
@@ -57,7 +58,6 @@ privd_ct_flush(const struct privop_req *req, struct privop_reply *rep)
 		return;
 	}
 	nfct_callback_register(h, NFCT_T_ALL, count_cb, &n);
-	family = AF_UNSPEC;	/* dump both families */
 	if (nfct_query(h, NFCT_Q_DUMP, &family) == -1) {
 		reply_err(rep, errno, "conntrack: dump failed");
 		goto out;
@@ -92,25 +92,33 @@ struct kill_ctx {
 	int			 err;		/* first failure */
 };
 
-/* Abort the one TCP socket `id` names: a SOCK_DESTROY request, its ack. */
+/*
+ * Abort the application's end of a redirected connection, whose local
+ * address is the ORIGINAL source and remote the ORIGINAL destination: a
+ * SOCK_DESTROY request, then its ack.
+ */
 static int
-sock_destroy(struct kill_ctx *k, uint8_t family,
-    const struct inet_diag_sockid *id)
+sock_destroy(struct kill_ctx *k, struct nf_conntrack *ct, uint8_t family,
+    const void *src, const void *dst, size_t alen)
 {
 	char			 buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr		*nlh;
+	struct nlmsghdr		*nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2	*r;
 	ssize_t			 n;
 
-	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = SOCK_DESTROY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	nlh->nlmsg_seq = ++k->seq;
+	/* Zeroed by libmnl: what is not set here is 0. */
 	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
 	r->sdiag_family = family;
 	r->sdiag_protocol = IPPROTO_TCP;
 	r->idiag_states = ~0U;
-	r->id = *id;
+	r->id.idiag_sport = nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC);
+	r->id.idiag_dport = nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST);
+	memcpy(r->id.idiag_src, src, alen);
+	memcpy(r->id.idiag_dst, dst, alen);
+	r->id.idiag_cookie[0] = r->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 	if (mnl_socket_sendto(k->nl, nlh, nlh->nlmsg_len) == -1)
 		return -1;
 	if ((n = mnl_socket_recvfrom(k->nl, buf, sizeof(buf))) == -1)
@@ -131,34 +139,23 @@ static int
 kill_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *arg)
 {
 	struct kill_ctx		*k = arg;
-	struct inet_diag_sockid	 id;
-	const void		*rsrc, *osrc, *odst;
+	const void		*rsrc, *osrc, *odst, *lo;
 	const uint32_t		 lo4 = htonl(INADDR_LOOPBACK);
-	uint8_t			 family;
-	size_t			 alen;
+	uint8_t			 family = nfct_get_attr_u8(ct, ATTR_L3PROTO);
+	bool			 v6 = family == AF_INET6;
+	size_t			 alen = v6 ? 16 : 4;
 
 	(void)type;
-	family = nfct_get_attr_u8(ct, ATTR_L3PROTO);
-	if (nfct_get_attr_u8(ct, ATTR_L4PROTO) != IPPROTO_TCP ||
+	if ((family != AF_INET && !v6) ||
+	    nfct_get_attr_u8(ct, ATTR_L4PROTO) != IPPROTO_TCP ||
 	    nfct_get_attr_u16(ct, ATTR_REPL_PORT_SRC) != k->port)
 		return NFCT_CB_CONTINUE;
-	if (family == AF_INET) {
-		rsrc = nfct_get_attr(ct, ATTR_REPL_IPV4_SRC);
-		osrc = nfct_get_attr(ct, ATTR_ORIG_IPV4_SRC);
-		odst = nfct_get_attr(ct, ATTR_ORIG_IPV4_DST);
-		alen = 4;
-		if (rsrc == NULL || memcmp(rsrc, &lo4, alen) != 0)
-			return NFCT_CB_CONTINUE;
-	} else if (family == AF_INET6) {
-		rsrc = nfct_get_attr(ct, ATTR_REPL_IPV6_SRC);
-		osrc = nfct_get_attr(ct, ATTR_ORIG_IPV6_SRC);
-		odst = nfct_get_attr(ct, ATTR_ORIG_IPV6_DST);
-		alen = 16;
-		if (rsrc == NULL || memcmp(rsrc, &in6addr_loopback, alen) != 0)
-			return NFCT_CB_CONTINUE;
-	} else
-		return NFCT_CB_CONTINUE;
-	if (osrc == NULL || odst == NULL)
+	rsrc = nfct_get_attr(ct, v6 ? ATTR_REPL_IPV6_SRC : ATTR_REPL_IPV4_SRC);
+	osrc = nfct_get_attr(ct, v6 ? ATTR_ORIG_IPV6_SRC : ATTR_ORIG_IPV4_SRC);
+	odst = nfct_get_attr(ct, v6 ? ATTR_ORIG_IPV6_DST : ATTR_ORIG_IPV4_DST);
+	lo = v6 ? (const void *)&in6addr_loopback : &lo4;
+	if (rsrc == NULL || osrc == NULL || odst == NULL ||
+	    memcmp(rsrc, lo, alen) != 0)
 		return NFCT_CB_CONTINUE;
 	/* Not redirected: a direct connection to the TransPort itself. */
 	if (memcmp(odst, rsrc, alen) == 0 &&
@@ -169,13 +166,7 @@ kill_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *arg)
 		k->err = E2BIG;
 		return NFCT_CB_STOP;
 	}
-	memset(&id, 0, sizeof(id));
-	id.idiag_sport = nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC);
-	id.idiag_dport = nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST);
-	memcpy(id.idiag_src, osrc, alen);
-	memcpy(id.idiag_dst, odst, alen);
-	id.idiag_cookie[0] = id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	if (sock_destroy(k, family, &id) == 0)
+	if (sock_destroy(k, ct, family, osrc, odst, alen) == 0)
 		k->killed++;
 	else if (errno == ENOENT)
 		k->gone++;	/* closed already, or not a local socket */

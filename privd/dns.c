@@ -28,7 +28,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -72,17 +71,28 @@ unescape(const char *s, char *out, size_t outsz)
 }
 
 /*
- * Find mount `id` in /proc/self/mountinfo ("id parent maj:min root point
- * ..."). Returns 0 when found, -1 with errno set otherwise.
+ * The mount `path` (or dirfd when path is "") resolves to now: its id
+ * from statx(STATX_MNT_ID), then that id's line in /proc/self/mountinfo
+ * ("id parent maj:min root point ..."). Returns 0 when found, -1 with
+ * errno set otherwise.
  */
 static int
-mountinfo_find(unsigned long long id, struct mnt *m)
+mount_of(int dirfd, const char *path, struct mnt *m)
 {
-	FILE	*fp;
-	char	*line = NULL, *f[5], *save, *end;
-	size_t	 cap = 0;
-	int	 i, ret = -1, saved;
+	struct statx	 stx;
+	FILE		*fp;
+	char		*line = NULL, *f[5], *save, *end;
+	size_t		 cap = 0;
+	int		 i, ret = -1, saved;
 
+	/* AT_EMPTY_PATH only matters when path is "". */
+	if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT |
+	    AT_EMPTY_PATH, STATX_MNT_ID, &stx) == -1)
+		return -1;
+	if ((stx.stx_mask & STATX_MNT_ID) == 0) {
+		errno = ENOSYS;		/* kernel older than 5.8 */
+		return -1;
+	}
 	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
 		return -1;
 	errno = ENOENT;
@@ -91,7 +101,8 @@ mountinfo_find(unsigned long long id, struct mnt *m)
 			if ((f[i] = strtok_r(i ? NULL : line, " ", &save)) ==
 			    NULL)
 				break;
-		if (i < 5 || strtoull(f[0], &end, 10) != id || *end != '\0')
+		if (i < 5 || strtoull(f[0], &end, 10) != stx.stx_mnt_id ||
+		    *end != '\0')
 			continue;
 		if (sscanf(f[2], "%u:%u", &m->major, &m->minor) != 2 ||
 		    unescape(f[3], m->root, sizeof(m->root)) == -1 ||
@@ -109,31 +120,12 @@ mountinfo_find(unsigned long long id, struct mnt *m)
 	return ret;
 }
 
-/* The mount `path` (or fd when path is "") resolves to now. */
-static int
-mount_of(int dirfd, const char *path, struct mnt *m)
-{
-	struct statx	 stx;
-	int		 flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT;
-
-	if (*path == '\0')
-		flags |= AT_EMPTY_PATH;
-	if (statx(dirfd, path, flags, STATX_MNT_ID, &stx) == -1)
-		return -1;
-	if ((stx.stx_mask & STATX_MNT_ID) == 0) {
-		errno = ENOSYS;		/* kernel older than 5.8 */
-		return -1;
-	}
-	return mountinfo_find(stx.stx_mnt_id, m);
-}
-
 int
 dns_init(const char *run_dir)
 {
 	struct stat	 st;
 	struct mnt	 m;
 	char		 real[PATH_MAX];
-	const char	*rel, *root;
 	size_t		 plen;
 	int		 n;
 
@@ -176,10 +168,9 @@ dns_init(const char *run_dir)
 		    m.point);
 		goto fail;
 	}
-	rel = real + plen;
-	root = strcmp(m.root, "/") == 0 ? "" : m.root;
-	n = snprintf(our_root, sizeof(our_root), "%s%s/%s", root,
-	    strcmp(rel, "/") == 0 ? "" : rel, TTP_RESOLV_NAME);
+	n = snprintf(our_root, sizeof(our_root), "%s%s/%s",
+	    strcmp(m.root, "/") == 0 ? "" : m.root,
+	    strcmp(real + plen, "/") == 0 ? "" : real + plen, TTP_RESOLV_NAME);
 	if (n < 0 || (size_t)n >= sizeof(our_root)) {
 		log_warnx("dns: path of %s too long", run_dir);
 		goto fail;

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <nss.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,201 +15,71 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-/* Appends to a fixed buffer; remembers overflow so callers check once. */
-struct rbuf {
-	char	*p;
-	size_t	 sz;
-	size_t	 len;
-	bool	 overflow;
-};
-
-static void rb_printf(struct rbuf *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-rb_printf(struct rbuf *b, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-
-	if (b->overflow)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, b->sz - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= b->sz - b->len) {
-		b->overflow = true;
-		return;
-	}
-	b->len += (size_t)n;
-}
-
-/* Valid uids and gids for rules: 1..0xfffffffe, as privop_validate_req()
- * demands. 0 would exempt root and (uid_t)-1 means "no id". */
-static bool
-id_ok(uint32_t id)
-{
-	return id != 0 && id != UINT32_MAX;
-}
-
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Sort and deduplicate ids into out; the rendered text is deterministic
- * whatever order the user gave. Returns the count, or -1 on a bad id. */
-static int
-ids_sorted(const uint32_t *ids, size_t n, uint32_t *out)
-{
-	size_t	 i, m = 0;
-
-	if (n > TTP_MAX_BYPASS)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (!id_ok(ids[i]))
-			return -1;
-		out[i] = ids[i];
-	}
-	qsort(out, n, sizeof(*out), cmp_u32);
-	for (i = 0; i < n; i++)
-		if (m == 0 || out[m - 1] != out[i])
-			out[m++] = out[i];
-	return (int)m;
-}
-
-/* "meta skuid { 1000, 1001 } <verdict>", nothing when there are no ids. */
-static void
-rb_ids(struct rbuf *b, const char *key, const uint32_t *ids, int n,
-    const char *verdict)
-{
-	int	 i;
-
-	if (n <= 0)
-		return;
-	rb_printf(b, "\t\tmeta %s { ", key);
-	for (i = 0; i < n; i++)
-		rb_printf(b, "%s%u", i ? ", " : "", ids[i]);
-	rb_printf(b, " } %s\n", verdict);
-}
-
-static void
-rb_header(struct rbuf *b, const char *what)
-{
-	rb_printf(b,
-	    "# ttp %s ruleset: replaces table inet ttp in one transaction\n"
-	    "# (rendered by ttp from its built-in template; see `ttp rules`)\n"
-	    "table inet ttp {}\n"
-	    "delete table inet ttp\n"
-	    "table inet ttp {\n", what);
-}
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
- * Loopback, the tor uid and the ICMPv6 the kernel sends on its own account
- * come first in both output filter chains. A packet redirected by the nat
- * chain has daddr 127.0.0.1 or ::1 but keeps its original oifname, so
- * loopback is accepted by address as well as by interface. Neighbour
- * discovery and MLD reports are sent with no owning socket, so no skuid
- * rule can match them; without them IPv6 stops working even for tor. The
- * hop limits are the ones RFC 4861 and RFC 3810 require, so only
- * link-local control traffic fits.
+ * A line of the template is rendered only in a ruleset that has every
+ * property named by its own `when` and by its block's (0: no condition).
  */
-static void
-rb_filter_common(struct rbuf *b, uint32_t tor_uid)
-{
-	rb_printf(b,
-	    "\t\ttype filter hook output priority 0; policy drop;\n"
-	    "\t\tct state invalid drop\n"
-	    "\t\toifname \"lo\" accept\n"
-	    "\t\tip daddr 127.0.0.0/8 accept\n"
-	    "\t\tip6 daddr ::1 accept\n"
-	    "\t\tmeta skuid %u accept\n"
-	    "\t\ticmpv6 type { nd-router-solicit, nd-neighbor-solicit, "
-	    "nd-neighbor-advert } ip6 hoplimit 255 accept\n"
-	    "\t\ticmpv6 type { mld-listener-report, mld2-listener-report } "
-	    "ip6 hoplimit 1 accept\n", tor_uid);
-}
+#define SESSION		0x01	/* the session ruleset */
+#define LOCKDOWN	0x02	/* the lockdown ruleset */
+#define IP6		0x04	/* session, IPv6 redirected */
+#define NOIP6		0x08	/* session, IPv6 dropped */
+#define LAN		0x10	/* session with the LAN bypass */
+#define ROOT		0x20	/* session with allow-root */
 
-/* Input: only invalid packets are dropped. Forward: dropped (no gateway
- * mode). */
-static void
-rb_in_fwd(struct rbuf *b)
-{
-	rb_printf(b,
-	    "\tchain filter_in {\n"
-	    "\t\ttype filter hook input priority 0; policy accept;\n"
-	    "\t\tct state invalid drop\n"
-	    "\t}\n"
-	    "\n"
-	    "\tchain filter_fwd {\n"
-	    "\t\ttype filter hook forward priority 0; policy drop;\n"
-	    "\t}\n");
-}
+/* What a line is: a plain line, a rule whose %s stands for integers (a
+ * rule on an empty list of bypass ids is left out), or the start of a set
+ * or a chain. */
+enum arg { NONE, TOR, DNS, TRANS, UIDS, GIDS, BLOCK };
 
-/* Well-known DoH resolvers (Cloudflare, Google, Quad9, OpenDNS, AdGuard)
- * and the LAN ranges of the bypass, in address order. */
-static const char set_text[] =
-	"\tset doh_v4 {\n"
-	"\t\ttype ipv4_addr\n"
-	"\t\telements = { 1.0.0.1, 1.1.1.1, 8.8.4.4, 8.8.8.8, 9.9.9.9,\n"
-	"\t\t\t     94.140.14.14, 94.140.15.15, 149.112.112.112,\n"
-	"\t\t\t     208.67.220.220, 208.67.222.222 }\n"
-	"\t}\n"
-	"\n"
-	"\tset doh_v6 {\n"
-	"\t\ttype ipv6_addr\n"
-	"\t\telements = { 2001:4860:4860::8844, 2001:4860:4860::8888,\n"
-	"\t\t\t     2606:4700:4700::1001, 2606:4700:4700::1111,\n"
-	"\t\t\t     2620:fe::9, 2620:fe::fe,\n"
-	"\t\t\t     2620:119:35::35, 2620:119:53::53,\n"
-	"\t\t\t     2a10:50c0::ad1:ff, 2a10:50c0::ad2:ff }\n"
-	"\t}\n"
-	"\n"
-	"\tset lan_v4 {\n"
-	"\t\ttype ipv4_addr\n"
-	"\t\tflags interval\n"
-	"\t\telements = { 10.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12,\n"
-	"\t\t\t     192.168.0.0/16 }\n"
-	"\t}\n"
-	"\n"
-	"\tset lan_v6 {\n"
-	"\t\ttype ipv6_addr\n"
-	"\t\tflags interval\n"
-	"\t\telements = { fc00::/7, fe80::/10 }\n"
-	"\t}\n"
-	"\n";
+/* Continues a long line inside a set, indented as nft itself would. */
+#define MORE	"\n\t\t\t     "
 
-int
-ruleset_render_session(const struct privop_fw_apply *a, char *buf,
-    size_t bufsz)
-{
-	struct rbuf	 b = { buf, bufsz, 0, false };
-	uint32_t	 uids[TTP_MAX_BYPASS], gids[TTP_MAX_BYPASS];
-	int		 nu, ng;
+/*
+ * The template: sets and chains in order, each followed by its lines. A
+ * block left out (sets and nat chains in lockdown) takes its lines with
+ * it.
+ */
+static const struct rule {
+	int		 when;
+	enum arg	 arg;
+	const char	*text;
+} template[] = {
+	/* Well-known DoH resolvers (Cloudflare, Google, Quad9, OpenDNS,
+	 * AdGuard) and the LAN ranges of the bypass, in address order. */
+	{ SESSION, BLOCK, "set doh_v4" },
+	{ 0,	NONE,	"type ipv4_addr" },
+	{ 0,	NONE,
+	    "elements = { 1.0.0.1, 1.1.1.1, 8.8.4.4, 8.8.8.8, 9.9.9.9,"
+	    MORE "94.140.14.14, 94.140.15.15, 149.112.112.112,"
+	    MORE "208.67.220.220, 208.67.222.222 }" },
+	{ SESSION, BLOCK, "set doh_v6" },
+	{ 0,	NONE,	"type ipv6_addr" },
+	{ 0,	NONE,
+	    "elements = { 2001:4860:4860::8844, 2001:4860:4860::8888,"
+	    MORE "2606:4700:4700::1001, 2606:4700:4700::1111,"
+	    MORE "2620:fe::9, 2620:fe::fe,"
+	    MORE "2620:119:35::35, 2620:119:53::53,"
+	    MORE "2a10:50c0::ad1:ff, 2a10:50c0::ad2:ff }" },
+	{ SESSION, BLOCK, "set lan_v4" },
+	{ 0,	NONE,	"type ipv4_addr" },
+	{ 0,	NONE,	"flags interval" },
+	{ 0,	NONE,
+	    "elements = { 10.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12,"
+	    MORE "192.168.0.0/16 }" },
+	{ SESSION, BLOCK, "set lan_v6" },
+	{ 0,	NONE,	"type ipv6_addr" },
+	{ 0,	NONE,	"flags interval" },
+	{ 0,	NONE,	"elements = { fc00::/7, fe80::/10 }" },
 
-	if (buf == NULL || bufsz == 0 || !id_ok(a->tor_uid) ||
-	    a->trans_port == 0 || a->dns_port == 0)
-		return -1;
-	if ((nu = ids_sorted(a->bypass_uids, a->n_bypass_uids, uids)) == -1 ||
-	    (ng = ids_sorted(a->bypass_gids, a->n_bypass_gids, gids)) == -1)
-		return -1;
-
-	rb_header(&b, "session");
-	rb_printf(&b, "%s", set_text);
-
-	/* Kept because the seed lists it; gateway mode is not offered, so it
-	 * has no rules and forwarded packets are dropped in filter_fwd. */
-	rb_printf(&b,
-	    "\tchain prerouting {\n"
-	    "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
-	    "\t}\n"
-	    "\n");
+	/* Kept because the seed lists it; gateway mode is not offered, so
+	 * it has no rules and forwarded packets are dropped in filter_fwd. */
+	{ SESSION, BLOCK, "chain prerouting" },
+	{ 0,	NONE,	"type nat hook prerouting priority dstnat; "
+			"policy accept;" },
 
 	/*
 	 * nat output: what goes to Tor. Order matters: tor itself first (no
@@ -217,108 +87,220 @@ ruleset_render_session(const struct privop_fw_apply *a, char *buf,
 	 * can return, so neither loopback, an exempt id nor the LAN bypass
 	 * ever carries them; then what stays untouched; TCP last.
 	 */
-	rb_printf(&b,
-	    "\tchain output {\n"
-	    "\t\ttype nat hook output priority -100; policy accept;\n"
-	    "\t\tmeta skuid %u return\n", a->tor_uid);
-	if (a->ipv6)
-		rb_printf(&b, "\t\tudp dport 53 redirect to :%u\n",
-		    a->dns_port);
-	else
-		rb_printf(&b, "\t\tmeta nfproto ipv4 udp dport 53 "
-		    "redirect to :%u\n", a->dns_port);
-	rb_printf(&b, "\t\tip daddr %s meta l4proto tcp redirect to :%u\n",
-	    TTP_VIRT_NET4, a->trans_port);
-	if (a->ipv6)
-		rb_printf(&b, "\t\tip6 daddr %s meta l4proto tcp "
-		    "redirect to :%u\n", TTP_VIRT_NET6, a->trans_port);
-	rb_printf(&b,
-	    "\t\toifname \"lo\" return\n"
-	    "\t\tip daddr 127.0.0.0/8 return\n"
-	    "\t\tip6 daddr ::1 return\n");
-	rb_ids(&b, "skuid", uids, nu, "return");
-	rb_ids(&b, "skgid", gids, ng, "return");
-	if (a->allow_root)
-		rb_printf(&b, "\t\tmeta skuid 0 return\n");
+	{ SESSION, BLOCK, "chain output" },
+	{ 0,	NONE,	"type nat hook output priority -100; policy accept;" },
+	{ 0,	TOR,	"meta skuid %s return" },
+	{ IP6,	DNS,	"udp dport 53 redirect to :%s" },
+	{ NOIP6, DNS,	"meta nfproto ipv4 udp dport 53 redirect to :%s" },
+	{ 0,	TRANS,	"ip daddr " TTP_VIRT_NET4 " meta l4proto tcp "
+			"redirect to :%s" },
+	{ IP6,	TRANS,	"ip6 daddr " TTP_VIRT_NET6 " meta l4proto tcp "
+			"redirect to :%s" },
+	{ 0,	NONE,	"oifname \"lo\" return" },
+	{ 0,	NONE,	"ip daddr 127.0.0.0/8 return" },
+	{ 0,	NONE,	"ip6 daddr ::1 return" },
+	{ 0,	UIDS,	"meta skuid { %s } return" },
+	{ 0,	GIDS,	"meta skgid { %s } return" },
+	{ ROOT,	NONE,	"meta skuid 0 return" },
 	/* DoT and DoH are left unredirected so filter_out rejects them:
 	 * the application falls back to plain DNS, which Tor answers. */
-	rb_printf(&b,
-	    "\t\ttcp dport 853 return\n"
-	    "\t\tip daddr @doh_v4 tcp dport 443 return\n");
-	if (a->ipv6)
-		rb_printf(&b, "\t\tip6 daddr @doh_v6 tcp dport 443 return\n");
-	if (a->lan_bypass) {
-		rb_printf(&b, "\t\tip daddr @lan_v4 return\n");
-		if (a->ipv6)
-			rb_printf(&b, "\t\tip6 daddr @lan_v6 return\n");
-	}
-	if (a->ipv6)
-		rb_printf(&b, "\t\tmeta l4proto tcp redirect to :%u\n",
-		    a->trans_port);
-	else
-		rb_printf(&b, "\t\tmeta nfproto ipv4 meta l4proto tcp "
-		    "redirect to :%u\n", a->trans_port);
-	rb_printf(&b, "\t}\n\n");
+	{ 0,	NONE,	"tcp dport 853 return" },
+	{ 0,	NONE,	"ip daddr @doh_v4 tcp dport 443 return" },
+	{ IP6,	NONE,	"ip6 daddr @doh_v6 tcp dport 443 return" },
+	{ LAN,	NONE,	"ip daddr @lan_v4 return" },
+	{ LAN | IP6, NONE, "ip6 daddr @lan_v6 return" },
+	{ IP6,	TRANS,	"meta l4proto tcp redirect to :%s" },
+	{ NOIP6, TRANS,	"meta nfproto ipv4 meta l4proto tcp redirect to :%s" },
 
 	/*
-	 * filter output: the kill switch. Redirected packets pass as
-	 * loopback; exempt ids next; DoT/DoH rejected before the LAN accept
+	 * filter output: the kill switch. Loopback, the tor uid and the
+	 * ICMPv6 the kernel sends on its own account come first in both
+	 * rulesets. A packet redirected by the nat chain has daddr 127.0.0.1
+	 * or ::1 but keeps its original oifname, so loopback is accepted by
+	 * address as well as by interface. Neighbour discovery and MLD
+	 * reports are sent with no owning socket, so no skuid rule can match
+	 * them; without them IPv6 stops working even for tor. The hop limits
+	 * are the ones RFC 4861 and RFC 3810 require, so only link-local
+	 * control traffic fits.
+	 */
+	{ 0,	BLOCK,	"chain filter_out" },
+	{ 0,	NONE,	"type filter hook output priority 0; policy drop;" },
+	{ 0,	NONE,	"ct state invalid drop" },
+	{ 0,	NONE,	"oifname \"lo\" accept" },
+	{ 0,	NONE,	"ip daddr 127.0.0.0/8 accept" },
+	{ 0,	NONE,	"ip6 daddr ::1 accept" },
+	{ 0,	TOR,	"meta skuid %s accept" },
+	{ 0,	NONE,	"icmpv6 type { nd-router-solicit, nd-neighbor-solicit, "
+			"nd-neighbor-advert } ip6 hoplimit 255 accept" },
+	{ 0,	NONE,	"icmpv6 type { mld-listener-report, "
+			"mld2-listener-report } ip6 hoplimit 1 accept" },
+	/*
+	 * Session: exempt ids next; DoT/DoH rejected before the LAN accept
 	 * so a LAN resolver cannot be used either; the LAN bypass never
 	 * carries name resolution (DNS, NetBIOS, mDNS, LLMNR); the rest is
 	 * rejected, so applications fail fast instead of hanging.
 	 */
-	rb_printf(&b, "\tchain filter_out {\n");
-	rb_filter_common(&b, a->tor_uid);
-	rb_ids(&b, "skuid", uids, nu, "accept");
-	rb_ids(&b, "skgid", gids, ng, "accept");
-	if (a->allow_root)
-		rb_printf(&b, "\t\tmeta skuid 0 accept\n");
-	rb_printf(&b,
-	    "\t\ttcp dport 853 reject with tcp reset\n"
-	    "\t\tip daddr @doh_v4 tcp dport 443 reject with tcp reset\n");
-	if (a->ipv6)
-		rb_printf(&b, "\t\tip6 daddr @doh_v6 tcp dport 443 "
-		    "reject with tcp reset\n");
-	if (a->lan_bypass) {
-		rb_printf(&b,
-		    "\t\tudp dport { 53, 137, 138, 5353, 5355 } reject\n"
-		    "\t\ttcp dport { 53, 137, 139, 5355 } "
-		    "reject with tcp reset\n"
-		    "\t\tip daddr @lan_v4 accept\n");
-		if (a->ipv6)
-			rb_printf(&b, "\t\tip6 daddr @lan_v6 accept\n");
-	}
-	if (!a->ipv6)
-		rb_printf(&b, "\t\tmeta nfproto ipv6 drop\n");
-	rb_printf(&b,
-	    "\t\tcounter reject with icmpx type admin-prohibited\n"
-	    "\t}\n\n");
-	rb_in_fwd(&b);
-	rb_printf(&b, "}\n");
+	{ SESSION, UIDS, "meta skuid { %s } accept" },
+	{ SESSION, GIDS, "meta skgid { %s } accept" },
+	{ ROOT,	NONE,	"meta skuid 0 accept" },
+	{ SESSION, NONE, "tcp dport 853 reject with tcp reset" },
+	{ SESSION, NONE, "ip daddr @doh_v4 tcp dport 443 "
+			"reject with tcp reset" },
+	{ IP6,	NONE,	"ip6 daddr @doh_v6 tcp dport 443 "
+			"reject with tcp reset" },
+	{ LAN,	NONE,	"udp dport { 53, 137, 138, 5353, 5355 } reject" },
+	{ LAN,	NONE,	"tcp dport { 53, 137, 139, 5355 } "
+			"reject with tcp reset" },
+	{ LAN,	NONE,	"ip daddr @lan_v4 accept" },
+	{ LAN | IP6, NONE, "ip6 daddr @lan_v6 accept" },
+	{ NOIP6, NONE,	"meta nfproto ipv6 drop" },
+	{ SESSION, NONE, "counter reject with icmpx type admin-prohibited" },
+	/*
+	 * Lockdown, for teardown: nothing is redirected any more and only
+	 * loopback and tor may send. Redirected connections still
+	 * established keep their NAT binding in conntrack, so they pass as
+	 * loopback until they close.
+	 */
+	{ LOCKDOWN, NONE, "counter drop" },
 
-	return b.overflow ? -1 : (int)b.len;
+	/* Input: only invalid packets are dropped. Forward: dropped (no
+	 * gateway mode). */
+	{ 0,	BLOCK,	"chain filter_in" },
+	{ 0,	NONE,	"type filter hook input priority 0; policy accept;" },
+	{ 0,	NONE,	"ct state invalid drop" },
+	{ 0,	BLOCK,	"chain filter_fwd" },
+	{ 0,	NONE,	"type filter hook forward priority 0; policy drop;" },
+};
+
+/* Appends to a fixed buffer. len == sz once something did not fit (text
+ * that fits always leaves room for its NUL), so callers check once. */
+struct rbuf {
+	char	*p;
+	size_t	 sz, len;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+rb_printf(struct rbuf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	if (b->len >= b->sz)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->sz - b->len, fmt, ap);
+	va_end(ap);
+	b->len = n < 0 || (size_t)n >= b->sz - b->len ? b->sz :
+	    b->len + (size_t)n;
+}
+
+/* At most TTP_MAX_BYPASS ids, each in 1..0xfffffffe, as
+ * privop_validate_req() demands: 0 would exempt root and (uid_t)-1 means
+ * "no id". */
+static bool
+ids_ok(const uint32_t *ids, size_t n)
+{
+	size_t	 i;
+
+	if (n > TTP_MAX_BYPASS)
+		return false;
+	for (i = 0; i < n; i++)
+		if (ids[i] == 0 || ids[i] == UINT32_MAX)
+			return false;
+	return true;
 }
 
 /*
- * Lockdown, for teardown: nothing is redirected any more and only loopback
- * and tor may send. Redirected connections still established keep their
- * NAT binding in conntrack, so they pass as loopback until they close.
+ * A rule, its %s replaced by the integers r->arg names, in ascending
+ * order and each once, so the text is the same whatever order the user
+ * gave. They are validated, so all lie strictly between 0 and UINT32_MAX.
  */
+static void
+rb_rule(struct rbuf *b, const struct rule *r, const struct privop_fw_apply *a)
+{
+	const char	*mark = strchr(r->text, '%');
+	const uint32_t	*v = NULL;
+	uint32_t	 one, last = 0, next;
+	size_t		 i, n = 1;
+
+	switch (r->arg) {
+	case TOR:	v = &a->tor_uid; break;
+	case DNS:	one = a->dns_port; v = &one; break;
+	case TRANS:	one = a->trans_port; v = &one; break;
+	case UIDS:	v = a->bypass_uids; n = a->n_bypass_uids; break;
+	case GIDS:	v = a->bypass_gids; n = a->n_bypass_gids; break;
+	default:	break;
+	}
+	if (v == NULL || mark == NULL) {
+		rb_printf(b, "\t\t%s\n", r->text);
+		return;
+	}
+	if (n == 0)
+		return;
+	rb_printf(b, "\t\t%.*s", (int)(mark - r->text), r->text);
+	for (;; last = next) {
+		for (next = UINT32_MAX, i = 0; i < n; i++)
+			if (v[i] > last && v[i] < next)
+				next = v[i];
+		if (next == UINT32_MAX)
+			break;
+		rb_printf(b, "%s%u", last != 0 ? ", " : "", next);
+	}
+	rb_printf(b, "%s\n", mark + 2);
+}
+
+static int
+render(const struct privop_fw_apply *a, int have, char *buf, size_t bufsz)
+{
+	struct rbuf		 b = { buf, bufsz, 0 };
+	const struct rule	*r;
+	int			 block = 0;
+	bool			 open = false;
+
+	if (buf == NULL)
+		return -1;
+	rb_printf(&b,
+	    "# ttp %s ruleset: replaces table inet ttp in one transaction\n"
+	    "# (rendered by ttp from its built-in template; see `ttp rules`)\n"
+	    "table inet ttp {}\n"
+	    "delete table inet ttp\n"
+	    "table inet ttp {\n", have & SESSION ? "session" : "lockdown");
+	for (r = template; r < template + nitems(template); r++) {
+		/* A line also needs what its block needs. */
+		if (r->arg == BLOCK)
+			block = r->when;
+		if (((r->when | block) & ~have) != 0)
+			continue;
+		if (r->arg != BLOCK)
+			rb_rule(&b, r, a);
+		else {
+			rb_printf(&b, "%s\t%s {\n", open ? "\t}\n\n" : "",
+			    r->text);
+			open = true;
+		}
+	}
+	rb_printf(&b, "\t}\n}\n");
+	return b.len >= b.sz ? -1 : (int)b.len;
+}
+
+int
+ruleset_render_session(const struct privop_fw_apply *a, char *buf,
+    size_t bufsz)
+{
+	/* Re-checked here, whoever validated before: tor_uid 0 would
+	 * exempt root, port 0 redirect nowhere. */
+	if (!ids_ok(&a->tor_uid, 1) || a->trans_port == 0 || a->dns_port == 0 ||
+	    !ids_ok(a->bypass_uids, a->n_bypass_uids) ||
+	    !ids_ok(a->bypass_gids, a->n_bypass_gids))
+		return -1;
+	return render(a, SESSION | (a->ipv6 ? IP6 : NOIP6) |
+	    (a->lan_bypass ? LAN : 0) | (a->allow_root ? ROOT : 0), buf, bufsz);
+}
+
 int
 ruleset_render_lockdown(uint32_t tor_uid, char *buf, size_t bufsz)
 {
-	struct rbuf	 b = { buf, bufsz, 0, false };
+	struct privop_fw_apply	 a = { .tor_uid = tor_uid };
 
-	if (buf == NULL || bufsz == 0 || !id_ok(tor_uid))
-		return -1;
-	rb_header(&b, "lockdown");
-	rb_printf(&b, "\tchain filter_out {\n");
-	rb_filter_common(&b, tor_uid);
-	rb_printf(&b,
-	    "\t\tcounter drop\n"
-	    "\t}\n\n");
-	rb_in_fwd(&b);
-	rb_printf(&b, "}\n");
-
-	return b.overflow ? -1 : (int)b.len;
+	return ids_ok(&tor_uid, 1) ? render(&a, LOCKDOWN, buf, bufsz) : -1;
 }
