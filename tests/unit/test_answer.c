@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include "netcheck/answer.h"
+#include "check_run.h"
 
 static int
 parse(const char *s, struct answer *a)
@@ -61,16 +62,10 @@ main(void)
 {
 	Suite	*s = suite_create("answer");
 	TCase	*tc = tcase_create("parse");
-	SRunner	*sr;
-	int	 nf;
 
 	tcase_add_test(tc, torproject_json);
 	tcase_add_test(tc, bare_address);
 	tcase_add_test(tc, rejects);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }

@@ -7,6 +7,7 @@
 
 #include "torctl/bridges.h"
 #include "torctl/pkg.h"
+#include "check_run.h"
 
 static struct bridge_list bl;
 static char	 err[512];
@@ -281,8 +282,6 @@ main(void)
 {
 	Suite	*s = suite_create("bridges");
 	TCase	*tc = tcase_create("lines");
-	SRunner	*sr;
-	int	 nf;
 
 	tcase_add_test(tc, good_lines);
 	tcase_add_test(tc, bad_lines);
@@ -294,9 +293,5 @@ main(void)
 	tcase_add_test(tc, programs);
 	tcase_add_test(tc, package_manager);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "privop_frames.h"
+#include "check_run.h"
 
 static const struct {
 	struct privop_req	 req;
@@ -436,11 +437,5 @@ codec_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(codec_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(codec_suite());
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/config.h"
+#include "check_run.h"
 
 static char	 dir[64];
 static char	 path[128];
@@ -337,8 +338,6 @@ main(void)
 {
 	Suite	*s = suite_create("config");
 	TCase	*tc = tcase_create("load");
-	SRunner	*sr;
-	int	 nf;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, defaults_without_file);
@@ -359,9 +358,5 @@ main(void)
 	tcase_add_test(tc, untrusted_file);
 	tcase_add_test(tc, derived_paths);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }

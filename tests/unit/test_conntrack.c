@@ -24,6 +24,7 @@
 
 #include "common/log.h"
 #include "privd/privd.h"
+#include "check_run.h"
 
 #define TRANS_PORT	9041
 #define FAR4		"198.18.0.1"	/* on lo, redirected */
@@ -274,8 +275,6 @@ main(void)
 {
 	Suite	*s = suite_create("conntrack");
 	TCase	*tc = tcase_create("netns");
-	SRunner	*sr;
-	int	 failed;
 
 	log_init("test_conntrack", LOG_FORMAT_TEXT, 0);
 	tcase_add_checked_fixture(tc, setup, NULL);
@@ -285,11 +284,5 @@ main(void)
 	tcase_add_test(tc, sock_kill_other_port);
 	tcase_add_test(tc, sock_kill_gone);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	/* Each test must run in its own child: it changes network namespace. */
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "torctl/ctlreply.h"
+#include "check_run.h"
 
 #define MAXR	16
 
@@ -418,8 +419,6 @@ main(void)
 {
 	Suite	*s = suite_create("ctlreply");
 	TCase	*tc = tcase_create("parse");
-	SRunner	*sr;
-	int	 nf;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, protocolinfo);
@@ -436,9 +435,5 @@ main(void)
 	tcase_add_test(tc, kv);
 	tcase_add_test(tc, protocolinfo_variants);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }

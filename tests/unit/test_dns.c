@@ -20,6 +20,7 @@
 
 #include "common/log.h"
 #include "privd/privd.h"
+#include "check_run.h"
 
 #define RUN_DIR		"/tmp/run"
 #define HOST_FILE	"/tmp/host-resolv.conf"
@@ -319,8 +320,6 @@ main(void)
 {
 	Suite	*s = suite_create("dns");
 	TCase	*tc = tcase_create("overlay");
-	SRunner	*sr;
-	int	 failed;
 
 	log_init("test_dns", LOG_FORMAT_TEXT, 0);
 	tcase_add_checked_fixture(tc, setup, NULL);
@@ -336,11 +335,5 @@ main(void)
 	tcase_add_test(tc, symlinked_target);
 	tcase_add_test(tc, init_refuses_bad_run_dir);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	/* Each test must run in its own child: it changes mount namespace. */
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -19,6 +19,7 @@
 #include <nftables/libnftables.h>
 
 #include "privd/privd.h"
+#include "check_run.h"
 
 /* privd.c defines this for the real daemon; same contract here. */
 void
@@ -357,8 +358,6 @@ main(void)
 {
 	Suite	*s = suite_create("fw");
 	TCase	*tc = tcase_create("netns");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -371,12 +370,5 @@ main(void)
 	tcase_add_test(tc, invalid_arguments);
 	tcase_add_test(tc, no_name_lookups);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	/* Each test must run in its own child: the namespace is per test
-	 * and must never be the host's. */
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -15,6 +15,7 @@
 
 #include "common/defaults.h"
 #include "torctl/ports.h"
+#include "check_run.h"
 
 static char	 err[256];
 
@@ -171,8 +172,6 @@ main(void)
 {
 	Suite	*s = suite_create("ports");
 	TCase	*tc = tcase_create("choose");
-	SRunner	*sr;
-	int	 nf;
 
 	tcase_add_test(tc, free_ports_kept);
 	tcase_add_test(tc, taken_transport_moves);
@@ -180,11 +179,5 @@ main(void)
 	tcase_add_test(tc, random_choices_differ);
 	tcase_add_test(tc, ipv6_loopback_counts);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	/* Every test moves its process into a new namespace: fork each. */
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }

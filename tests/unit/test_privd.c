@@ -10,6 +10,7 @@
  * environment. Needs root.
  */
 #include "ipc/privop.h"
+#include "check_run.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -468,9 +469,8 @@ privd_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
 	char	 path[128];
-	int	 failed;
+	int	 rc;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "test_privd: needs root (sudo make test)\n");
@@ -481,13 +481,10 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	sr = srunner_create(privd_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = check_run(privd_suite());
 	snprintf(path, sizeof(path), "%s/%s", run_dir, TTP_RESOLV_NAME);
 	(void)unlink(path);
 	if (rmdir(run_dir) == -1)
 		perror(run_dir);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc;
 }

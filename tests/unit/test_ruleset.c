@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "privd/privd.h"
+#include "check_run.h"
 
 static char	 out[RULESET_MAX];
 
@@ -357,8 +358,6 @@ main(void)
 {
 	Suite	*s = suite_create("ruleset");
 	TCase	*tc = tcase_create("render");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, golden_default);
 	tcase_add_test(tc, golden_noipv6_nolan);
@@ -371,9 +370,5 @@ main(void)
 	tcase_add_test(tc, buffer_too_small);
 	tcase_add_test(tc, bad_arguments);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "check_run.h"
 
 /* One line per process whose allowlist exists. */
 static const struct sandbox_policy *const policies[] = {
@@ -283,11 +284,5 @@ seccomp_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(seccomp_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(seccomp_suite());
 }

@@ -16,6 +16,7 @@
 
 #include "common/sandbox.h"
 #include "torctl/ctl.h"
+#include "check_run.h"
 
 enum forbidden { F_OPEN, F_SOCKET, F_EXECVE, F_WRITE_OTHER_FD, F_SEND_FLAGS,
 	F_CONNECT, F_GETUID, F_COUNT };
@@ -144,15 +145,9 @@ main(void)
 {
 	Suite	*s = suite_create("seccomp_torctl");
 	TCase	*tc = tcase_create("allowlist");
-	SRunner	*sr;
-	int	 nf;
 
 	tcase_add_test(tc, forbidden_kills);
 	tcase_add_test(tc, allowed_control_exchange);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }

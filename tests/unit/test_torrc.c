@@ -16,6 +16,7 @@
 #include "torctl/bridges.h"
 #include "torctl/tor_proc.h"
 #include "torctl/torrc.h"
+#include "check_run.h"
 
 static char	 buf[TORRC_MAX];
 static char	 err[1024];
@@ -298,8 +299,6 @@ main(void)
 {
 	Suite	*s = suite_create("torrc");
 	TCase	*tc = tcase_create("render");
-	SRunner	*sr;
-	int	 nf;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, defaults);
@@ -312,9 +311,5 @@ main(void)
 	tcase_add_test(tc, build_sandbox_auto);
 	tcase_add_test(tc, verify_reports_tor_error);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return check_run(s);
 }
