@@ -6,6 +6,7 @@
 #ifndef TTP_CLI_H
 #define TTP_CLI_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,6 +31,21 @@ int	cli_config(void);
 int	cli_need_root(const char *cmd);
 /* <run_dir>/<name> of the loaded configuration. */
 const char *cli_run_path(const char *name);
+/*
+ * Only one session command (start, stop, restart, refresh) at a time: an
+ * flock on <run_dir>/ttp.cmd.lock, held until the process exits. Returns
+ * 0, or -1 after saying which command holds it and what to do.
+ */
+int	cli_command_lock(const char *cmd);
+/*
+ * SIGINT/SIGTERM during a start: set here by the handler cli_on_signals()
+ * installs (which also ends the helper running now), checked at every
+ * step so the start undoes itself instead of dying half-way.
+ */
+extern volatile sig_atomic_t cli_interrupted;
+void	cli_on_signals(void);
+/* Record (add) or forget a helper the signal handler may end. */
+void	cli_track_child(pid_t pid, bool add);
 /*
  * Test hook: when $TTP_TEST_CRASH_AT names this step, the CLI kills itself
  * with SIGKILL there, so tests can prove every step leaves the host

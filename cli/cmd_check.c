@@ -292,6 +292,8 @@ cmd_refresh(int argc, char **argv)
 		return rc;
 	if (cli_need_root("refresh") == -1)
 		return TTP_EXIT_NOROOT;
+	if (cli_command_lock("refresh") == -1)
+		return TTP_EXIT_ERROR;
 	runlog_open();
 	if (lock_read(cli_run_path(TTP_LOCK_NAME), &s, err, sizeof(err)) != 0 ||
 	    s.external_daemon) {

@@ -56,7 +56,7 @@ cmd_stop(int argc, char **argv)
 	}
 	if (cli_need_root("stop") == -1)
 		return TTP_EXIT_NOROOT;
-	if (cli_config() == -1)
+	if (cli_config() == -1 || cli_command_lock("stop") == -1)
 		return TTP_EXIT_ERROR;
 
 	runlog_open();

@@ -5,15 +5,20 @@
  */
 #include "cli/cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
 
 struct cli_globals cli;
+volatile sig_atomic_t cli_interrupted;
 
 int
 cli_config(void)
@@ -47,6 +52,82 @@ cli_run_path(const char *name)
 	if (config_run_path(&cli.cfg, name, buf, sizeof(buf)) == -1)
 		fatalx("run_dir path too long");
 	return buf;
+}
+
+int
+cli_command_lock(const char *cmd)
+{
+	static int	 fd = -1;
+	char		 holder[64] = "";
+	ssize_t		 n;
+
+	if (mkdir(cli.cfg.run_dir, 0755) == -1 && errno != EEXIST) {
+		log_warn("mkdir %s", cli.cfg.run_dir);
+		return -1;
+	}
+	/* Close-on-exec: tor and the helpers must never inherit the lock. */
+	fd = open(cli_run_path(TTP_CMDLOCK_NAME), O_RDWR | O_CREAT |
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		log_warn("cannot open %s", cli_run_path(TTP_CMDLOCK_NAME));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if ((n = pread(fd, holder, sizeof(holder) - 1, 0)) > 0)
+			holder[strcspn(holder, "\n")] = '\0';
+		log_warnx("another ttp command is in progress (%s); wait for it "
+		    "to finish, or press Ctrl-C there to cancel it",
+		    holder[0] ? holder : "unknown");
+		close(fd);
+		fd = -1;
+		return -1;
+	}
+	if (ftruncate(fd, 0) == 0)
+		(void)dprintf(fd, "'ttp %s', pid %d\n", cmd, (int)getpid());
+	return 0;
+}
+
+/* The helpers running now (torctl, netcheck, the parsing worker): the
+ * only processes the signal handler ends. Never privd or tor. */
+static volatile pid_t	 children[4];
+
+void
+cli_track_child(pid_t pid, bool add)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(children) / sizeof(children[0]); i++)
+		if (children[i] == (add ? 0 : pid)) {
+			children[i] = add ? pid : 0;
+			return;
+		}
+}
+
+static void
+on_signal(int sig)
+{
+	size_t	 i;
+
+	if (cli_interrupted)
+		return;
+	cli_interrupted = sig;
+	/* End the step in progress so the start undoes itself. */
+	for (i = 0; i < sizeof(children) / sizeof(children[0]); i++)
+		if (children[i] > 0)
+			(void)kill(children[i], SIGTERM);
+}
+
+void
+cli_on_signals(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
 }
 
 void

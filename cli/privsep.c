@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,6 +46,11 @@ privsep_parse(int in_fd, privsep_parser parse, void *arg, char *result,
 		 * input, 4 the result; nothing else survives. */
 		if (dup2(in_fd, 3) == -1 || dup2(p[1], 4) == -1)
 			_exit(120);
+		/* The parent's signal handler is not for us (and calls
+		 * kill(2), which the allowlist forbids). */
+		(void)signal(SIGINT, SIG_DFL);
+		(void)signal(SIGTERM, SIG_DFL);
+		(void)signal(SIGHUP, SIG_DFL);
 		/* jansson seeds its hash from /dev/urandom on first use:
 		 * do it now, the allowlist opens no files. */
 		json_object_seed(0);
@@ -61,6 +67,7 @@ privsep_parse(int in_fd, privsep_parser parse, void *arg, char *result,
 			_exit(123);
 		_exit(st);
 	}
+	cli_track_child(pid, true);
 	close(p[1]);
 	while (n + 1 < resultsz &&
 	    (r = read(p[0], result + n, resultsz - 1 - n)) != 0) {
@@ -74,11 +81,15 @@ privsep_parse(int in_fd, privsep_parser parse, void *arg, char *result,
 	result[n] = '\0';
 	close(p[0]);
 	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			cli_track_child(pid, false);
 			return -1;
+		}
+	cli_track_child(pid, false);
 	if (!WIFEXITED(st)) {
-		log_warnx("the parsing worker died (signal %d)",
-		    WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+		if (!cli_interrupted)
+				log_warnx("the parsing worker died (signal %d)",
+			    WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 		return -1;
 	}
 	return WEXITSTATUS(st);

@@ -94,6 +94,17 @@ session_alive(const struct session *s)
 
 /* ---- start: validation, nothing changes on the host ---------------- */
 
+/* Ctrl-C (or SIGTERM) during a start: treated as a failed step. */
+static int
+interrupted(void)
+{
+	if (!cli_interrupted)
+		return 0;
+	ui_progress_done();
+	log_warnx("interrupted (signal %d)", (int)cli_interrupted);
+	return 1;
+}
+
 
 static int
 ensure_tor(char *tor, size_t torsz)
@@ -301,6 +312,8 @@ wait_bootstrap(const struct session *s, long timeout)
 	(void)spawn_wait(pid, 5000);
 	if (rc == 0 && strcmp(res, "ok\n") == 0)
 		return 0;
+	if (cli_interrupted)
+		return -1;	/* said by the caller */
 	log_warnx("tor did not finish bootstrapping: %.200s",
 	    strncmp(res, "error ", 6) == 0 ? res + 6 : "no answer");
 	return -1;
@@ -437,6 +450,8 @@ session_start(struct start_req *r, bool restart)
 	snprintf(s.bypass_groups, sizeof(s.bypass_groups), "%s",
 	    r->groups_arg);
 	cli_crash_point("validated");
+	if (interrupted())
+		goto out;
 
 	/* 2. From here on the host changes; every failure is undone. */
 	if (privd_fd() == -1)
@@ -458,14 +473,18 @@ session_start(struct start_req *r, bool restart)
 	}
 	s.fw_hash = rep.hash;
 	ui_good("firewall applied: the host is fail-closed from now on");
-	if (priv_step("DNS_OVERLAY", privop_dns_overlay(privd_fd(), &rep),
-	    &rep) == -1) {
+	if (interrupted() || priv_step("DNS_OVERLAY",
+	    privop_dns_overlay(privd_fd(), &rep), &rep) == -1) {
 		rc = start_failed(&s, lockp);
 		goto out;
 	}
 	s.dns_overlay = true;
 	(void)save(lockp, &s);
 
+	if (interrupted()) {
+		rc = start_failed(&s, lockp);
+		goto out;
+	}
 	if (!r->external_daemon) {
 		if (tor_prepare_dirs(&cli.cfg, err, sizeof(err)) == -1 ||
 		    tor_write_torrc(&cli.cfg, torrc, torrc_path,
@@ -480,8 +499,11 @@ session_start(struct start_req *r, bool restart)
 		cli_crash_point("tor");
 		ui_info("tor started (pid %d); waiting for it to bootstrap "
 		    "(at most %ld s)", (int)s.tor_pid, r->bootstrap_timeout);
-		if (wait_bootstrap(&s, r->bootstrap_timeout) == -1) {
-			ui_info("tor's log: %s", cli_run_path("tor.log"));
+		if (wait_bootstrap(&s, r->bootstrap_timeout) == -1 ||
+		    cli_interrupted) {
+			if (!interrupted())
+				ui_info("tor's log: %s",
+				    cli_run_path("tor.log"));
 			rc = start_failed(&s, lockp);
 			goto out;
 		}
@@ -489,7 +511,7 @@ session_start(struct start_req *r, bool restart)
 	cli_crash_point("bootstrap");
 
 	/* 3. Verify the exit through Tor, as an ordinary redirected user. */
-	if (check_exit(&er) == 0) {
+	if (check_exit(&er) == 0 && !cli_interrupted) {
 		if (er.host_address || er.is_tor == 0) {
 			ui_bad("the exit check sees %s, %s: NOT through Tor",
 			    er.ip, er.host_address ? "one of this host's own "
@@ -505,6 +527,9 @@ session_start(struct start_req *r, bool restart)
 		}
 		snprintf(s.exit_ip, sizeof(s.exit_ip), "%s", er.ip);
 		s.is_tor = er.is_tor;
+	} else if (interrupted()) {
+		rc = start_failed(&s, lockp);
+		goto out;
 	} else
 		ui_warn("could not verify the exit address (see above); "
 		    "traffic stays fail-closed. Try 'ttp check' later");
@@ -608,7 +633,10 @@ session_teardown(struct session *s, enum teardown_mode mode)
 	if (privd_fd() == -1)
 		return TTP_EXIT_ERROR;
 
-	/* Fail closed first: only tor and loopback may send from now on. */
+	/* The watchdog first, so it cannot "repair" what stop tears down;
+	 * the session's rules stay in place meanwhile. Then fail closed:
+	 * only tor and loopback may send from now on. */
+	stop_watchdog(s);
 	if (s->tor_uid != 0) {
 		if (priv_step("FW_LOCKDOWN", privop_fw_lockdown(privd_fd(),
 		    s->tor_uid, &rep), &rep) == -1)
@@ -618,7 +646,6 @@ session_teardown(struct session *s, enum teardown_mode mode)
 			(void)save(lockp, s);
 		}
 	}
-	stop_watchdog(s);
 	if (stop_tor(s) == -1) {
 		log_warnx("tor (pid %d) did not exit", (int)s->tor_pid);
 		failed = 1;

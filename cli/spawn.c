@@ -57,6 +57,7 @@ spawn_helper(const char *name, const char *const argv[], int *out_fd,
 		execve(path, (char *const *)argv, (char *const *)envp);
 		_exit(127);
 	}
+	cli_track_child(*pid, true);
 	if (out_fd != NULL) {
 		close(p[1]);
 		*out_fd = p[0];
@@ -80,11 +81,15 @@ spawn_wait(pid_t pid, int timeout_ms)
 		if ((pfd.revents & POLLIN) == 0) {
 			(void)kill(pid, SIGKILL);
 			(void)waitpid(pid, NULL, 0);
+			cli_track_child(pid, false);
 			return -1;
 		}
 	}
 	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			cli_track_child(pid, false);
 			return -1;
+		}
+	cli_track_child(pid, false);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

@@ -19,6 +19,7 @@
 #define TTP_DEF_TOR_USER	"debian-tor"
 #define TTP_DEF_RESOLV_CONF	"/etc/resolv.conf"
 #define TTP_LOCK_NAME		"ttp.lock"
+#define TTP_CMDLOCK_NAME	"ttp.cmd.lock"	/* one session command at once */
 #define TTP_LOG_NAME		"ttp.log"
 #define TTP_RESOLV_NAME		"resolv.conf"
 #define TTP_LOG_MAX_BYTES	(1024 * 1024)
