@@ -122,8 +122,8 @@ fw_classify(const char *list)
 	static const char *const session[] = { "set doh_v4", "set doh_v6",
 	    "set lan_v4", "set lan_v6", "chain prerouting", "chain output",
 	    "chain filter_out", "chain filter_in", "chain filter_fwd" };
-	static const char *const lockdown[] = { "chain filter_out",
-	    "chain filter_in", "chain filter_fwd" };
+	static const char *const lockdown[] = { "chain output",
+	    "chain filter_out", "chain filter_in", "chain filter_fwd" };
 	const char *const	*want;
 	const char		*p;
 	char			 decl[64];

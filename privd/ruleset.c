@@ -40,8 +40,8 @@ enum arg { NONE, TOR, DNS, TRANS, UIDS, GIDS, BLOCK };
 
 /*
  * The template: sets and chains in order, each followed by its lines. A
- * block left out (sets and nat chains in lockdown) takes its lines with
- * it.
+ * block left out (the sets and the session's nat chains in lockdown)
+ * takes its lines with it.
  */
 static const struct rule {
 	int		 when;
@@ -111,6 +111,20 @@ static const struct rule {
 	{ LAN | IP6, NONE, "ip6 daddr @lan_v6 return" },
 	{ IP6,	TRANS,	"meta l4proto tcp redirect to :%s" },
 	{ NOIP6, TRANS,	"meta nfproto ipv4 meta l4proto tcp redirect to :%s" },
+
+	/*
+	 * Lockdown keeps an empty nat chain: the kernel translates packets of
+	 * connections that already exist only while a nat chain of the
+	 * family is registered. Without one, connections redirected into
+	 * Tor lose their translation during teardown: the application's ACKs
+	 * head for the real destination (and are dropped), tor's side keeps
+	 * retransmitting its FIN, and once the rules are gone the kernel
+	 * answers those with RSTs to ::1 that left by the real interface
+	 * (found by the lab's end-to-end test). It redirects nothing: a new
+	 * connection is only dropped by filter_out.
+	 */
+	{ LOCKDOWN, BLOCK, "chain output" },
+	{ 0,	NONE,	"type nat hook output priority -100; policy accept;" },
 
 	/*
 	 * filter output: the kill switch. Loopback, the tor uid and the

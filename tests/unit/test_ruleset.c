@@ -164,7 +164,9 @@ START_TEST(replaces_table)
 	ck_assert_int_gt(ruleset_render_lockdown(64001, out, sizeof(out)), 0);
 	ck_assert_msg(out[0] == '#', "no header comment");
 	ck_assert_ptr_nonnull(strstr(out, head));
-	ck_assert_ptr_null(strstr(out, "nat hook"));
+	/* Lockdown translates nothing new (see lockdown_shape). */
+	ck_assert_ptr_null(strstr(out, "nat hook prerouting"));
+	ck_assert_ptr_null(strstr(out, "redirect"));
 }
 END_TEST
 
@@ -273,6 +275,12 @@ START_TEST(lockdown_shape)
 	ck_assert_str_eq(strrchr(flt, '\t'), "\tcounter drop\n");
 	ck_assert_ptr_null(strstr(out, "redirect"));
 	ck_assert_ptr_null(strstr(out, "skuid 0"));
+	free(flt);
+	/* An empty nat chain keeps existing redirected connections
+	 * translated while the host is locked down. */
+	flt = chain(out, "output");
+	ck_assert_str_eq(flt, "\t\ttype nat hook output priority -100; "
+	    "policy accept;\n");
 	free(flt);
 }
 END_TEST
