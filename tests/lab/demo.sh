@@ -9,8 +9,9 @@
 # step did what it should. TTPLAB_PREFIX picks the lab's names (default
 # ttplab); TTP_BIN the binaries (default build/bin of this tree).
 set -u
-E2E_NAME=demo
-E2E_LAB_VERBOSE=1
+# shellcheck disable=SC2034 # read by e2e_lib.sh
+E2E_NAME=demo E2E_LAB_VERBOSE=1
+# shellcheck source=tests/lab/e2e_lib.sh
 . "$(dirname "$0")/e2e_lib.sh"
 
 STEP=0 RESULTS=()

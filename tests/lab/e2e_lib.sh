@@ -86,7 +86,7 @@ e2e_up() {
 		rc=$?
 		[ $rc -eq 0 ] || tail -n 30 "$E2E_TMP/lab-up.log" | indent
 	fi
-	if [ $rc -ne 0 ]; then
+	if [ "$rc" -ne 0 ]; then
 		fail "lab up (its last lines above)"
 		exit 1
 	fi
@@ -265,7 +265,7 @@ declare -A HOLD_TAG HOLD_PID
 # all counters at zero.
 far_arm() {
 	local relays_or relays_dir
-	relays_or="{ $(echo "$TTPLAB_RELAY_IPS" | sed 's/ /, /g') }"
+	relays_or="{ ${TTPLAB_RELAY_IPS// /, } }"
 	relays_dir="{ 192.0.2.11, 192.0.2.12, 192.0.2.13 }"
 	ip netns exec "$TTPLAB_NS_NET" nft -f - <<-EOF
 	table netdev e2e {}
@@ -334,6 +334,15 @@ far_what() {
 	done | tr '\n' ' '
 }
 
+# known_leaks: name the leaks whose cause is known and reported, so a
+# failure says what it is (the check still fails).
+known_leaks() {
+	case " $(far_what net) " in
+	*" ::1 . tcp . "*)
+		echo "KNOWN-BUG: IPv6 packets to ::1 (tor's TransPort) left through the client's real interface: the lockdown ruleset has no nat chain, so redirected connections lose their NAT during teardown, tor's side lingers in FIN-WAIT-1 and, once the rules are gone, the kernel answers its FINs with RSTs to ::1 routed out of the WAN (see the e2e report)" ;;
+	esac
+}
+
 # no_leak WHAT: PASS iff nothing but Tor (and link-layer) left the client
 # on either side since far_arm; says what leaked otherwise.
 no_leak() {
@@ -342,6 +351,7 @@ no_leak() {
 	if [ "$n" = 0 ] && [ "$l" = 0 ]; then
 		pass "$1: 0 packets leaked (far side: $(far_count net tor) Tor packets to relays, nothing else)"
 	else
+		known_leaks
 		fail "$1: LEAK: $n packet(s) on the internet side [$(far_what net)], $l on the LAN side [$(far_what lan)]"
 	fi
 }

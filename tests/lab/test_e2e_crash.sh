@@ -8,6 +8,7 @@
 # brings the client back to clean. One lab for the file (about 1.5 min).
 # PASS/FAIL per check; exit 0 iff all passed.
 set -u
+# shellcheck source=tests/lab/e2e_lib.sh
 . "$(dirname "$0")/e2e_lib.sh"
 
 START_STEPS=(validated lock FW_APPLY DNS_OVERLAY tor bootstrap)

@@ -9,6 +9,7 @@
 # refresh work; stop leaves nothing behind; --no-ipv6 blocks IPv6. One lab for the whole file
 # (about a minute). PASS/FAIL per check; exit 0 iff all passed.
 set -u
+# shellcheck source=tests/lab/e2e_lib.sh
 . "$(dirname "$0")/e2e_lib.sh"
 
 # http_via_exit WHO WHAT URL_PREFIX: a request whose log line must show the
