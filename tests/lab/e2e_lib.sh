@@ -369,14 +369,15 @@ ns_procs() {	# ns_procs COMM...: PIDs in the client ns with one of these names
 	done
 }
 
-# fw_table: what ttp's table in the client holds: none, session (has the nat
-# output chain) or lockdown. Read with the nft binary (a read-only listing
-# inside the lab's namespace), independent of ttp's own opinion.
+# fw_table: what ttp's table in the client holds: none, session (it
+# redirects into Tor) or lockdown (it redirects nothing). Read with the nft
+# binary (a read-only listing inside the lab's namespace), independent of
+# ttp's own opinion.
 fw_table() {
 	local t
 	if ! t=$(ip netns exec "$TTPLAB_NS_CLI" nft list table inet ttp 2>/dev/null); then
 		echo none
-	elif grep -q 'type nat hook output' <<<"$t"; then
+	elif grep -q 'redirect to' <<<"$t"; then
 		echo session
 	else
 		echo lockdown
@@ -392,9 +393,20 @@ resolv_layers() {
 	    "/proc/$TTPLAB_CLI_PID/mountinfo"
 }
 
+# trans_sockets: TCP sockets still on tor's TransPort in the client, other
+# than TIME-WAIT (which sends nothing), one line.
+trans_sockets() {
+	local port
+	port=$(awk -F' *= *' '$1 == "transport_port" { print $2 }' "$TTPLAB_TTP_CONF")
+	ip netns exec "$TTPLAB_NS_CLI" ss -tanH exclude time-wait \
+	    "( sport = :${port:-9041} or dport = :${port:-9041} )" |
+	    awk '{ printf "%s%s %s-%s", n++ ? ", " : "", $1, $4, $5 }'
+}
+
 # nothing_left WHAT: after a stop, the client is as before `ttp start`: no
 # table, no overlay (resolv.conf is the lab's, one layer), no tor nor ttp
-# process, no lock, no torrc, status inactive.
+# process, no socket left on tor's TransPort, no lock, no torrc, status
+# inactive.
 nothing_left() {
 	local left="" p
 	[ "$(fw_table)" = none ] || left+=" table inet ttp ($(fw_table));"
@@ -403,12 +415,17 @@ nothing_left() {
 	    left+=" resolv.conf is not the lab's;"
 	p=$(ns_procs tor ttp ttp-privd ttp-torctl ttp-netcheck | tr '\n' ' ')
 	[ -z "${p// /}" ] || left+=" processes: $p;"
+	p=$(trans_sockets)
+	if [ -n "$p" ]; then
+		left+=" TCP sockets on tor's TransPort: $p;"
+		echo "KNOWN-BUG: tor's side of redirected connections lingers after stop (FIN-WAIT): the lockdown ruleset has no nat chain, so the applications' ACKs and RSTs never reach it (see the e2e report)"
+	fi
 	! cli test -e /run/ttp/ttp.lock || left+=" /run/ttp/ttp.lock;"
 	! cli test -e /run/tor/ttp/torrc || left+=" /run/tor/ttp/torrc;"
 	ttp_quiet status --json
 	grep -q '"state":"inactive"' <<<"$OUT" || left+=" status: $OUT;"
 	if [ -z "$left" ]; then
-		pass "$1: nothing left (no table, resolv.conf the lab's, no tor, no lock, status inactive)"
+		pass "$1: nothing left (no table, resolv.conf the lab's, no tor, no TransPort socket, no lock, status inactive)"
 	else
 		fail "$1: left behind:$left"
 	fi
