@@ -6,8 +6,10 @@
 # answered through Tor; UDP, ICMP, DoT, IPv6 non-TCP, the Tor virtual range,
 # NetBIOS and mDNS put zero packets on the far side; the LAN bypass works
 # when on and is closed with --no-lan-bypass; status, check, check-leak and
-# refresh work; stop leaves nothing behind; --no-ipv6 blocks IPv6. One lab for the whole file
-# (about a minute). PASS/FAIL per check; exit 0 iff all passed.
+# refresh work; stop leaves nothing behind; --no-ipv6 blocks IPv6;
+# --allow-root and --bypass-user send only those users direct, and never
+# their DNS. One lab for the whole file (about 50 s). PASS/FAIL per check;
+# exit 0 iff all passed.
 set -u
 # shellcheck source=tests/lab/e2e_lib.sh
 . "$(dirname "$0")/e2e_lib.sh"
@@ -27,21 +29,25 @@ http_via_exit() {
 	fi
 }
 
-# dns_via_tor SERVER: a query sent straight to SERVER is answered, and the
+# dns_via_tor SERVER [root|user]: a query sent straight to SERVER is
+# answered, and the
 # lab's DNS server saw it come from inside the lab's internet (tor resolves
 # at the exit, whose resolver reaches the DNS server from the server's own
 # address on that namespace's lo), never from the client.
 dns_via_tor() {
-	local server=$1 name src status
+	local server=$1 who=${2:-user} name src status
 	name=$(tag e2e).lab.test
-	OUT=$(as_user dig +time=5 +tries=1 "@$server" "$name" A 2>&1)
+	case $who in
+	root) OUT=$(cli dig +time=5 +tries=1 "@$server" "$name" A 2>&1) ;;
+	user) OUT=$(as_user dig +time=5 +tries=1 "@$server" "$name" A 2>&1) ;;
+	esac
 	status=$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$OUT")
 	src=$(awk -v n="$name" 'tolower($5) == n { print $3 }' "$TTPLAB_DNS_LOG" | tail -n 1)
 	note "dig @$server $name: ${status:-no answer}; the DNS server saw the query from ${src:-nobody}"
 	case $src in
 	"$TTPLAB_EXIT_IP4"|"$TTPLAB_EXIT_IP6"|"$TTPLAB_DNS_IP4"|"$TTPLAB_DNS_IP6")
 		if [ "$status" = NXDOMAIN ]; then
-			pass "DNS to $server goes through Tor (resolved at the exit; answered $status)"
+			pass "DNS to $server ($who) goes through Tor (resolved at the exit; answered $status)"
 		else
 			fail "DNS to $server: resolved at the exit but the application got no answer: $(head -c 300 <<<"$OUT")"
 		fi ;;
@@ -178,3 +184,22 @@ http_via_exit user "HTTP by name with --no-ipv6" "http://$TTPLAB_WEB_NAME"
 no_leak "--no-ipv6 session"
 ttp_quiet stop; check "ttp stop exits 0" [ $? -eq 0 ]
 nothing_left "after the third stop"
+
+echo "--- ttp start --allow-root --bypass-user nobody (split tunnelling)"
+ttp_quiet start --allow-root --bypass-user nobody; rc=$?
+check "ttp start --allow-root --bypass-user nobody exits 0" [ $rc -eq 0 ]
+for who in root user; do
+	t=$(tag "bypass-$who")
+	curl_as "$who" "http://$TTPLAB_WEB_IP4/?tag=$t"
+	src=$(web_src "$TTPLAB_WEB_LOG" "$t")
+	if [ "$src" = "$TTPLAB_CLI_IP4" ]; then pass "bypass: $who's HTTP goes direct ($src), as asked"
+	else fail "bypass: $who's HTTP: web server saw '${src:-nothing}' ($OUT)"; fi
+	dns_via_tor "$TTPLAB_DNS_IP4" "$who"
+done
+t=$(tag other)
+OUT=$(cli setpriv --reuid=1000 --regid=1000 --clear-groups curl -sS --max-time 15 "http://$TTPLAB_WEB_IP4/?tag=$t" 2>&1)
+src=$(web_src "$TTPLAB_WEB_LOG" "$t")
+if [ -n "$src" ] && is_exit "$src"; then pass "bypass: another user (uid 1000) still goes via the exit ($src)"
+else fail "bypass: uid 1000's HTTP: web server saw '${src:-nothing}' ($OUT)"; fi
+ttp_quiet stop; check "ttp stop exits 0" [ $? -eq 0 ]
+nothing_left "after the fourth stop"
