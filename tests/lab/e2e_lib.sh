@@ -7,7 +7,8 @@
 # the client's veth (PREFIX-net0) counts what arrives from the client. Tor's
 # own traffic (TCP to the relays' ORPort 9001, to the authorities' DirPort
 # 9030), ARP, and the ICMPv6 the kernel sends on its own (neighbour and
-# router solicitations, MLD) are not counted; everything else is a leak. A
+# router solicitations with hop limit 255, MLD reports with hop limit 1, as
+# RFC 4861 and RFC 3810 require) are not counted; everything else is a leak. A
 # second chain on the LAN host's end (PREFIX-lan0) counts every non-ARP/ND
 # packet from the client. Counters cannot miss a packet and need no start-up
 # wait, unlike a capture; dynamic sets keep what each leaked packet was (to
@@ -281,7 +282,8 @@ far_arm() {
 		chain from_client {
 			type filter hook ingress device "$TTPLAB_NET_IF" priority 0; policy accept;
 			ether type arp counter name link return
-			icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld-listener-report, mld2-listener-report } counter name link return
+			icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255 counter name link return
+			icmpv6 type { mld-listener-report, mld2-listener-report } ip6 hoplimit 1 counter name link return
 			ip daddr $relays_or tcp dport $TTPLAB_OR_PORT counter name tor return
 			ip daddr $relays_dir tcp dport $TTPLAB_DIR_PORT counter name tor return
 			counter name leaked
@@ -305,7 +307,8 @@ far_arm() {
 		chain from_client {
 			type filter hook ingress device "$TTPLAB_LAN_IF" priority 0; policy accept;
 			ether type arp counter name link return
-			icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld-listener-report, mld2-listener-report } counter name link return
+			icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255 counter name link return
+			icmpv6 type { mld-listener-report, mld2-listener-report } ip6 hoplimit 1 counter name link return
 			counter name leaked
 			meta protocol ip add @leak4 { ip daddr . meta l4proto }
 			meta protocol ip6 add @leak6 { ip6 daddr . meta l4proto }
