@@ -86,10 +86,24 @@ priv_step(const char *step, int rc, const struct privop_reply *rep)
 bool
 session_alive(const struct session *s)
 {
+	char	 path[64], buf[256], *p;
+	FILE	*fp;
+	bool	 alive = false;
+
 	if (s->external_daemon)
 		return true;
-	/* kill(pid, 0) == EPERM also means alive (not our uid). */
-	return s->tor_pid > 0 && (kill(s->tor_pid, 0) == 0 || errno == EPERM);
+	if (s->tor_pid <= 0)
+		return false;
+	/* A zombie (killed, not yet reaped) is not a running tor: read the
+	 * state after the command name in /proc/PID/stat. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->tor_pid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return false;
+	if (fgets(buf, sizeof(buf), fp) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
+		alive = p[2] != 'Z' && p[2] != 'X';
+	fclose(fp);
+	return alive;
 }
 
 /* ---- start: validation, nothing changes on the host ---------------- */

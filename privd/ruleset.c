@@ -99,6 +99,10 @@ static const struct rule {
 	{ 0,	NONE,	"oifname \"lo\" return" },
 	{ 0,	NONE,	"ip daddr 127.0.0.0/8 return" },
 	{ 0,	NONE,	"ip6 daddr ::1 return" },
+	/* DNS over TCP too, before the exempt ids and the LAN can return:
+	 * into Tor, like every other TCP connection. */
+	{ IP6,	TRANS,	"tcp dport 53 redirect to :%s" },
+	{ NOIP6, TRANS,	"meta nfproto ipv4 tcp dport 53 redirect to :%s" },
 	{ 0,	UIDS,	"meta skuid { %s } return" },
 	{ 0,	GIDS,	"meta skgid { %s } return" },
 	{ ROOT,	NONE,	"meta skuid 0 return" },
