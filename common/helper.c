@@ -45,9 +45,11 @@ helper_path(const char *name, char *buf, size_t bufsz)
 			if ((size_t)snprintf(buf, bufsz, "%s/%s", self,
 			    name) < bufsz && helper_trusted(buf))
 				return 0;
-			/* Test programs live in build/tests, beside build/bin. */
+			/* Test and bench programs live in build/tests and
+			 * build/bench, beside build/bin. */
 			if ((slash = strrchr(self, '/')) != NULL &&
-			    strcmp(slash, "/tests") == 0 &&
+			    (strcmp(slash, "/tests") == 0 ||
+			    strcmp(slash, "/bench") == 0) &&
 			    (size_t)snprintf(buf, bufsz, "%.*s/bin/%s",
 			    (int)(slash - self), self, name) < bufsz &&
 			    helper_trusted(buf))
