@@ -36,7 +36,7 @@ read_line(FILE *in, char *buf, size_t sz)
 int
 parse_bootstrap(FILE *in, FILE *result, void *arg)
 {
-	char	 line[1024], tag[64], problem[512] = "";
+	char	 line[1024], tag[64], problem[sizeof(line)] = "";
 	int	 pct, n, quiet = arg != NULL && *(int *)arg;
 
 	while (read_line(in, line, sizeof(line))) {
