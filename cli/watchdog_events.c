@@ -306,16 +306,21 @@ wd_rtnl_read(int fd, unsigned link_if)
 /* ---- resolv.conf ---------------------------------------------------- */
 
 static char	 names[WD_MAX_NAMES][NAME_MAX + 1];
+static int	 file_wd = -1;		/* privd's resolv.conf itself */
+
+/* Entries only: a log line written in the same directory must not wake
+ * the guard. */
+#define DIR_MASK	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)
 
 static int
-watch_dir_of(int fd, const char *path, uint32_t mask, int slot)
+watch_dir_of(int fd, const char *path, int slot)
 {
 	char	 a[PATH_MAX], b[PATH_MAX];
 
 	snprintf(a, sizeof(a), "%s", path);
 	snprintf(b, sizeof(b), "%s", path);
 	snprintf(names[slot], sizeof(names[slot]), "%s", basename(a));
-	if (inotify_add_watch(fd, dirname(b), mask) == -1) {
+	if (inotify_add_watch(fd, dirname(b), DIR_MASK) == -1) {
 		log_warn("inotify %s", path);
 		return -1;
 	}
@@ -325,8 +330,6 @@ watch_dir_of(int fd, const char *path, uint32_t mask, int slot)
 int
 wd_inotify_open(const char *run_dir)
 {
-	const uint32_t	 mask = IN_CREATE | IN_DELETE | IN_MOVED_FROM |
-	    IN_MOVED_TO | IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB;
 	char		 real[PATH_MAX], ours[PATH_MAX];
 	int		 fd;
 
@@ -334,15 +337,23 @@ wd_inotify_open(const char *run_dir)
 		log_warn("inotify");
 		return -1;
 	}
-	/* The link /etc/resolv.conf (replaced by a network manager), the
-	 * file it resolves to, and privd's own file in the run directory. */
+	/*
+	 * The link /etc/resolv.conf (a network manager replaces it), the
+	 * entry it resolves to, privd's file in the run directory, and that
+	 * file's content (root could edit it in place: the overlay is
+	 * read-only, its source is not). A file replaced since is caught by
+	 * its directory's watch and by the backstop.
+	 */
 	snprintf(ours, sizeof(ours), "%s/%s", run_dir, TTP_RESOLV_NAME);
-	if (watch_dir_of(fd, TTP_DEF_RESOLV_CONF, mask, 0) == -1 ||
-	    watch_dir_of(fd, ours, mask, 0) == -1)
+	if (watch_dir_of(fd, TTP_DEF_RESOLV_CONF, 0) == -1 ||
+	    watch_dir_of(fd, ours, 0) == -1)
 		goto fail;
 	if (realpath(TTP_DEF_RESOLV_CONF, real) != NULL &&
-	    watch_dir_of(fd, real, mask, 1) == -1)
+	    watch_dir_of(fd, real, 1) == -1)
 		goto fail;
+	if ((file_wd = inotify_add_watch(fd, ours, IN_MODIFY | IN_ATTRIB |
+	    IN_CLOSE_WRITE)) == -1)
+		log_warn("inotify %s", ours);	/* not there yet: backstop */
 	return fd;
 fail:
 	close(fd);
@@ -367,7 +378,7 @@ wd_inotify_read(int fd)
 		for (off = 0; off + (ssize_t)sizeof(*ev) <= n;
 		    off += (ssize_t)sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)(buf + off);
-			if (ev->mask & IN_Q_OVERFLOW)
+			if ((ev->mask & IN_Q_OVERFLOW) || ev->wd == file_wd)
 				hit = 1;
 			for (i = 0; ev->len > 0 && i < WD_MAX_NAMES; i++)
 				if (names[i][0] != '\0' &&

@@ -11,6 +11,7 @@
  * Sorted by name, one syscall a line with the reason.
  */
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "common/sandbox.h"
@@ -34,7 +35,13 @@ static const struct sandbox_rule watchdog_rules[] = {
 #ifdef WATCHDOG_ASAN
 	SB_ALLOW(madvise, "sanitizer builds only: ASan's allocator"),
 #endif
-	SB_ALLOW(mmap, "malloc of large blocks"),
+#ifdef WATCHDOG_ASAN
+	SB_ALLOW(mmap, "sanitizer builds only: ASan maps shadow and "
+	    "allocator memory with other protections"),
+#else
+	SB_ALLOW_ARG(mmap, 2, PROT_READ | PROT_WRITE,
+	    "malloc of large blocks; never executable memory"),
+#endif
 	SB_ALLOW(munmap, "free of large blocks"),
 	SB_ALLOW(newfstatat, "stat of /etc/resolv.conf and the overlay file"),
 	SB_ALLOW_ARG(openat, 2, O_RDONLY | O_CLOEXEC,

@@ -122,10 +122,11 @@ stop_traffic() {
 CAP_PID=
 start_capture() {
 	rm -f "$LIB_TMP/cap.pcap" "$LIB_TMP/cap.err"
-	# The client's own addresses: its link-local ND/MLD are not traffic.
+	# IP from the client's own addresses; neighbour discovery (and ARP)
+	# is the link working, not traffic.
 	# Not through a shell function: $! must be tcpdump itself.
 	ip netns exec "$NS_F" tcpdump -n -Q in -i "$IF_F" -w "$LIB_TMP/cap.pcap" \
-	    "src host $C4 or src host $C4LAN or src host $C6 or src host $C6LAN" \
+	    "(ip or (ip6 and not icmp6)) and (src host $C4 or src host $C4LAN or src host $C6 or src host $C6LAN)" \
 	    >/dev/null 2>"$LIB_TMP/cap.err" &
 	CAP_PID=$!
 	LIB_PIDS+=("$CAP_PID")
