@@ -128,7 +128,7 @@ main(int argc, char *argv[])
 	struct nft_ctx		*nft;
 	double			*lock, *fix, at[2], t0;
 	int			 n = argc > 1 ? atoi(argv[1]) : 20, fd, grp;
-	int			 i, k, nl, nf;
+	int			 i, k;
 
 	log_init("bench_watchdog", LOG_FORMAT_TEXT, 0);
 	if (n < 1 || n > 1000)
@@ -151,7 +151,8 @@ main(int argc, char *argv[])
 		fatalx("libnftables");
 
 	for (k = 0; k < (int)(sizeof(tampers) / sizeof(tampers[0])); k++) {
-		nl = nf = 0;
+		int	 nl = 0, nf = 0;
+
 		for (i = 0; i < n; i++) {
 			/* Settle: the previous repair and its echo. */
 			usleep(100 * 1000);

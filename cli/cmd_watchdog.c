@@ -92,9 +92,11 @@ read_session(struct session *s, bool quiet_none)
 	return rc;
 }
 
-/* In the grandchild: become the detached watchdog. */
+/* In the grandchild: become the detached watchdog, by executing this
+ * very binary again (its path read before the fork, so the process is
+ * named ttp; /proc/self/exe if that path is gone). */
 static void __attribute__((noreturn))
-detached_exec(int ready, int logfd)
+detached_exec(const char *self, int ready, int logfd)
 {
 	const char	*argv[12], *envp[5];
 	char		 asan[512], ubsan[512];
@@ -142,6 +144,8 @@ detached_exec(int ready, int logfd)
 	    dup2(ready, 3) == -1 || chdir("/") == -1)
 		_exit(127);
 	(void)sandbox_close_from(4);
+	execve(self, (char *const *)(uintptr_t)argv,
+	    (char *const *)(uintptr_t)envp);
 	execve("/proc/self/exe", (char *const *)(uintptr_t)argv,
 	    (char *const *)(uintptr_t)envp);
 	_exit(127);
@@ -152,6 +156,7 @@ watchdog_start(void)
 {
 	struct session	 s;
 	struct pollfd	 pfd;
+	char		 self[PATH_MAX];
 	pid_t		 pid, wd = 0;
 	int		 p[2], logfd, st;
 	ssize_t		 n = 0;
@@ -168,6 +173,10 @@ watchdog_start(void)
 		    (int)s.watchdog_pid);
 		return 0;
 	}
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
+		n = 0;
+	self[n] = '\0';
+	n = 0;
 	if (pipe2(p, O_CLOEXEC) == -1) {
 		log_warn("pipe");
 		return -1;
@@ -188,7 +197,8 @@ watchdog_start(void)
 		(void)setsid();
 		if ((pid = fork()) != 0)
 			_exit(pid == -1 ? 1 : 0);
-		detached_exec(p[1], logfd);
+		detached_exec(self[0] == '/' ? self : "/proc/self/exe", p[1],
+		    logfd);
 	}
 	close(p[1]);
 	if (logfd != -1)
@@ -262,7 +272,6 @@ watchdog_status(bool json)
 {
 	struct session	 s;
 	struct wd_state	 st;
-	json_t		*j;
 	bool		 active = false, have = false;
 	int		 rc;
 
@@ -275,7 +284,9 @@ watchdog_status(bool json)
 	    &st) == 0 && st.session_started == s.started)
 		have = true;
 	if (json) {
-		j = json_pack("{s:s}", "state", active ? "active" : "inactive");
+		json_t	*j = json_pack("{s:s}", "state", active ? "active" :
+		    "inactive");
+
 		if (active)
 			json_object_set_new(j, "pid",
 			    json_integer(s.watchdog_pid));

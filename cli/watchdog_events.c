@@ -138,11 +138,11 @@ wd_nft_read(int fd, pid_t self, int32_t *by_pid)
 {
 	const struct nlmsghdr	*nlh;
 	uint32_t		 pid;
-	ssize_t			 n;
 	int			 len, res = 0;
 
 	for (;;) {
-		n = recv(fd, nl_buf, sizeof(nl_buf), MSG_DONTWAIT);
+		ssize_t	 n = recv(fd, nl_buf, sizeof(nl_buf), MSG_DONTWAIT);
+
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -270,11 +270,11 @@ wd_rtnl_read(int fd, unsigned link_if)
 {
 	const struct nlmsghdr	*nlh;
 	const struct ifinfomsg	*ifi;
-	ssize_t			 n;
 	int			 len, i, up = 0;
 
 	for (;;) {
-		n = recv(fd, nl_buf, sizeof(nl_buf), MSG_DONTWAIT);
+		ssize_t	 n = recv(fd, nl_buf, sizeof(nl_buf), MSG_DONTWAIT);
+
 		if (n == -1) {
 			if (errno == EINTR || errno == ENOBUFS)
 				continue;
@@ -366,10 +366,12 @@ wd_inotify_read(int fd)
 	const struct inotify_event	*ev;
 	char				 buf[4096]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
-	ssize_t				 n, off;
+	ssize_t				 off;
 	int				 hit = 0, i;
 
 	for (;;) {
+		ssize_t	 n;
+
 		if ((n = read(fd, buf, sizeof(buf))) == -1) {
 			if (errno == EINTR)
 				continue;

@@ -366,9 +366,9 @@ void
 wd_guard_main(struct wd_guard_args *args)
 {
 	struct pollfd	 pfd[P_N];
-	long long	 next_backstop, t;
+	long long	 next_backstop;
 	int32_t		 by;
-	int		 n, r, timeout;
+	int		 r;
 
 	g = args;
 	log_info("guarding the session (tor uid %u, %s tor%s)",
@@ -377,6 +377,9 @@ wd_guard_main(struct wd_guard_args *args)
 	first_check();
 	next_backstop = now_ms() + (long long)g->backstop * 1000;
 	for (;;) {
+		long long	 t;
+		int		 n, timeout;
+
 		pfd[P_MONITOR] = (struct pollfd){ g->monitor, POLLIN, 0 };
 		pfd[P_NFT] = (struct pollfd){ g->nft, POLLIN, 0 };
 		pfd[P_RTNL] = (struct pollfd){ g->rtnl, POLLIN, 0 };

@@ -67,14 +67,14 @@ tell_desktops(const char *title, const char *msg)
 	struct passwd	*pw;
 	struct stat	 sb;
 	DIR		*d;
-	char		*end;
-	unsigned long	 uid;
 	int		 n = 0;
 
 	if ((d = opendir("/run/user")) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL && n < NOTIFY_USERS) {
-		uid = strtoul(de->d_name, &end, 10);
+		char		*end;
+		unsigned long	 uid = strtoul(de->d_name, &end, 10);
+
 		if (*end != '\0' || end == de->d_name || uid == 0)
 			continue;
 		snprintf(bus, sizeof(bus), "/run/user/%lu/bus", uid);
@@ -101,7 +101,6 @@ wd_notify_lockdown(const char *why)
 {
 	char		 msg[512];
 	const char	*title;
-	const char	*wall[] = { "wall", msg, NULL };
 	struct passwd	*pw;
 	pid_t		 pid;
 
@@ -132,8 +131,11 @@ wd_notify_lockdown(const char *why)
 		(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	}
 	if ((pw = getpwnam(TTP_UNPRIV_USER)) != NULL ||
-	    (pw = getpwnam(TTP_UNPRIV_FALLBACK)) != NULL)
+	    (pw = getpwnam(TTP_UNPRIV_FALLBACK)) != NULL) {
+		const char	*wall[] = { "wall", msg, NULL };
+
 		run_as("wall", wall, NULL, pw->pw_uid, pw->pw_gid);
+	}
 	tell_desktops(title, msg);
 	_exit(0);
 }

@@ -106,17 +106,24 @@ start_traffic() {
 	KS0=$(ks_count)
 	KS0=${KS0:-0}
 	ip netns exec "$NS_C" setpriv --reuid="$USER_UID" --regid="$USER_UID" \
-	    --clear-groups "$PY" "$STANDIN" loop 8 "$F4" "$F6" "lan:$F4LAN" \
+	    --clear-groups "$PY" "$STANDIN" loop 2 "$F4" "$F6" "lan:$F4LAN" \
 	    >"$LIB_TMP/loop.log" 2>&1 &
 	TRAFFIC_PID=$!
 	LIB_PIDS+=("$TRAFFIC_PID")
 	wait_for 5 ks_moved
 }
+# The loop ends by itself after 2 s and says how many rounds it made.
 stop_traffic() {
-	[ -n "$TRAFFIC_PID" ] && kill "$TRAFFIC_PID" 2>/dev/null
+	local i
+	for ((i = 0; i < 30; i++)); do
+		kill -0 "$TRAFFIC_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$TRAFFIC_PID" 2>/dev/null
 	wait "$TRAFFIC_PID" 2>/dev/null
 	TRAFFIC_PID=
 }
+rounds() { sed -n 's/^LOOP \([0-9]*\)$/\1/p' "$LIB_TMP/loop.log"; }
 
 # Capture on the far side what arrives from the client.
 CAP_PID=
@@ -125,7 +132,8 @@ start_capture() {
 	# IP from the client's own addresses; neighbour discovery (and ARP)
 	# is the link working, not traffic.
 	# Not through a shell function: $! must be tcpdump itself.
-	ip netns exec "$NS_F" tcpdump -n -Q in -i "$IF_F" -w "$LIB_TMP/cap.pcap" \
+	ip netns exec "$NS_F" tcpdump -n -U --immediate-mode -Q in -i "$IF_F" \
+	    -w "$LIB_TMP/cap.pcap" \
 	    "(ip or (ip6 and not icmp6)) and (src host $C4 or src host $C4LAN or src host $C6 or src host $C6LAN)" \
 	    >/dev/null 2>"$LIB_TMP/cap.err" &
 	CAP_PID=$!
@@ -153,7 +161,6 @@ tamper() {
 	start_capture || { fail "$name: no capture"; return; }
 	start_traffic || { fail "$name: traffic did not start"; stop_capture; return; }
 	out=$(cli "$TAMPER" -a 1 -t 3000 "$cmd")
-	sleep 0.5
 	stop_traffic
 	stop_capture
 	t0=$(echo "$out" | awk '$1 == "tamper" { print $2 }')
@@ -166,7 +173,7 @@ tamper() {
 	n=$(captured)
 	# 2 ms: what was already on the wire when the lockdown committed.
 	late=$(captured "$(awk -v t="$t1" 'BEGIN { printf "%.6f", t + 0.002 }')")
-	echo "  $name: lockdown committed $ms ms after the tampering; far side: $n packet(s) in all, $late after the lockdown"
+	echo "  $name: lockdown committed $ms ms after the tampering; traffic: $(rounds) rounds in 2 s; far side: $n packet(s) in all, $late after the lockdown"
 	if [ "$n" != 0 ]; then
 		tcpdump -n -tt -r "$LIB_TMP/cap.pcap" 2>/dev/null | awk -v t0="$t0" \
 		    '{ $1 = sprintf("%+.2fms", ($1 - t0) * 1000); print "    " $0 }' |
@@ -244,6 +251,20 @@ tamper "accept rule into the lockdown table" 1 "insert rule inet ttp filter_out 
 await "lockdown ruleset re-applied" && [ "$(fw_state)" = lockdown ] &&
     pass "lockdown table tampered with: re-applied, still locked down" ||
     fail "relock: $(wd_json)"
+
+# restart -w out of the lockdown: the old watchdog is stopped first (it
+# must not take the restart's own changes for tampering), a new one guards.
+if ttp restart -w --external-daemon --tor-uid "$TOR_UID" >"$LIB_TMP/restart.log" 2>&1 &&
+    gone_within 30 "$WD"; then
+	WD2=$(wd_pid)
+	[ -n "$WD2" ] && [ "$WD2" != "$WD" ] && [ "$(lock_state)" = active ] &&
+	    fw_intact && [ "$(wd_field faults)" = 0 ] &&
+	    pass "restart -w: old watchdog stopped, new one guards, no false alarm" ||
+	    fail "restart -w: $(wd_json)"
+	WD=$WD2
+else
+	fail "restart -w: $(cat "$LIB_TMP/restart.log")"
+fi
 
 stop_session
 gone_within 30 "$WD" && ! rules_present && [ "$(lock_state)" = inactive ] &&
@@ -359,6 +380,18 @@ ttp watchdog stop >/dev/null 2>&1
 [ -n "$WD" ] && gone_within 30 "$WD" && [ "$(wd_field state)" = inactive ] &&
     fw_intact && pass "watchdog start/stop: stops, session untouched" ||
     fail "watchdog stop"
+
+# Control: without a watchdog the same tampering under the same traffic
+# does leak, so the captures above could see a leak if there was one.
+far_reset
+start_capture
+start_traffic || fail "control: traffic did not start"
+cli "$TAMPER" -a 0 "insert rule inet ttp filter_out accept" >/dev/null
+stop_traffic
+stop_capture
+n=$(captured)
+[ "$n" -gt 0 ] && pass "control: without the watchdog the accept rule leaks ($n packets)" ||
+    fail "control: no leak seen without the watchdog: the capture is blind"
 
 stop_session
 ! rules_present && pass "session stopped cleanly" || fail "stop"

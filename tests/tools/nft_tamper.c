@@ -57,7 +57,6 @@ main(int argc, char *argv[])
 	struct nft_ctx		*nft;
 	double			 t0, end, t;
 	uint32_t		 pid;
-	ssize_t			 n;
 	int			 ch, want = 1, ms = 2000, got = 0, fd, grp, len;
 
 	while ((ch = getopt(argc, argv, "a:t:")) != -1) {
@@ -92,6 +91,8 @@ main(int argc, char *argv[])
 	p.fd = fd;
 	p.events = POLLIN;
 	while (got < want && (t = now_real()) < end) {
+		ssize_t	 n;
+
 		if (poll(&p, 1, (int)((end - t) * 1e3) + 1) != 1 ||
 		    (n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) <= 0)
 			continue;

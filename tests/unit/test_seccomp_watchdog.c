@@ -138,7 +138,7 @@ START_TEST(allowed_guard_work)
 	char			 buf[64];
 	pid_t			 pid, parent;
 	int32_t			 by = 0;
-	int			 sv[2], nft, rtnl, ino, st, pidfd;
+	int			 sv[2], nft, rtnl, ino, st;
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
 	nft = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK, NETLINK_NETFILTER);
@@ -167,7 +167,9 @@ START_TEST(allowed_guard_work)
 		if (send(sv[1], &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m) ||
 		    recv(sv[1], buf, sizeof(buf), 0) != 4)
 			syscall(SYS_exit_group, 2);
-		if ((pidfd = (int)syscall(SYS_pidfd_open, parent, 0)) >= 0)
+		int	 pidfd = (int)syscall(SYS_pidfd_open, parent, 0);
+
+		if (pidfd >= 0)
 			close(pidfd);
 		log_warnx("confined guard work: done");
 		syscall(SYS_exit_group, 0);
