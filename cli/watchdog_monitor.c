@@ -257,6 +257,10 @@ guard_child(struct wd_guard_args *a, int logfd, pid_t monitor)
 
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	/* A process group of its own: a ^C on the terminal of a foreground
+	 * `ttp watchdog run` is the monitor's to handle (it then closes
+	 * the guard's socket), not a reason for the guard to die first. */
+	(void)setpgid(0, 0);
 	if (guard_fds(fds, (int)(sizeof(fds) / sizeof(fds[0]))) == -1)
 		_exit(120);
 	/* The session log, buffered by line, with a buffer of our own so
