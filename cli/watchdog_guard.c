@@ -256,18 +256,17 @@ react(unsigned f, int ev, int32_t by)
 	if (!link_up && expect_state == FW_STATE_LOCKDOWN &&
 	    (f & ~pending) == 0 && !(f & WD_FAULT_FW))
 		return;
-	if (by > 0)
-		log_warnx("%s (pid %d): %s; locking down",
-		    wd_event_name(ev), by, fault_names(f));
-	else
-		log_warnx("%s: %s; locking down", wd_event_name(ev),
-		    fault_names(f));
-
-	/* 1. Fail closed. */
+	/* 1. Fail closed; say so after, every millisecond counts. */
 	if (lockdown() == -1) {
 		stay(ev, WD_ACT_STAY_FAILED, by);
 		return;
 	}
+	if (by > 0)
+		log_warnx("%s (pid %d): %s: locked down", wd_event_name(ev),
+		    by, fault_names(f));
+	else
+		log_warnx("%s: %s: locked down", wd_event_name(ev),
+		    fault_names(f));
 	now = check();
 	if (now & WD_FAULT_FW) {
 		log_warnx("the lockdown ruleset did not hold");
