@@ -152,11 +152,14 @@ static void
 stay(int ev, int act, int32_t by)
 {
 	mode = WD_MODE_LOCKDOWN;
-	if (expect_state != FW_STATE_LOCKDOWN)
-		(void)lockdown();
-	log_warnx("the host stays in LOCKDOWN (%s); nothing but "
-	    "tor and loopback may send. Run 'sudo ttp diagnose', then 'sudo "
-	    "ttp restart' or 'sudo ttp stop'", wd_action_name(act));
+	if (expect_state != FW_STATE_LOCKDOWN && lockdown() == -1)
+		log_warnx("COULD NOT LOCK THE HOST DOWN: its firewall is as "
+		    "the tampering left it. Run 'sudo ttp restart' now");
+	else
+		log_warnx("the host stays in LOCKDOWN (%s); nothing but "
+		    "tor and loopback may send. Run 'sudo ttp diagnose', then "
+		    "'sudo ttp restart' or 'sudo ttp stop'",
+		    wd_action_name(act));
 	report(ev, act, by);
 }
 

@@ -231,6 +231,9 @@ cli test -r /run/ttp/watchdog.json && [ "$(cli stat -c %a /run/ttp/watchdog.json
     cli setpriv --reuid="$USER_UID" --regid="$USER_UID" --clear-groups \
     "$TTP" watchdog status --json | grep -q '"state":"active"' &&
     pass "watchdog status works without root" || fail "watchdog status as a user"
+cli setpriv --reuid="$USER_UID" --regid="$USER_UID" --clear-groups \
+    "$TTP" watchdog stop >/dev/null 2>&1
+[ $? = 2 ] && pass "watchdog stop needs root (exit 2)" || fail "watchdog stop as a user"
 
 tamper "delete table" 1 "delete table inet ttp"
 await "locked down, then repaired" && fw_intact &&
