@@ -157,7 +157,7 @@ n=$(tcpdump -n -r "$TMP/cap.pcap" 2>/dev/null | wc -l)
 WD=$(status_json | jfield watchdog_pid)
 if cli "$TTP" stop >"$TMP/stop.log" 2>&1 &&
     [ "$(status_json | jfield state)" = inactive ] &&
-    ! [ -s "/proc/$WD/cmdline" ]; then
+    [ -z "$(tr -d '\0' 2>/dev/null <"/proc/$WD/cmdline")" ]; then
 	pass "ttp stop: watchdog stopped, session torn down"
 else
 	fail "ttp stop: $(tail -3 "$TMP/stop.log")"
