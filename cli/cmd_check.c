@@ -280,7 +280,7 @@ cmd_refresh(int argc, char **argv)
 {
 	const char		*av[8];
 	struct exit_result	 er;
-	struct session		 s;
+	struct session		 s, now;
 	struct show		 sh;
 	char			 err[512], res[32];
 	pid_t			 pid;
@@ -323,11 +323,16 @@ cmd_refresh(int argc, char **argv)
 		ui_info("exit address   %s%s", er.ip, strcmp(er.ip,
 		    s.exit_ip) == 0 ? " (unchanged: tor may pick the same "
 		    "exit)" : "");
-		snprintf(s.exit_ip, sizeof(s.exit_ip), "%s", er.ip);
-		s.is_tor = er.is_tor;
-		if (lock_write(cli_run_path(TTP_LOCK_NAME), &s, err,
-		    sizeof(err)) == -1)
-			log_warnx("%s", err);
+		/* Read the lock again: the watchdog may have changed it (tor
+		 * restarted, lockdown) while the check ran. */
+		if (lock_read(cli_run_path(TTP_LOCK_NAME), &now, err,
+		    sizeof(err)) == 0 && now.started == s.started) {
+			snprintf(now.exit_ip, sizeof(now.exit_ip), "%s", er.ip);
+			now.is_tor = er.is_tor;
+			if (lock_write(cli_run_path(TTP_LOCK_NAME), &now, err,
+			    sizeof(err)) == -1)
+				log_warnx("%s", err);
+		}
 	}
 	return TTP_EXIT_OK;
 }

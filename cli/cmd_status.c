@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/session.h"
+#include "cli/watchdog.h"
 #include "common/log.h"
 
 static const char *fw_names[] = { "absent", "session", "lockdown",
@@ -110,8 +111,7 @@ cmd_status(int argc, char **argv)
 	    "blocked", s.allow_root ? "on" : "off",
 	    s.bypass_users[0] ? ", bypass users " : "", s.bypass_users,
 	    s.bypass_groups[0] ? ", bypass groups " : "", s.bypass_groups);
-	ui_info("  watchdog       %s", s.watchdog_pid > 0 &&
-	    (kill(s.watchdog_pid, 0) == 0 || errno == EPERM) ?
+	ui_info("  watchdog       %s", watchdog_alive(s.watchdog_pid) ?
 	    "guarding the session" : "off");
 	if (fw != NULL)
 		ui_info("  firewall       %s%s", fw, intact ? " (intact)" :

@@ -8,7 +8,7 @@
  *   undoes exactly what this start did, or leaves the host in lockdown
  *   when it cannot be undone safely, and says which.
  *
- *   teardown: FW_LOCKDOWN; stop the watchdog; SHUTDOWN tor and wait for
+ *   teardown: stop the watchdog; FW_LOCKDOWN; SHUTDOWN tor and wait for
  *   it; SOCK_KILL (while the redirect's conntrack state still exists, so
  *   the RSTs of killed sockets go to loopback, not to the destination);
  *   CT_FLUSH; FW_REMOVE; DNS_RESTORE; remove the lock.
@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "cli/parse.h"
+#include "cli/watchdog.h"
 #include "common/log.h"
 #include "ipc/privop.h"
 #include "torctl/pkg.h"
@@ -553,6 +554,11 @@ session_start(struct start_req *r, bool restart)
 		goto out;
 	print_summary(&s, r);
 	rc = TTP_EXIT_OK;
+	/* The session is complete and fail-closed without it: a watchdog
+	 * that does not come up is reported, not a reason to undo. */
+	if (r->watchdog && watchdog_start() == -1)
+		ui_warn("the session runs WITHOUT its watchdog; try 'sudo ttp "
+		    "watchdog start'");
 out:
 	free(bl);
 	free(torrc);
@@ -603,31 +609,26 @@ stop_tor(const struct session *s)
 	return tor_terminate(s->tor_pid, TOR_KILL_MS);
 }
 
+/*
+ * Stop the session's watchdog before anything else changes: it would take
+ * the teardown's own lockdown for tampering. Only a pid that is still a
+ * ttp watchdog (pids are reused); it ends its guard and privd on SIGTERM.
+ */
 static void
-stop_watchdog(const struct session *s)
+stop_watchdog(struct session *s)
 {
-	char	 path[64], cmd[256];
-	int	 fd;
-	ssize_t	 n;
-
-	if (s->watchdog_pid <= 0)
+	if (!watchdog_alive(s->watchdog_pid)) {
+		s->watchdog_pid = 0;
 		return;
-	/* Only a pid that is still a ttp watchdog (pids are reused). */
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)s->watchdog_pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	n = read(fd, cmd, sizeof(cmd) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	cmd[n] = '\0';
-	for (ssize_t i = 0; i < n; i++)
-		if (cmd[i] == '\0')
-			cmd[i] = ' ';
-	if (strstr(cmd, "ttp") == NULL || strstr(cmd, "watchdog") == NULL)
-		return;
+	}
 	(void)kill(s->watchdog_pid, SIGTERM);
-	(void)tor_wait_exit(s->watchdog_pid, 2000);
+	if (tor_wait_exit(s->watchdog_pid, 3000) != 0) {
+		log_warnx("the watchdog (pid %d) did not stop; killing it",
+		    (int)s->watchdog_pid);
+		(void)kill(s->watchdog_pid, SIGKILL);
+		(void)tor_wait_exit(s->watchdog_pid, 2000);
+	}
+	s->watchdog_pid = 0;
 }
 
 int

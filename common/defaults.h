@@ -78,6 +78,15 @@
 #define TTP_VIRT_NET4		"100.64.0.0/10"
 #define TTP_VIRT_NET6		"100::/64"
 
+/*
+ * The session watchdog (cli/watchdog*.c): its state file in run_dir, the
+ * period of its backstop check (events do the real work), and the window
+ * within which a fault that recurs after its repair is not repaired again.
+ */
+#define TTP_WATCHDOG_STATE_NAME		"watchdog.json"
+#define TTP_WATCHDOG_BACKSTOP_SECS	30
+#define TTP_WATCHDOG_WINDOW_SECS	60
+
 /* Largest number of --bypass-user / --bypass-group entries. */
 #define TTP_MAX_BYPASS		16
 

@@ -20,6 +20,7 @@ static const char	*log_prog = "ttp";
 static enum log_format	 log_fmt = LOG_FORMAT_TEXT;
 static int		 log_verbose;
 static FILE		*log_fp;
+static int		 log_stderr = 1;
 
 void
 log_init(const char *progname, enum log_format fmt, int verbose)
@@ -33,6 +34,12 @@ void
 log_set_file(FILE *fp)
 {
 	log_fp = fp;
+}
+
+void
+log_set_stderr(int on)
+{
+	log_stderr = on;
 }
 
 void
@@ -92,7 +99,8 @@ log_emit(const char *level, const char *msg)
 		return;
 	if ((size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
-	(void)!write(STDERR_FILENO, line, (size_t)n);
+	if (log_stderr || log_fp == NULL)
+		(void)!write(STDERR_FILENO, line, (size_t)n);
 	if (log_fp != NULL) {
 		char	 ts[32];
 		time_t	 now = time(NULL);

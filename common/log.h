@@ -14,6 +14,9 @@ enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 void	log_init(const char *progname, enum log_format fmt, int verbose);
 /* Also append every message to this file (the volatile session log). */
 void	log_set_file(FILE *fp);
+/* 0: with a log file set, write messages there only, not on stderr (a
+ * daemon whose stderr is that same file). */
+void	log_set_stderr(int on);
 void	log_set_verbose(int verbose);
 int	log_get_verbose(void);
 enum log_format log_get_format(void);

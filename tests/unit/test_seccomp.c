@@ -32,7 +32,7 @@ static const struct sandbox_policy *const policies[] = {
 	/* &sandbox_torctl, */
 	/* &sandbox_netcheck, */
 	/* &sandbox_cli, */
-	/* &sandbox_watchdog, */
+	&sandbox_watchdog,
 };
 #define N_POLICIES	(sizeof(policies) / sizeof(policies[0]))
 

@@ -1,0 +1,178 @@
+/*
+ * The session watchdog (issue 6). Two processes, in the manner of
+ * OpenSSH's privilege separation:
+ *
+ *   monitor (root, `ttp watchdog run`): reads the session lock, starts its
+ *   own ttp-privd, opens every event source while it still may, forks the
+ *   guard and hands it those descriptors, then keeps only the capabilities
+ *   needed to restart tor as the tor user. It serves nothing but two
+ *   fixed-size requests from the guard (wd_msg below): record an event,
+ *   restart tor. It never touches the firewall or a mount.
+ *
+ *   guard (unprivileged, no capabilities, seccomp/watchdog.c): waits on
+ *   kernel events (nftables notifications, mountinfo, inotify, tor's pidfd,
+ *   rtnetlink), and on tampering first locks the host down through privd,
+ *   then repairs once; a repair that fails or a fault that recurs within
+ *   the window leaves the host in lockdown.
+ *
+ * The monitor's pid is the watchdog_pid of the session lock; the guard's
+ * state is published by the monitor in <run_dir>/watchdog.json (0644).
+ */
+#ifndef TTP_CLI_WATCHDOG_H
+#define TTP_CLI_WATCHDOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "cli/lock.h"
+#include "ipc/privop.h"
+
+/* What the guard saw. Names in watchdog_state.c; the values are on the
+ * wire between guard and monitor. */
+enum wd_event {
+	WD_EV_START = 1,	/* first check after start-up */
+	WD_EV_NFT,		/* table inet ttp changed by another process */
+	WD_EV_NFT_UNKNOWN,	/* nftables changed, origin unknown: checked */
+	WD_EV_MOUNT,		/* mount table changed */
+	WD_EV_RESOLV,		/* a resolv.conf path changed (inotify) */
+	WD_EV_TOR_EXIT,		/* tor exited */
+	WD_EV_LINK_DOWN,	/* no network link is up */
+	WD_EV_LINK_UP,		/* a link came back */
+	WD_EV_BACKSTOP,		/* the slow periodic check */
+	WD_EV_MAX = WD_EV_BACKSTOP
+};
+
+/* What it did about it. */
+enum wd_action {
+	WD_ACT_NONE = 1,	/* intact: nothing to do */
+	WD_ACT_REPAIRED,	/* locked down, then repaired */
+	WD_ACT_LOCKED,		/* locked down, repair deferred (link down) */
+	WD_ACT_STAY_FAILED,	/* locked down for good: the repair failed */
+	WD_ACT_STAY_RECURRED,	/* locked down for good: the fault recurred */
+	WD_ACT_RELOCKED,	/* lockdown table tampered with: re-applied */
+	WD_ACT_SUSPENDED,	/* repairs suspended while the link is down */
+	WD_ACT_RESUMED,		/* link back, repairs resumed */
+	WD_ACT_MAX = WD_ACT_RESUMED
+};
+
+/* The guard's mode. */
+enum wd_mode {
+	WD_MODE_GUARDING = 1,	/* the session ruleset is expected */
+	WD_MODE_SUSPENDED,	/* link down: faults lock down, repairs wait */
+	WD_MODE_LOCKDOWN,	/* given up: the lockdown ruleset is kept */
+	WD_MODE_MAX = WD_MODE_LOCKDOWN
+};
+
+/* Fault bits found by a check. */
+#define WD_FAULT_FW	0x01	/* table inet ttp is not what was installed */
+#define WD_FAULT_DNS	0x02	/* the resolv.conf overlay is gone or altered */
+#define WD_FAULT_TOR	0x04	/* the supervised tor is gone */
+
+/*
+ * guard -> monitor, one SOCK_SEQPACKET message of exactly this size.
+ * REPORT: record event/action/mode (and a final lockdown in the lock);
+ * no reply. RESTART_TOR: start the session's tor again; the reply is a
+ * wd_reply. Anything else, or a field out of range, ends the monitor.
+ */
+enum wd_op {
+	WD_OP_REPORT = 1,
+	WD_OP_RESTART_TOR,
+};
+
+struct wd_msg {
+	uint8_t		 op;
+	uint8_t		 event;		/* enum wd_event */
+	uint8_t		 action;	/* enum wd_action */
+	uint8_t		 mode;		/* enum wd_mode */
+	int32_t		 by_pid;	/* process behind a WD_EV_NFT, or 0 */
+};
+
+struct wd_reply {
+	int32_t		 err;		/* 0 or an errno value */
+	int32_t		 tor_pid;	/* the new tor */
+};
+
+/* What the monitor hands the guard across fork(). */
+struct wd_guard_args {
+	struct session	 s;		/* the lock at start-up */
+	struct privop_fw_apply apply;	/* FW_APPLY rebuilt from the lock */
+	int		 privd;		/* socket to the watchdog's own privd */
+	pid_t		 privd_pid;
+	int		 monitor;	/* socket to the monitor */
+	int		 nft;		/* NETLINK_NETFILTER, NFNLGRP_NFTABLES */
+	int		 rtnl;		/* NETLINK_ROUTE, RTMGRP_LINK */
+	int		 mountinfo;	/* /proc/self/mountinfo, polled */
+	int		 inotify;	/* the resolv.conf paths */
+	int		 tor_pidfd;	/* -1: no supervised tor */
+	int		 resolv_check;	/* 1: the overlay is part of the session */
+	int		 window;	/* recurrence window, seconds */
+	int		 backstop;	/* backstop period, seconds */
+	char		 overlay[512];	/* <run_dir>/resolv.conf */
+	unsigned	 link_if;	/* ifindex of -i, or 0: any link */
+};
+
+/* watchdog_events.c: opening the sources (as root) and reading them. */
+int	wd_nft_open(void);
+int	wd_rtnl_open(void);
+int	wd_inotify_open(const char *run_dir);
+/*
+ * Drain the nftables socket. Returns WD_EV_NFT with *by_pid set when a
+ * transaction of another process than `self` touched table inet ttp,
+ * WD_EV_NFT_UNKNOWN when that cannot be told (overrun, no pid), 0 when
+ * nothing relevant happened.
+ */
+int	wd_nft_read(int fd, pid_t self, int32_t *by_pid);
+/* A transaction touched inet ttp but its NEWGEN has not been read yet. */
+bool	wd_nft_pending(void);
+void	wd_nft_forget(void);
+/* Drain rtnetlink; update the link table. 1: some link is up, 0: none. */
+int	wd_rtnl_read(int fd, unsigned link_if);
+/* Ask for a dump of the links (answered through wd_rtnl_read). */
+int	wd_rtnl_dump(int fd);
+/* Drain inotify. 1: an event named resolv.conf (or an overflow). */
+int	wd_inotify_read(int fd);
+/* Does what resolvers read come from the overlay, and say 127.0.0.1? */
+bool	wd_resolv_intact(const char *overlay);
+
+/* watchdog_guard.c: never returns. */
+void	wd_guard_main(struct wd_guard_args *g) __attribute__((noreturn));
+
+/* watchdog_monitor.c: `ttp watchdog run`. ready_fd: -1, or a pipe that
+ * gets our pid once the guard has finished its first check. */
+int	wd_monitor_run(int ready_fd, int window);
+
+/* watchdog_state.c: <run_dir>/watchdog.json. */
+struct wd_state {
+	pid_t		 pid;		/* the monitor */
+	pid_t		 guard_pid;
+	time_t		 started;
+	time_t		 session_started;
+	enum wd_mode	 mode;
+	bool		 stopped;	/* the watchdog has exited */
+	enum wd_event	 last_event;	/* 0: none yet */
+	time_t		 last_event_time;
+	pid_t		 last_event_pid;
+	enum wd_action	 last_action;
+	time_t		 last_action_time;
+	unsigned	 reports;	/* every report, a sequence number */
+	unsigned	 faults, repairs, lockdowns;
+};
+const char *wd_event_name(int ev);
+const char *wd_action_name(int act);
+const char *wd_mode_name(int mode);
+int	wd_state_write(const char *path, const struct wd_state *st);
+/* 0, 1 when there is no file, -1 when it is unreadable. */
+int	wd_state_read(const char *path, struct wd_state *st);
+
+/* watchdog_notify.c: tell the user the host stays locked down. */
+void	wd_notify_lockdown(const char *why);
+
+/* cmd_watchdog.c, also used by `ttp start -w` and `ttp stop`. */
+/* Is pid a running ttp watchdog (not a reused pid)? */
+bool	watchdog_alive(pid_t pid);
+/* Detach a watchdog for the session in the lock; 0, or -1 (logged). */
+int	watchdog_start(void);
+
+#endif

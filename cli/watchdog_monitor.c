@@ -1,0 +1,601 @@
+/*
+ * `ttp watchdog run`: the watchdog's root monitor (see watchdog.h). It
+ * does the privileged set-up in one place, in this order: read the lock
+ * (an active or locked-down session is required), keep a copy of the
+ * session's torrc for restarts, start the watchdog's own ttp-privd, open
+ * the event sources (the nftables subscription needs CAP_NET_ADMIN), fork
+ * the guard and hand it those descriptors. Then it keeps only the
+ * capabilities a tor restart needs and serves the guard's two requests
+ * (cli/watchdog.h: wd_msg). It holds no privd socket itself, so when the
+ * guard dies, its privd sees its peer gone and exits.
+ *
+ * The monitor stays unconfined by seccomp on purpose: it executes tor,
+ * and a filter would be inherited by tor. What keeps it small is what it
+ * accepts: a fixed 8-byte message, each field range-checked, requests
+ * refused when the guard's own reported mode forbids them (nothing after a
+ * final lockdown), tor restarted at most once per recurrence window and
+ * only when the session's tor is really gone.
+ */
+#include "cli/watchdog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/defaults.h"
+#include "common/log.h"
+#include "common/sandbox.h"
+#include "torctl/exec.h"
+#include "torctl/tor_proc.h"
+#include "torctl/torrc.h"
+
+#define GUARD_STOP_MS	2000
+
+static struct session	 sess;		/* the lock when we started */
+static struct wd_state	 st;
+static char		 lock_path[PATH_MAX], state_path[PATH_MAX];
+static char		 torrc_path[PATH_MAX];
+static char		*torrc;		/* its text, kept for restarts */
+static long long	 last_restart;	/* ms, monotonic */
+static int		 window;
+static pid_t		 guard;
+
+static long long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the lock: only ever our own session's ------------------------- */
+
+enum lock_field { LK_WATCHDOG, LK_LOCKDOWN, LK_TOR };
+
+static int
+lock_update(enum lock_field what, pid_t v)
+{
+	struct session	 s;
+	char		 err[512];
+
+	if (lock_read(lock_path, &s, err, sizeof(err)) != 0)
+		return -1;
+	/* Another session (or none) since we started: not ours to touch. */
+	if (s.started != sess.started || s.pid != sess.pid)
+		return -1;
+	switch (what) {
+	case LK_WATCHDOG:
+		if (v == 0 && s.watchdog_pid != getpid())
+			return 0;
+		s.watchdog_pid = v;
+		break;
+	case LK_LOCKDOWN:
+		if (s.state == SESSION_STOPPING)
+			return 0;
+		s.state = SESSION_LOCKDOWN;
+		break;
+	case LK_TOR:
+		s.tor_pid = v;
+		break;
+	}
+	if (lock_write(lock_path, &s, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+state_save(void)
+{
+	if (wd_state_write(state_path, &st) == -1)
+		log_warn("cannot write %s", state_path);
+}
+
+/* ---- set-up -------------------------------------------------------- */
+
+static int
+load_session(void)
+{
+	char	 err[512];
+	int	 rc;
+
+	snprintf(lock_path, sizeof(lock_path), "%s",
+	    cli_run_path(TTP_LOCK_NAME));
+	snprintf(state_path, sizeof(state_path), "%s",
+	    cli_run_path(TTP_WATCHDOG_STATE_NAME));
+	if ((rc = lock_read(lock_path, &sess, err, sizeof(err))) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	if (rc == 1) {
+		log_warnx("no ttp session is running: nothing to guard "
+		    "(start one with 'sudo ttp start -w')");
+		return -1;
+	}
+	if (sess.state != SESSION_ACTIVE && sess.state != SESSION_LOCKDOWN) {
+		log_warnx("the session is %s, not active: nothing to guard",
+		    session_state_name(sess.state));
+		return -1;
+	}
+	if (sess.watchdog_pid > 0 && sess.watchdog_pid != getpid() &&
+	    watchdog_alive(sess.watchdog_pid)) {
+		log_warnx("the session is already guarded by watchdog pid %d",
+		    (int)sess.watchdog_pid);
+		return -1;
+	}
+	if (sess.tor_uid == 0 || sess.fw_hash == 0) {
+		log_warnx("the session lock has no tor uid or ruleset hash; "
+		    "run 'sudo ttp restart'");
+		return -1;
+	}
+	return 0;
+}
+
+/* The session's torrc as `ttp start` wrote it, to write it again before a
+ * restart: what tor reads then is what the start verified, whatever the
+ * tor user may have left in its directory meanwhile. */
+static void
+load_torrc(void)
+{
+	struct stat	 sb;
+	ssize_t		 n;
+	size_t		 off = 0;
+	int		 fd;
+
+	if (sess.external_daemon || sess.tor_pid <= 0)
+		return;
+	if (config_tor_path(&cli.cfg, TTP_TORRC_NAME, torrc_path,
+	    sizeof(torrc_path)) == -1)
+		return;
+	if ((fd = open(torrc_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_uid != 0 ||
+	    sb.st_size <= 0 || sb.st_size >= TORRC_MAX ||
+	    (torrc = malloc((size_t)sb.st_size + 1)) == NULL) {
+		log_warnx("cannot keep %s: tor will not be "
+		    "restarted if it dies (the host locks down instead)",
+		    torrc_path);
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	while (off < (size_t)sb.st_size &&
+	    (n = read(fd, torrc + off, (size_t)sb.st_size - off)) > 0)
+		off += (size_t)n;
+	close(fd);
+	torrc[off] = '\0';
+}
+
+static void
+build_apply(struct privop_fw_apply *a)
+{
+	int	 i;
+
+	memset(a, 0, sizeof(*a));
+	a->tor_uid = sess.tor_uid;
+	a->trans_port = sess.trans_port;
+	a->dns_port = sess.dns_port;
+	for (i = 0; i < sess.n_bypass_uids; i++)
+		a->bypass_uids[i] = sess.bypass_uids[i];
+	for (i = 0; i < sess.n_bypass_gids; i++)
+		a->bypass_gids[i] = sess.bypass_gids[i];
+	a->n_bypass_uids = sess.n_bypass_uids;
+	a->n_bypass_gids = sess.n_bypass_gids;
+	a->allow_root = sess.allow_root;
+	a->lan_bypass = sess.lan_bypass;
+	a->ipv6 = sess.ipv6;
+}
+
+static int
+open_sources(struct wd_guard_args *a)
+{
+	a->nft = wd_nft_open();
+	a->rtnl = wd_rtnl_open();
+	a->inotify = wd_inotify_open(cli.cfg.run_dir);
+	a->mountinfo = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (a->nft == -1 || a->rtnl == -1 || a->inotify == -1 ||
+	    a->mountinfo == -1 || wd_rtnl_dump(a->rtnl) == -1) {
+		if (a->mountinfo == -1)
+			log_warn("/proc/self/mountinfo");
+		return -1;
+	}
+	a->tor_pidfd = -1;
+	if (!sess.external_daemon && sess.tor_pid > 0 &&
+	    tor_is_ours(sess.tor_pid, torrc_path))
+		a->tor_pidfd = exec_pidfd_open(sess.tor_pid);
+	return 0;
+}
+
+/*
+ * In the guard: put the descriptors it needs on 3, 4, ... and close every
+ * other one, so nothing the monitor (or whoever ran it) held leaks in.
+ */
+static int
+guard_fds(int *const fds[], int n)
+{
+	int	 i, tmp[16];
+
+	for (i = 0; i < n; i++)
+		if (*fds[i] == -1)
+			tmp[i] = -1;
+		else if ((tmp[i] = fcntl(*fds[i], F_DUPFD_CLOEXEC, 64)) == -1)
+			return -1;
+	for (i = 0; i < n; i++) {
+		if (tmp[i] == -1)
+			continue;
+		if (dup3(tmp[i], 3 + i, O_CLOEXEC) == -1)
+			return -1;
+		*fds[i] = 3 + i;
+	}
+	return sandbox_close_from(3 + n);
+}
+
+static void __attribute__((noreturn))
+guard_child(struct wd_guard_args *a, int logfd, pid_t monitor)
+{
+	static char	 logbuf[4096];
+	int *const	 fds[] = { &a->privd, &a->monitor, &a->nft, &a->rtnl,
+	    &a->mountinfo, &a->inotify, &a->tor_pidfd, &logfd };
+	sigset_t	 none;
+	FILE		*fp;
+
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	/* A process group of its own: a ^C on the terminal of a foreground
+	 * `ttp watchdog run` is the monitor's to handle (it then closes
+	 * the guard's socket), not a reason for the guard to die first. */
+	(void)setpgid(0, 0);
+	if (guard_fds(fds, (int)(sizeof(fds) / sizeof(fds[0]))) == -1)
+		_exit(120);
+	/* The session log, buffered by line, with a buffer of our own so
+	 * stdio need not allocate or probe the file under seccomp. */
+	log_set_file(NULL);
+	if (logfd != -1 && (fp = fdopen(logfd, "a")) != NULL &&
+	    setvbuf(fp, logbuf, _IOLBF, sizeof(logbuf)) == 0)
+		log_set_file(fp);
+	if (sandbox_drop_user(TTP_UNPRIV_USER) == -1)
+		_exit(121);
+	/* Die with the monitor; set after the uid change, which clears it. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != monitor)
+		_exit(122);
+	/* No core dumps, no ptrace by other processes of the same user. */
+	if (prctl(PR_SET_DUMPABLE, 0) == -1)
+		_exit(123);
+	if (sandbox_seccomp(&sandbox_watchdog) == -1)
+		_exit(124);
+	wd_guard_main(a);
+}
+
+/* ---- requests from the guard --------------------------------------- */
+
+static void
+notify_final(const struct wd_msg *m)
+{
+	char	 why[256];
+
+	snprintf(why, sizeof(why), "%s; %s", wd_event_name(m->event),
+	    wd_action_name(m->action));
+	wd_notify_lockdown(why);
+}
+
+static int
+on_report(const struct wd_msg *m, int *ready_fd)
+{
+	time_t	 now = time(NULL);
+	int	 prev = st.last_action;
+	bool	 fault;
+
+	if (m->event < 1 || m->event > WD_EV_MAX || m->action < 1 ||
+	    m->action > WD_ACT_MAX || m->mode < 1 || m->mode > WD_MODE_MAX ||
+	    m->by_pid < 0)
+		return -1;
+	/* The guard never leaves a final lockdown. */
+	if (st.mode == WD_MODE_LOCKDOWN && st.last_event != 0 &&
+	    m->mode != WD_MODE_LOCKDOWN)
+		return -1;
+	fault = m->action == WD_ACT_REPAIRED || m->action == WD_ACT_LOCKED ||
+	    m->action == WD_ACT_STAY_FAILED ||
+	    m->action == WD_ACT_STAY_RECURRED || m->action == WD_ACT_RELOCKED;
+	st.last_event = m->event;
+	st.last_event_time = now;
+	st.last_event_pid = m->by_pid;
+	st.last_action = m->action;
+	st.last_action_time = now;
+	st.mode = m->mode;
+	st.reports++;
+	/* A deferred repair ends the incident its lockdown began. */
+	if (fault && !(m->action == WD_ACT_REPAIRED &&
+	    prev == WD_ACT_LOCKED))
+		st.faults++;
+	if (fault)
+		st.lockdowns++;
+	if (m->action == WD_ACT_REPAIRED)
+		st.repairs++;
+	state_save();
+	if (m->action == WD_ACT_STAY_FAILED ||
+	    m->action == WD_ACT_STAY_RECURRED) {
+		(void)lock_update(LK_LOCKDOWN, 0);
+		notify_final(m);
+	}
+	if (*ready_fd != -1) {
+		pid_t	 self = getpid();
+
+		(void)!write(*ready_fd, &self, sizeof(self));
+		close(*ready_fd);
+		*ready_fd = -1;
+	}
+	return 0;
+}
+
+/* Restart the session's tor: only a supervised tor that is really gone,
+ * at most once per window, never after a final lockdown. */
+static int
+restart_tor(pid_t *pid)
+{
+	char	 err[512], path[PATH_MAX];
+	long long t = now_ms();
+
+	if (torrc == NULL || st.mode == WD_MODE_LOCKDOWN)
+		return EPERM;
+	if (last_restart != 0 && t - last_restart < (long long)window * 1000)
+		return EAGAIN;
+	if (sess.tor_pid > 0 && kill(sess.tor_pid, 0) == 0 &&
+	    tor_is_ours(sess.tor_pid, torrc_path))
+		return EEXIST;		/* still running: not ours to start */
+	last_restart = t;
+	if (tor_write_torrc(&cli.cfg, torrc, path, sizeof(path), err,
+	    sizeof(err)) == -1 ||
+	    tor_spawn(&cli.cfg, path, pid, err, sizeof(err)) == -1) {
+		log_warnx("cannot restart tor: %s", err);
+		return EIO;
+	}
+	sess.tor_pid = *pid;
+	(void)lock_update(LK_TOR, *pid);
+	log_info("tor restarted as pid %d", (int)*pid);
+	return 0;
+}
+
+static int
+on_request(int fd, int *ready_fd)
+{
+	struct wd_msg	 m;
+	struct wd_reply	 r;
+	pid_t		 pid = 0;
+	ssize_t		 n;
+
+	while ((n = recv(fd, &m, sizeof(m), MSG_TRUNC)) == -1 && errno == EINTR)
+		;
+	if (n == 0)
+		return 1;		/* the guard is gone */
+	if (n != (ssize_t)sizeof(m)) {
+		log_warnx("invalid message from the guard (%zd "
+		    "bytes)", n);
+		return -1;
+	}
+	switch (m.op) {
+	case WD_OP_REPORT:
+		if (on_report(&m, ready_fd) == -1) {
+			log_warnx("invalid report from the guard");
+			return -1;
+		}
+		return 0;
+	case WD_OP_RESTART_TOR:
+		if (m.event || m.action || m.mode || m.by_pid) {
+			log_warnx("invalid request from the guard");
+			return -1;
+		}
+		r.err = restart_tor(&pid);
+		r.tor_pid = (int32_t)pid;
+		if (send(fd, &r, sizeof(r), MSG_NOSIGNAL) != (ssize_t)sizeof(r))
+			return 1;
+		return 0;
+	default:
+		log_warnx("unknown request %u from the guard", m.op);
+		return -1;
+	}
+}
+
+/* ---- the loop ------------------------------------------------------ */
+
+static void
+reap_others(void)
+{
+	pid_t	 p;
+	int	 status;
+
+	/* tor restarted by us, the notifier: anything but the guard. */
+	while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+		if (p == guard) {
+			guard = -1;
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+				log_debug("the guard exited");
+			else
+				log_warnx("the guard exited (%s %d)",
+				    WIFSIGNALED(status) ? "signal" : "status",
+				    WIFSIGNALED(status) ? WTERMSIG(status) :
+				    WEXITSTATUS(status));
+		}
+}
+
+static void
+stop_guard(int sock, int guard_pidfd)
+{
+	close(sock);		/* the guard exits on seeing its end close */
+	if (guard > 0 && exec_pidfd_wait(guard_pidfd, GUARD_STOP_MS) == 1) {
+		log_warnx("the guard did not stop; killing it");
+		(void)kill(guard, SIGKILL);
+		(void)exec_pidfd_wait(guard_pidfd, GUARD_STOP_MS);
+	}
+	reap_others();
+}
+
+static int
+serve(int sock, int sigfd, int guard_pidfd, int *ready_fd)
+{
+	struct signalfd_siginfo	 si;
+	struct pollfd		 pfd[3];
+	int			 rc;
+
+	for (;;) {
+		pfd[0] = (struct pollfd){ sock, POLLIN, 0 };
+		pfd[1] = (struct pollfd){ sigfd, POLLIN, 0 };
+		pfd[2] = (struct pollfd){ guard_pidfd, POLLIN, 0 };
+		if (poll(pfd, 3, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("poll");
+			return 1;
+		}
+		if (pfd[1].revents && read(sigfd, &si, sizeof(si)) ==
+		    (ssize_t)sizeof(si)) {
+			if (si.ssi_signo == SIGCHLD)
+				reap_others();
+			else {
+				log_info("stopping (signal %u)",
+				    si.ssi_signo);
+				return 0;
+			}
+		}
+		if (pfd[0].revents & POLLIN) {
+			if ((rc = on_request(sock, ready_fd)) == -1) {
+				/* A guard that sends garbage is not trusted
+				 * with privd any longer. */
+				if (guard > 0)
+					(void)kill(guard, SIGKILL);
+				return 1;
+			}
+			if (rc == 1)
+				pfd[2].revents = POLLIN;
+		} else if (pfd[0].revents)
+			pfd[2].revents = POLLIN;
+		if (pfd[2].revents) {
+			log_warnx("the guard is gone: the session is "
+			    "no longer guarded (its firewall stays as it is)");
+			wd_notify_lockdown(NULL);
+			return 1;
+		}
+	}
+}
+
+int
+wd_monitor_run(int ready_fd, int win)
+{
+	/* What a tor restart needs: create tor's files in its 0700
+	 * directory (DAC_OVERRIDE, FOWNER, CHOWN), become the tor user
+	 * (SETUID, SETGID), and end a stuck guard (KILL). No NET_ADMIN, no
+	 * SYS_ADMIN: the monitor cannot touch the firewall or mounts. */
+	static const int caps[] = { CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER,
+	    CAP_KILL, CAP_SETGID, CAP_SETUID };
+	struct wd_guard_args	 a;
+	sigset_t		 sigs;
+	int			 sv[2], sigfd, gpidfd, logfd, rc;
+
+	window = win;
+	memset(&a, 0, sizeof(a));
+	if (load_session() == -1)
+		return TTP_EXIT_ERROR;
+	load_torrc();
+	a.s = sess;
+	build_apply(&a.apply);
+	a.window = win;
+	a.backstop = TTP_WATCHDOG_BACKSTOP_SECS;
+	a.resolv_check = sess.dns_overlay;
+	snprintf(a.overlay, sizeof(a.overlay), "%s",
+	    cli_run_path(TTP_RESOLV_NAME));
+	a.link_if = sess.interface[0] ? if_nametoindex(sess.interface) : 0;
+
+	if ((a.privd = privop_spawn(cli.cfg.run_dir, &a.privd_pid)) == -1)
+		return TTP_EXIT_ERROR;
+	if (open_sources(&a) == -1)
+		return TTP_EXIT_ERROR;
+	logfd = open(cli_run_path(TTP_LOG_NAME), O_WRONLY | O_APPEND |
+	    O_NOFOLLOW | O_CLOEXEC);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("socketpair");
+		return TTP_EXIT_ERROR;
+	}
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &sigs, NULL) == -1 ||
+	    (sigfd = signalfd(-1, &sigs, SFD_CLOEXEC)) == -1) {
+		log_warn("signalfd");
+		return TTP_EXIT_ERROR;
+	}
+	fflush(NULL);
+	switch ((guard = fork())) {
+	case -1:
+		log_warn("fork");
+		return TTP_EXIT_ERROR;
+	case 0:
+		close(sv[0]);
+		close(sigfd);
+		if (ready_fd != -1)
+			close(ready_fd);
+		a.monitor = sv[1];
+		guard_child(&a, logfd, getppid());
+	}
+	/* The guard's descriptors are the guard's alone: in particular the
+	 * privd socket, so privd exits when the guard does. */
+	close(sv[1]);
+	close(a.privd);
+	close(a.nft);
+	close(a.rtnl);
+	close(a.mountinfo);
+	close(a.inotify);
+	if (a.tor_pidfd != -1)
+		close(a.tor_pidfd);
+	if (logfd != -1)
+		close(logfd);
+	if ((gpidfd = exec_pidfd_open(guard)) == -1) {
+		log_warn("pidfd of the guard");
+		(void)kill(guard, SIGKILL);
+		return TTP_EXIT_ERROR;
+	}
+
+	memset(&st, 0, sizeof(st));
+	st.pid = getpid();
+	st.guard_pid = guard;
+	st.started = time(NULL);
+	st.session_started = sess.started;
+	st.mode = sess.state == SESSION_LOCKDOWN ? WD_MODE_LOCKDOWN :
+	    WD_MODE_GUARDING;
+	state_save();
+	if (lock_update(LK_WATCHDOG, getpid()) == -1)
+		log_warnx("cannot record our pid in the lock");
+	if (sandbox_keep_caps(caps, sizeof(caps) / sizeof(caps[0])) == -1) {
+		(void)kill(guard, SIGKILL);
+		return TTP_EXIT_ERROR;
+	}
+	log_info("started (pid %d, guard pid %d, privd pid %d)",
+	    (int)getpid(), (int)guard, a.privd_pid);
+
+	rc = serve(sv[0], sigfd, gpidfd, &ready_fd);
+	stop_guard(sv[0], gpidfd);
+	st.stopped = true;
+	state_save();
+	(void)lock_update(LK_WATCHDOG, 0);
+	if (ready_fd != -1)
+		close(ready_fd);
+	free(torrc);
+	log_info("stopped");
+	return rc == 0 ? TTP_EXIT_OK : TTP_EXIT_ERROR;
+}
