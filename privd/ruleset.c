@@ -188,6 +188,20 @@ static const struct rule {
 	{ 0,	NONE,	"ct state invalid drop" },
 	{ 0,	BLOCK,	"chain filter_fwd" },
 	{ 0,	NONE,	"type filter hook forward priority 0; policy drop;" },
+
+	/*
+	 * Loopback addresses never leave by a real interface. filter_out
+	 * accepts 127.0.0.0/8 and ::1 by address because it still sees a
+	 * redirected packet's original oifname; here, after routing, the
+	 * real one is known. The kernel does route a reset to ::1 out of the
+	 * physical interface when a redirected connection has lost its
+	 * translation (e.g. after someone deleted the table).
+	 */
+	{ 0,	BLOCK,	"chain filter_post" },
+	{ 0,	NONE,	"type filter hook postrouting priority 0; "
+			"policy accept;" },
+	{ 0,	NONE,	"oifname != \"lo\" ip daddr 127.0.0.0/8 drop" },
+	{ 0,	NONE,	"oifname != \"lo\" ip6 daddr ::1 drop" },
 };
 
 /* Appends to a fixed buffer. len == sz once something did not fit (text

@@ -159,7 +159,7 @@ import json, sys
 d = json.load(sys.stdin)["nftables"]
 chains = sorted(o["chain"]["name"] for o in d if "chain" in o)
 rules = [o for o in d if "rule" in o]
-assert chains == ["filter_fwd", "filter_in", "filter_out", "output", "prerouting"], chains
+assert chains == ["filter_fwd", "filter_in", "filter_out", "filter_post", "output", "prerouting"], chains
 assert len(rules) > 20, len(rules)
 '; then
 	pass "ttp rules --json lists the session table"

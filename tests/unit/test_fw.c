@@ -282,7 +282,8 @@ START_TEST(foreign)
 	OK(rep);
 	ck_assert_int_eq(nft_other("add table inet ttp; "
 	    "add chain inet ttp output; add chain inet ttp filter_out; "
-	    "add chain inet ttp filter_in; add chain inet ttp filter_fwd"), 0);
+	    "add chain inet ttp filter_in; add chain inet ttp filter_fwd; "
+	    "add chain inet ttp filter_post"), 0);
 	st = call(privd_fw_status, NULL);
 	ck_assert_uint_eq(st.state, FW_STATE_LOCKDOWN);
 	ck_assert_uint_eq(st.count, 0);

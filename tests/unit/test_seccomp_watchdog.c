@@ -26,6 +26,7 @@
 #include "cli/watchdog.h"
 #include "common/log.h"
 #include "common/sandbox.h"
+#include "check_run.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TEST_ASAN	1
@@ -214,17 +215,11 @@ main(void)
 {
 	Suite	*s = suite_create("seccomp_watchdog");
 	TCase	*tc = tcase_create("guard");
-	SRunner	*sr;
-	int	 failed;
 
 	log_init("test_seccomp_watchdog", LOG_FORMAT_TEXT, 0);
 	tcase_add_loop_test(tc, forbidden_kills, 0, F_COUNT);
 	tcase_add_test(tc, allowed_guard_work);
 	tcase_add_test(tc, allowlist_size);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }
