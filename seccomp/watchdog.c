@@ -16,15 +16,6 @@
 
 #include "common/sandbox.h"
 
-/* Sanitizer builds (cmake -DTTP_SANITIZE=ON) need a little more. */
-#if defined(__SANITIZE_ADDRESS__)
-#define WATCHDOG_ASAN	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define WATCHDOG_ASAN	1
-#endif
-#endif
-
 static const struct sandbox_rule watchdog_rules[] = {
 	SB_ALLOW(brk, "malloc (libc internals)"),
 	SB_ALLOW(clock_gettime, "monotonic deadlines (when the vDSO is not "
@@ -32,10 +23,10 @@ static const struct sandbox_rule watchdog_rules[] = {
 	SB_ALLOW(close, "resolv.conf after reading; tor's old pidfd"),
 	SB_ALLOW(exit_group, "_exit when the monitor is gone"),
 	SB_ALLOW(getpid, "the pid in session-log lines"),
-#ifdef WATCHDOG_ASAN
+#ifdef TTP_SANITIZE
 	SB_ALLOW(madvise, "sanitizer builds only: ASan's allocator"),
 #endif
-#ifdef WATCHDOG_ASAN
+#ifdef TTP_SANITIZE
 	SB_ALLOW(mmap, "sanitizer builds only: ASan maps shadow and "
 	    "allocator memory with other protections"),
 #else
@@ -54,7 +45,7 @@ static const struct sandbox_rule watchdog_rules[] = {
 	SB_ALLOW(restart_syscall, "resume a wait after SIGSTOP/SIGCONT"),
 	SB_ALLOW_ARG(sendto, 3, MSG_NOSIGNAL, "requests to privd and the "
 	    "monitor, via send()"),
-#ifdef WATCHDOG_ASAN
+#ifdef TTP_SANITIZE
 	SB_ALLOW(sigaltstack, "sanitizer builds only: ASan checks its stack "
 	    "before every noreturn call"),
 #endif
