@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Tor's TransPort, played for `ttp start --external-daemon` (BYOD) tests.
 
-  byod.py [--lifetime S] [--http-delay S] trans PORT EXIT_IP
+  byod.py [--lifetime S] [--http-delay S] trans PORT EXIT_IP [EXIT_IP6]
+  byod.py idle HOST PORT GOFILE
 
 Listens on 127.0.0.1:PORT and [::1]:PORT, as the uid the test passes to
 ttp as --tor-uid. Every connection it gets was redirected by ttp's ruleset;
@@ -14,10 +15,17 @@ ttp's [check] URLs in these tests are http://<far address>/...:
   /ip       EXIT_IP                          (api.ipify.org style)
   anything  "ok"                             (latency_url)
 
-after --http-delay seconds (the bench samples memory during the check).
+after --http-delay seconds (the bench samples memory during the check);
+EXIT_IP6 instead of EXIT_IP when the original destination was IPv6.
 Any other port gets the greeting of tests/tools/standin.py ("STANDIN
 <dst>") and an echo, with no idle timeout: a connection opened during the
 session stays open, idle, until its peer or ttp's SOCK_KILL ends it.
+
+The `idle` client is such a connection: it connects to HOST:PORT, reads
+the greeting and prints "connected <greeting>", then stays idle until the
+file GOFILE exists (at most 60 s), sends once and prints "sent" or "send
+failed <errno name>": one send decides whether a cleartext segment can
+leave once ttp is gone.
 """
 import argparse
 import os
@@ -43,10 +51,11 @@ def http(conn, args):
     path = req.split(b' ', 2)[1].decode(errors='replace') \
         if req.count(b' ') >= 2 else '/'
     log('HTTP %s' % path)
+    ip = args.exit_ip6 if conn.family == socket.AF_INET6 else args.exit_ip
     if path.startswith('/api/ip'):
-        body = '{"IsTor": true, "IP": "%s"}' % args.exit_ip
+        body = '{"IsTor": true, "IP": "%s"}' % ip
     elif path.startswith('/ip'):
-        body = args.exit_ip + '\n'
+        body = ip + '\n'
     else:
         body = 'ok\n'
     time.sleep(args.http_delay)
@@ -95,6 +104,25 @@ def accept_loop(sock, args):
                          daemon=True).start()
 
 
+def idle(args):
+    c = socket.create_connection((args.host, args.port), timeout=5)
+    greeting = c.makefile('rb').readline().decode().strip()
+    log('connected %s' % greeting)
+    c.settimeout(None)
+    end = time.monotonic() + 60
+    while not os.path.exists(args.gofile):
+        if time.monotonic() > end:
+            log('never told to send')
+            return 1
+        time.sleep(0.05)
+    try:
+        c.send(b'CLEARTEXT-AFTER-STOP')
+        log('sent')
+    except OSError as e:
+        log('send failed %s' % standin.errname(e))
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawTextHelpFormatter)
@@ -104,7 +132,14 @@ def main():
     s = sub.add_parser('trans')
     s.add_argument('port', type=int)
     s.add_argument('exit_ip')
+    s.add_argument('exit_ip6', nargs='?', default='2001:db8:2::15')
+    s = sub.add_parser('idle')
+    s.add_argument('host')
+    s.add_argument('port', type=int)
+    s.add_argument('gofile')
     args = p.parse_args()
+    if args.mode == 'idle':
+        return idle(args)
     for fam, addr in ((socket.AF_INET, '127.0.0.1'),
                       (socket.AF_INET6, '::1')):
         try:

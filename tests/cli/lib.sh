@@ -141,6 +141,7 @@ expect() {
 # transparent traffic from an ordinary uid, to the far side, in the
 # background for SECONDS: bg name loop_start NAME SECONDS
 loop_start() {
+	rm -f "$LIB_TMP/$1.log"	# bg truncates it only once the job runs
 	bg "$1" ip netns exec "$NS_C" setpriv --reuid="$USER_UID" \
 	    --regid="$USER_UID" --clear-groups "$PY" "$STANDIN" loop "$2" \
 	    "$F4" "$F6" "lan:$F4LAN"
@@ -148,3 +149,33 @@ loop_start() {
 loop_wait() {	# loop_wait NAME: until it printed its rounds (bounded)
 	wait_for 30 grep -q '^LOOP' "$LIB_TMP/$1.log"
 }
+
+# An idle connection of an ordinary uid (byod.py idle): idle_open NAME HOST
+# PORT connects (through ttp when a session runs) and waits; idle_send NAME
+# makes it send once and prints its verdict ("sent" / "send failed ...").
+idle_open() {
+	rm -f "$LIB_TMP/$1.log"
+	bg "$1" ip netns exec "$NS_C" setpriv --reuid="$USER_UID" \
+	    --regid="$USER_UID" --clear-groups "$PY" "$BYOD" idle "$2" "$3" \
+	    "$LIB_TMP/go.$1"
+	wait_for 5 grep -q '^connected' "$LIB_TMP/$1.log"
+}
+idle_send() {
+	touch "$LIB_TMP/go.$1"
+	wait_for 5 grep -Eq '^(sent|send failed|never)' "$LIB_TMP/$1.log"
+	grep -E '^(sent|send failed|never)' "$LIB_TMP/$1.log"
+}
+
+# ttp's own processes (ttp, ttp-privd, ttp-torctl, ttp-netcheck) left in
+# the client namespace, as "pid:comm" words.
+ttp_procs() {
+	local p c
+	for p in $(ip netns pids "$NS_C" 2>/dev/null); do
+		c=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+		[[ $c == ttp* ]] && echo "$p:$c"
+	done
+}
+no_ttp_left() { [ -z "$(ttp_procs)" ]; }
+no_tor_left() { [ -z "$(tor_pids)" ]; }
+# no_ttp_procs: wait (at most 3 s) until none is left.
+no_ttp_procs() { wait_for 3 no_ttp_left; }
