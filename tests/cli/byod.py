@@ -15,7 +15,8 @@ ttp's [check] URLs in these tests are http://<far address>/...:
   /ip       EXIT_IP                          (api.ipify.org style)
   anything  "ok"                             (latency_url)
 
-after --http-delay seconds (the bench samples memory during the check);
+after --http-delay seconds, or the delay=S (at most 10) of the query
+string: the bench samples memory while ttp waits for the check;
 EXIT_IP6 instead of EXIT_IP when the original destination was IPv6.
 Any other port gets the greeting of tests/tools/standin.py ("STANDIN
 <dst>") and an echo, with no idle timeout: a connection opened during the
@@ -58,7 +59,14 @@ def http(conn, args):
         body = ip + '\n'
     else:
         body = 'ok\n'
-    time.sleep(args.http_delay)
+    delay = args.http_delay
+    for kv in path.partition('?')[2].split('&'):
+        if kv.startswith('delay='):
+            try:
+                delay = min(float(kv[6:]), 10.0)
+            except ValueError:
+                pass
+    time.sleep(delay)
     conn.sendall(('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n'
                   'Content-Length: %d\r\nConnection: close\r\n\r\n%s'
                   % (len(body), body)).encode())

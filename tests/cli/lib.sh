@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # variables used by the sourcing scripts
 # The CLI tests' harness (sourced, bash): the real `ttp` driving a BYOD
 # session (`ttp start --external-daemon`) in namespaces, with real packets
 # and no tor. It extends tests/netns/lib.sh (client + far-side namespaces
@@ -27,7 +28,7 @@ NS_PREFIX=${NS_PREFIX:-ttpcli}
 BYOD=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/byod.py
 EXIT_IP=192.0.2.15
 HOLDER=
-CONF= RUN= RUN_DIR=
+CONF='' RUN='' RUN_DIR=''
 
 # Stop everything left in the client namespace (started here: the
 # namespace is ours), then the rest of lib.sh's cleanup.
@@ -67,6 +68,7 @@ cli_setup() {
 	mkdir -p "$RUN"
 	write_conf "$CONF"
 	local tor=(setpriv --reuid="$TOR_UID" --regid="$TOR_UID" --clear-groups)
+	# shellcheck disable=SC2086  # BYOD_ARGS: options, split on purpose
 	bg trans ip netns exec "$NS_C" "${tor[@]}" "$PY" "$BYOD" --lifetime 900 \
 	    ${BYOD_ARGS:-} trans "$TRANS_PORT" "$EXIT_IP"
 	bg dns ip netns exec "$NS_C" "${tor[@]}" "$PY" "$STANDIN" --lifetime 900 \
@@ -74,6 +76,7 @@ cli_setup() {
 	bg far ip netns exec "$NS_F" "$PY" "$STANDIN" --lifetime 900 \
 	    far "$FAR_PORT" 9999 53 80
 	# The holder: private mounts, a tmpfs for the run directories.
+	# shellcheck disable=SC2016  # $1 is the inner shell's
 	bg holder ip netns exec "$NS_C" unshare --mount --propagation private \
 	    sh -c 'mount -t tmpfs -o mode=755,size=16m ttpcli "$1" &&
 	        echo ready && exec sleep 900' sh "$RUN"

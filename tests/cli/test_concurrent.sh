@@ -11,6 +11,7 @@
 #     the far side), and an inactive one left nothing behind.
 # Harness: lib.sh (BYOD, real packets, private namespaces). Needs root.
 # shellcheck disable=SC2086
+# shellcheck disable=SC2015  # pass/fail never fail: A && pass || fail is fine
 set -u
 BYOD_ARGS="--http-delay 2"
 # shellcheck source=tests/cli/lib.sh
@@ -28,7 +29,7 @@ slow_start() {
 	nsenter --target "$HOLDER" --net --mount -- env TTP_CONFIG="$CONF" \
 	    timeout 40 "$TTP" start "${TTP_START_ARGS[@]}" >"$LIB_TMP/first.log" 2>&1 &
 	FIRST=$!
-	LIB_PIDS+=($FIRST)
+	LIB_PIDS+=("$FIRST")
 	wait_for 5 grep -q '^HTTP /api/ip' "$LIB_TMP/trans.log"
 }
 

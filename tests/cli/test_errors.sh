@@ -10,6 +10,7 @@
 # changed" is checked inside those namespaces. Non-root cases run there as
 # uid 65534 (setpriv). Also: --help everywhere, colour only on a terminal
 # and never with NO_COLOR, --log-format json. Needs root; ~20 s.
+# shellcheck disable=SC2015  # pass/fail never fail: A && pass || fail is fine
 set -u
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -36,7 +37,7 @@ snapshot() {
 	# (other tests' `ip netns` mounts come and go under /run/netns)
 	grep -v ' /run/netns/' "/proc/$HOLDER/mountinfo" | md5sum
 	(cd "/proc/$HOLDER/root$RUN" && find . ! -name 'ttp.log*' | sort)
-	cat "/proc/$HOLDER/root$RUN_DIR/ttp.lock" 2>/dev/null | md5sum
+	md5sum < "/proc/$HOLDER/root$RUN_DIR/ttp.lock" 2>/dev/null || echo "no lock"
 }
 
 # case NAME RC REGEX [as UID] -- TTP-ARGS...
@@ -44,7 +45,7 @@ snapshot() {
 #   exactly one line matching REGEX (or, with RC 0, stdout's first line
 #   matches it) and the snapshot is unchanged.
 case_() {
-	local name=$1 want=$2 re=$3 uid= before after rc line n; shift 3
+	local name=$1 want=$2 re=$3 uid='' before after rc line n; shift 3
 	if [ "$1" = as ]; then uid=$2; shift 2; fi
 	[ "$1" = -- ] && shift
 	before=$(snapshot)
@@ -222,7 +223,7 @@ tty_run() {	# tty_run ENV... : ttp status as a user on a pseudo-terminal
 }
 ESC=$'\033'
 out=$(tty_run TERM=xterm)
-[[ $out == *"$ESC["* ]] && pass "terminal: colour (the control)" || fail "terminal: no colour: '$out'"
+[[ $out == *"${ESC}["* ]] && pass "terminal: colour (the control)" || fail "terminal: no colour: '$out'"
 out=$(tty_run TERM=xterm NO_COLOR=1)
 [[ $out != *"$ESC"* ]] && [[ $out == *"ttp is active"* ]] && pass "NO_COLOR on a terminal: no escape codes" ||
     fail "NO_COLOR: escape codes or no output: $(printf %q "$out")"
