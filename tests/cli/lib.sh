@@ -182,3 +182,52 @@ no_ttp_left() { [ -z "$(ttp_procs)" ]; }
 no_tor_left() { [ -z "$(tor_pids)" ]; }
 # no_ttp_procs: wait (at most 3 s) until none is left.
 no_ttp_procs() { wait_for 3 no_ttp_left; }
+
+# A capture of what reaches the far side (tcpdump, timestamps), to say what
+# a non-zero far_count was made of. far_capture starts it; now_ts gives a
+# timestamp on the same clock; far_explain SINCE prints the packets seen
+# since then (neighbour discovery / MLD left out, as by the counter), and a
+# KNOWN-BUG line when they are all TCP resets addressed to ::1 that left on
+# the veth (the ruleset accepts "ip6 daddr ::1" on any interface).
+far_capture() {
+	rm -f "$LIB_TMP/capture.log"
+	bg capture ip netns exec "$NS_F" tcpdump -n -tt -l -i "$IF_F" 'not arp'
+	wait_for 5 grep -q 'listening on' "$LIB_TMP/capture.log"
+}
+now_ts() { date +%s.%N; }
+far_explain() {
+	local lines
+	sleep 0.2
+	lines=$(awk -v s="$1" '$1 ~ /^[0-9]/ && $1 + 0 >= s + 0' "$LIB_TMP/capture.log" 2>/dev/null |
+	    grep -Ev 'neighbor (solicitation|advertisement)|router solicitation|multicast listener')
+	[ -n "$lines" ] || return 0
+	echo "    far side saw (tcpdump):"
+	head -n 8 <<<"$lines" | sed 's/^/      /'
+	if ! grep -vq '> ::1\.[0-9]*: Flags \[R' <<<"$lines"; then
+		echo "KNOWN-BUG: TCP resets from the host's IPv6 address to [::1]:TransPort leave on the physical interface (the ruleset accepts 'ip6 daddr ::1' whatever the output interface)"
+	fi
+}
+
+# martian6: from [::1], connect three times to a closed port of the host's
+# own global IPv6 address. The kernel answers each SYN with a TCP reset
+# from that address to ::1 and routes it out of the veth, not lo (Linux
+# 6.x, no ttp needed). Prints how many packets addressed to ::1 reached the
+# far side (from the capture of far_capture).
+martian6() {
+	local t0
+	t0=$(now_ts)
+	in_client timeout 10 "$PY" -c '
+import socket
+for i in range(3):
+    s = socket.socket(socket.AF_INET6)
+    s.bind(("::1", 0))
+    s.settimeout(1.2)
+    try:
+        s.connect(("'"$C6"'", 4444))
+    except OSError:
+        pass
+    s.close()
+'
+	sleep 0.5
+	awk -v a="$t0" '$1 ~ /^[0-9]/ && $1 + 0 >= a + 0 && / > ::1\./' "$LIB_TMP/capture.log" | wc -l
+}

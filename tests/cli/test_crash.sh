@@ -12,7 +12,10 @@
 # an unusable lock, `ttp stop --restore-only`) brings the host back to
 # clean: no table, no mount, no lock, no tor; and a following `ttp start`
 # works. A second round recovers from each start crash with `ttp start`
-# alone (orphaned-lock recovery). Needs root; ~1 minute.
+# alone (orphaned-lock recovery). `ttp restart` killed at each of its steps
+# (the teardown's, then the start's) never leaves the host open, not even
+# for a moment: traffic runs through the crashing restart. Needs root;
+# ~1.5 minutes.
 # shellcheck disable=SC2086
 # shellcheck disable=SC2015  # pass/fail never fail: A && pass || fail is fine
 set -u
@@ -23,6 +26,7 @@ set -u
 [ -x "$TTP" ] || { echo "test_crash: no $TTP; build first"; exit 2; }
 
 cli_setup || { echo "FAIL: harness setup"; cat "$LIB_TMP"/*.log; exit 1; }
+far_capture || { echo "FAIL: no capture on the far side"; exit 1; }
 U=$USER_UID:$USER_UID
 OUT=$LIB_TMP/out
 KILLED=137	# 128 + SIGKILL, passed on by timeout(1)
@@ -31,7 +35,8 @@ KILLED=137	# 128 + SIGKILL, passed on by timeout(1)
 # continuous traffic of an ordinary uid puts zero packets on the far side
 # (under lockdown a round is slow: every TCP attempt waits out its 0.2 s).
 closed() {
-	local n rounds
+	local n rounds t0
+	t0=$(now_ts)
 	far_reset
 	loop_start "loop" 2
 	loop_wait "loop"
@@ -40,6 +45,7 @@ closed() {
 		pass "$1: fail-closed ($(table_kind) table, 0 packets in $rounds rounds)"
 	else
 		fail "$1: OPEN: table $(table_kind), far side saw ${n:-?} packets ($rounds rounds)"
+		far_explain "$t0"
 	fi
 }
 
@@ -136,6 +142,7 @@ for step in FW_LOCKDOWN tor_stopped SOCK_KILL CT_FLUSH FW_REMOVE DNS_RESTORE; do
 	ttp start "${TTP_START_ARGS[@]}" >"$OUT" 2>&1 || { fail "stop/$step: start: $(cat "$OUT")"; continue; }
 	idle_open "idle.$step" $F4 $FAR_PORT || fail "stop/$step: idle connection did not open"
 	# Traffic all through the crashing stop: closed until FW_REMOVE.
+	t0=$(now_ts)
 	far_reset
 	loop_start "during.$step" 1.5
 	sleep 0.3
@@ -152,14 +159,42 @@ for step in FW_LOCKDOWN tor_stopped SOCK_KILL CT_FLUSH FW_REMOVE DNS_RESTORE; do
 		    fail "stop/$step: the session's idle connection could send: $v" ;;
 	*)
 		[ "$n" = 0 ] && pass "stop/$step: 0 packets on the far side during the crashing stop" ||
-		    fail "stop/$step: $n packets on the far side during the crashing stop"
+		    { fail "stop/$step: $n packets on the far side during the crashing stop"; far_explain "$t0"; }
 		closed "stop/$step"
 		far_reset
 		v=$(idle_send "idle.$step"); sleep 0.3; n=$(far_count)
 		[ "$n" = 0 ] && pass "stop/$step: the session's idle connection leaks nothing ($v)" ||
-		    fail "stop/$step: idle connection: $v, $n packets on the far side" ;;
+		    fail "stop/$step: idle connection: $v, $n packets on the far side"
+		if [ $step = FW_LOCKDOWN ]; then
+			n=$(martian6)
+			[ "$n" = 0 ] && pass "stop/$step: lockdown lets no reset to ::1 out" || {
+				fail "stop/$step: lockdown let $n TCP resets to ::1 out on the veth"
+				echo "KNOWN-BUG: the lockdown ruleset accepts 'ip6 daddr ::1' whatever the output interface; the kernel routes resets answering [::1]-sourced segments out of the physical interface"; }
+		fi ;;
 	esac
 	recover "stop/$step"
+done
+
+echo "=== crashes during restart (BYOD): the host stays closed throughout"
+for step in FW_LOCKDOWN tor_stopped SOCK_KILL CT_FLUSH validated lock FW_APPLY DNS_OVERLAY bootstrap; do
+	echo "--- restart, killed after $step"
+	ttp start "${TTP_START_ARGS[@]}" >"$OUT" 2>&1 || { fail "restart/$step: start: $(cat "$OUT")"; continue; }
+	t0=$(now_ts)
+	far_reset
+	loop_start "during.r.$step" 1.5
+	sleep 0.3
+	crash "restart/$step" $step restart "${TTP_START_ARGS[@]}"
+	loop_wait "during.r.$step"
+	n=$(far_count)
+	[ "$n" = 0 ] && pass "restart/$step: 0 packets on the far side during the crashing restart" ||
+	    { fail "restart/$step: $n packets on the far side during the crashing restart"; far_explain "$t0"; }
+	case $step in
+	FW_APPLY|DNS_OVERLAY|bootstrap) want="table=session overlay=yes lock=yes" ;;
+	*) want="table=lockdown overlay=yes lock=yes" ;;
+	esac
+	state_is "restart/$step: after the crash" "$want"
+	closed "restart/$step"
+	recover "restart/$step"
 done
 
 echo "=== an unusable lock: stop refuses, --restore-only cleans"

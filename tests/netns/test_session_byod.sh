@@ -31,6 +31,7 @@ set -u
 [ -x "$TTP" ] || { echo "test_session_byod: no $TTP; build first"; exit 2; }
 
 cli_setup || { echo "FAIL: harness setup"; cat "$LIB_TMP"/*.log; exit 1; }
+far_capture || { echo "FAIL: no capture on the far side"; exit 1; }
 U=$USER_UID:$USER_UID T=$TOR_UID:$TOR_UID
 OUT=$LIB_TMP/out
 
@@ -43,6 +44,9 @@ n=$(far_count)
     fail "control: the traffic loop never reached the far side"
 host_resolv=$(in_session cat /etc/resolv.conf)
 real_resolv=$(cat /etc/resolv.conf)
+n=$(martian6)
+[ "$n" -gt 0 ] && pass "control: without ttp, resets to ::1 leave on the veth ($n): the kernel's routing" ||
+    echo "    note: this kernel keeps resets to ::1 on lo; the martian check below proves nothing"
 
 echo "--- start"
 t0=$(date +%s%N)
@@ -71,11 +75,21 @@ check "UDP over IPv6 rejected" 0 '^FAIL' $U udp $F6 9999
 check "ICMP ping rejected" 0 '^FAIL' $U ping $F4
 check "DNS goes to the DNSPort stand-in" 0 "^ANSWER $DNS_ANSWER\$" $U dns-query $F4
 check "the tor uid is exempt (reaches the far side)" + '^FAR .* ECHO=ok' $T tcp $F4 $FAR_PORT
+# What `ttp stop` provokes (Tor's TransPort on [::1] retransmitting to
+# sockets SOCK_KILL destroyed, after CT_FLUSH): the kernel's resets to ::1.
+n=$(martian6)
+if [ "$n" = 0 ]; then
+	pass "no reset addressed to ::1 leaves on the wire during the session"
+else
+	fail "$n TCP resets from $C6 to ::1 left on the veth during the session"
+	echo "KNOWN-BUG: the session and lockdown rulesets accept 'ip6 daddr ::1' whatever the output interface (filter_out); the kernel routes resets answering [::1]-sourced segments out of the physical interface"
+fi
 
 echo "--- restart x3 under continuous traffic: zero packets leave"
 idle_open across $F4 $FAR_PORT || fail "idle connection did not open"
 grep -q "^connected STANDIN $F4:$FAR_PORT" "$LIB_TMP/across.log" &&
     pass "idle connection redirected into the stand-in" || fail "idle: $(cat "$LIB_TMP/across.log")"
+t0=$(now_ts)
 far_reset
 loop_start loop 4
 sleep 0.5
@@ -89,12 +103,13 @@ loop_wait loop || fail "traffic loop did not finish"
 n=$(far_count) rounds=$(sed -n 's/^LOOP //p' "$LIB_TMP/loop.log")
 [ "$n" = 0 ] && [ "${rounds:-0}" -gt 10 ] &&
     pass "restart: 0 packets on the far side ($rounds rounds of traffic)" ||
-    fail "restart: far side saw ${n:-?} packets ($rounds rounds)"
+    { fail "restart: far side saw ${n:-?} packets ($rounds rounds)"; far_explain "$t0"; }
+t0=$(now_ts)
 far_reset
 v=$(idle_send across); sleep 0.3; n=$(far_count)
 [[ $v == "send failed"* ]] && [ "$n" = 0 ] &&
     pass "connection open across restart: destroyed ($v), 0 packets" ||
-    fail "connection open across restart: '$v', far side saw $n packets"
+    { fail "connection open across restart: '$v', far side saw $n packets"; far_explain "$t0"; }
 st=$(host_state)
 [ "$st" = "table=session overlay=yes lock=yes" ] && pass "after restart: $st" || fail "after restart: $st"
 check "after restart, TCP reaches the stand-in" 0 "^STANDIN $F4:$FAR_PORT ECHO=ok\$" $U tcp $F4 $FAR_PORT
@@ -102,13 +117,14 @@ check "after restart, UDP rejected" 0 '^FAIL' $U udp $F4 9999
 
 echo "--- stop with an idle connection open during the session"
 idle_open during $F4 $FAR_PORT || fail "idle connection did not open"
+t0=$(now_ts)
 far_reset
 ttp stop >"$OUT" 2>&1; rc=$?
 expect "ttp stop: exit 0" 0 "ttp stopped: traffic no longer goes through Tor" $rc "$(cat "$OUT")"
 v=$(idle_send during); sleep 0.3; n=$(far_count)
 [[ $v == "send failed"* ]] && [ "$n" = 0 ] &&
     pass "idle connection after stop: cannot send ($v), 0 packets" ||
-    fail "idle connection after stop: '$v', far side saw $n packets"
+    { fail "idle connection after stop: '$v', far side saw $n packets"; far_explain "$t0"; }
 st=$(host_state)
 [ "$st" = "$CLEAN" ] && pass "nothing left behind: $st" || fail "left behind: $st"
 [ "$(in_session cat /etc/resolv.conf)" = "$host_resolv" ] && pass "resolv.conf restored" ||
