@@ -1,0 +1,87 @@
+#!/bin/bash
+# Two session commands at once. A `ttp start` is held in its exit check
+# (the TransPort stand-in answers the check URL after 2 s) while a second
+# command runs. Whatever the CLI chooses (refuse, or wait its turn), two
+# things must hold:
+#   - a second `ttp start` must not take the running start's lock for an
+#     orphan and tear its firewall down: it exits 1 and says a session is
+#     already running or starting; the first start's firewall stays;
+#   - the lock and the kernel agree at the end: a session that `ttp status`
+#     calls active has its firewall loaded (an ordinary user cannot reach
+#     the far side), and an inactive one left nothing behind.
+# Harness: lib.sh (BYOD, real packets, private namespaces). Needs root.
+# shellcheck disable=SC2086
+# shellcheck disable=SC2015  # pass/fail never fail: A && pass || fail is fine
+set -u
+BYOD_ARGS="--http-delay 2"
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" -eq 0 ] || { echo "test_concurrent: needs root (namespaces)"; exit 2; }
+[ -x "$TTP" ] || { echo "test_concurrent: no $TTP; build first"; exit 2; }
+
+cli_setup || { echo "FAIL: harness setup"; cat "$LIB_TMP"/*.log; exit 1; }
+U=$USER_UID:$USER_UID
+
+# slow_start: a BYOD start in the background, held in its exit check.
+slow_start() {
+	rm -f "$LIB_TMP/first.log"
+	nsenter --target "$HOLDER" --net --mount -- env TTP_CONFIG="$CONF" \
+	    timeout 40 "$TTP" start "${TTP_START_ARGS[@]}" >"$LIB_TMP/first.log" 2>&1 &
+	FIRST=$!
+	LIB_PIDS+=("$FIRST")
+	wait_for 5 grep -q '^HTTP /api/ip' "$LIB_TMP/trans.log"
+}
+
+# agree NAME: the lock (status) and the kernel tell the same story.
+agree() {
+	local st state
+	state=$(ttp_as $USER_UID status --json | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p')
+	st=$(host_state)
+	if [ "$state" = active ]; then
+		check "$1: status says active, so the far side is unreachable" 0 \
+		    '^(STANDIN|FAIL)' $U tcp $F4 $FAR_PORT
+		[ "$(table_kind)" = session ] && pass "$1: active and the session table is loaded" ||
+		    { fail "$1: status says active but the firewall is '$(table_kind)' ($st)"; KNOWN=1; }
+	elif [ "$state" = inactive ]; then
+		[ "$st" = "$CLEAN" ] && pass "$1: inactive and clean" ||
+		    fail "$1: inactive but $st"
+	else
+		pass "$1: status '$state' ($st)"
+	fi
+}
+
+echo "--- a second start while the first is in its exit check"
+slow_start || fail "the first start did not reach its exit check"
+[ "$(table_kind)" = session ] || fail "the first start has no firewall yet: $(host_state)"
+far_reset
+loop_start during 3
+ttp start "${TTP_START_ARGS[@]}" >"$LIB_TMP/second.log" 2>&1; rc=$?
+wait "$FIRST"; rc1=$?
+loop_wait during
+n=$(far_count)
+if [ $rc = 1 ] && grep -Eqi 'already running|in progress|starting' "$LIB_TMP/second.log"; then
+	pass "second start refused (exit 1): $(head -n 1 "$LIB_TMP/second.log")"
+else
+	fail "second start: exit $rc: $(tr '\n' '|' < "$LIB_TMP/second.log")"
+	grep -q 'found the lock of a session that is gone (state starting)' "$LIB_TMP/second.log" &&
+	    echo "KNOWN-BUG: a second 'ttp start' takes the lock of a start still in progress (its pid alive) for an orphan and tears that session down (FW_LOCKDOWN..FW_REMOVE, DNS_RESTORE), then starts its own: the host is open between the two"
+fi
+[ "$n" = 0 ] && pass "no packet reached the far side meanwhile" ||
+    fail "$n packets reached the far side while two starts ran"
+[ $rc1 = 0 ] && pass "the first start finished (exit 0)" || fail "first start: exit $rc1"
+agree "two starts"
+ttp stop >/dev/null 2>&1
+[ "$(host_state)" = "$CLEAN" ] || fail "cleanup: $(host_state)"
+
+echo "--- stop while a start is in its exit check"
+KNOWN=
+slow_start || fail "the start did not reach its exit check"
+ttp stop >"$LIB_TMP/stop.log" 2>&1; rc=$?
+wait "$FIRST"; rc1=$?
+echo "    stop: exit $rc, start: exit $rc1"
+agree "stop during start"
+[ -n "$KNOWN" ] && echo "KNOWN-BUG: 'ttp stop' during a 'ttp start' removes the firewall, then the start carries on and records the session as ACTIVE ('[ok] ttp is active: all traffic of this host goes through Tor', 'ttp status': active) with no firewall at all: the host is open while ttp says it is protected"
+ttp stop >/dev/null 2>&1
+[ "$(host_state)" = "$CLEAN" ] && pass "cleanup: clean" || fail "cleanup: $(host_state)"
+summary

@@ -1,0 +1,246 @@
+#!/bin/bash
+# Every error path of the ttp CLI: each case asserts the exit code, the
+# one-line message (it names the problem and the fix) and that NOTHING
+# changed: no table inet ttp, no mount on /etc/resolv.conf, no lock, no
+# tor, no new files in the run directories, the same ruleset and mounts.
+# Root cases run in the harness of lib.sh: the client's private network
+# namespace and a private mount namespace (propagation private) with the
+# run directories on a tmpfs, configured by a temporary TTP_CONFIG, so
+# nothing on the host can change even if ttp misbehaved; "nothing
+# changed" is checked inside those namespaces. Non-root cases run there as
+# uid 65534 (setpriv). Also: --help everywhere, colour only on a terminal
+# and never with NO_COLOR, --log-format json. Needs root; ~20 s.
+# shellcheck disable=SC2015  # pass/fail never fail: A && pass || fail is fine
+set -u
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" -eq 0 ] || { echo "test_errors: needs root (namespaces)"; exit 2; }
+[ -x "$TTP" ] || { echo "test_errors: no $TTP; build first"; exit 2; }
+TOR_BIN=$(command -v tor) ||
+    { echo "test_errors: tor is not installed (scripts/deps.sh)"; exit 2; }
+
+cli_setup || { echo "FAIL: harness setup"; cat "$LIB_TMP"/*.log; exit 1; }
+# The supervised-tor cases must find tor where it is, never install it.
+write_conf "$CONF" "$(printf '[tor]\nbinary = %s' "$TOR_BIN")"
+NOBODY=65534
+ERR=$LIB_TMP/stderr OUT=$LIB_TMP/stdout
+
+# Create run_dir (and ttp.log) once, so a later mkdir is not a "change".
+ttp stop >/dev/null 2>&1
+
+# snapshot: everything an error must leave as it was. ttp.log is the
+# session log: appending an error to it is expected.
+snapshot() {
+	echo "$(host_state) tor=[$(tor_pids | tr '\n' ' ')]"
+	in_client nft list ruleset | md5sum
+	# (other tests' `ip netns` mounts come and go under /run/netns)
+	grep -v ' /run/netns/' "/proc/$HOLDER/mountinfo" | md5sum
+	(cd "/proc/$HOLDER/root$RUN" && find . ! -name 'ttp.log*' | sort)
+	md5sum < "/proc/$HOLDER/root$RUN_DIR/ttp.lock" 2>/dev/null || echo "no lock"
+}
+
+# case NAME RC REGEX [as UID] -- TTP-ARGS...
+#   run ttp (as root, or as UID); pass when the exit code is RC, stderr is
+#   exactly one line matching REGEX (or, with RC 0, stdout's first line
+#   matches it) and the snapshot is unchanged.
+case_() {
+	local name=$1 want=$2 re=$3 uid='' before after rc line n; shift 3
+	if [ "$1" = as ]; then uid=$2; shift 2; fi
+	[ "$1" = -- ] && shift
+	before=$(snapshot)
+	if [ -n "$uid" ]; then ttp_as "$uid" "$@" >"$OUT" 2>"$ERR" </dev/null
+	else ttp "$@" >"$OUT" 2>"$ERR" </dev/null; fi
+	rc=$?
+	after=$(snapshot)
+	if [ "$want" = 0 ]; then line=$(head -n 1 "$OUT"); n=1
+	else line=$(head -n 1 "$ERR"); n=$(wc -l < "$ERR"); fi
+	if [ "$before" != "$after" ]; then
+		fail "$name: the host changed: before <$before> after <$after>"
+	elif [ "$rc" != "$want" ] || ! [[ $line =~ $re ]]; then
+		fail "$name: exit $rc (want $want), '$line' (want /$re/)"
+	elif [ "$n" != 1 ] && [ "${MULTI:-}" != 1 ]; then
+		fail "$name: $n lines on stderr (want one): $(tr '\n' '|' < "$ERR")"
+	else
+		pass "$name"
+	fi
+}
+
+printf 'obfs4 192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567 cert=abc iat-mode=0\n# a comment\n\nobfs4 notanaddress\n' > "$LIB_TMP/bridges"
+printf '[tor]\nthis line is not ini\n' > "$LIB_TMP/malformed.conf"
+printf '[paths]\nfrobnicate = 1\n' > "$LIB_TMP/unknown.conf"
+printf '[tor]\ntransport_port = 99999\n' > "$LIB_TMP/badport.conf"
+cp "$CONF" "$LIB_TMP/writable.conf"
+write_conf "$LIB_TMP/notor.conf" "$(printf '[tor]\nbinary = %s\nuser = ttpclinosuchuser' "$TOR_BIN")"
+chmod 644 "$LIB_TMP"/*.conf "$LIB_TMP/bridges"
+chmod 666 "$LIB_TMP/writable.conf"
+
+echo "--- option errors: exit 1, one line, nothing changed"
+case_ "unknown user" 1 "^ttp: --bypass-user: no user 'nosuchuser'; check the name with 'getent passwd nosuchuser'\$" \
+    -- start --bypass-user nosuchuser
+case_ "unknown user in a list" 1 "^ttp: --bypass-user: no user 'nosuchuser'" \
+    -- start --bypass-user nobody,nosuchuser
+case_ "unknown group" 1 "^ttp: --bypass-group: no group 'nosuchgroup'; check the name with 'getent group nosuchgroup'\$" \
+    -- start --bypass-group nosuchgroup
+case_ "uid 0 in --bypass-user (name)" 1 "^ttp: --bypass-user: user 'root' is id 0; root is exempted only with --allow-root\$" \
+    -- start --bypass-user root
+case_ "uid 0 in --bypass-user (number)" 1 "^ttp: --bypass-user: user '0' is id 0; .*--allow-root" \
+    -- start --bypass-user 0
+case_ "gid 0 in --bypass-group" 1 "^ttp: --bypass-group: group 'root' is id 0; .*--allow-root" \
+    -- start --bypass-group root
+case_ "empty --bypass-user list" 1 "^ttp: --bypass-user: empty list; give names separated by commas" \
+    -- start --bypass-user ,
+case_ "bad port (0)" 1 "^ttp: --transport-port: '0' is not a port; give a number from 1 to 65535\$" \
+    -- start --transport-port 0
+case_ "bad port (70000)" 1 "^ttp: --dns-port: '70000' is not a port; give a number from 1 to 65535\$" \
+    -- start --dns-port 70000
+case_ "bad port (text)" 1 "^ttp: --transport-port: ' 9041' is not a port" \
+    -- start --transport-port ' 9041'
+case_ "bad --tor-uid" 1 "^ttp: --tor-uid: '0' is not a uid; give a number from 1 to" \
+    -- start --external-daemon --tor-uid 0
+case_ "bad --bootstrap-timeout (text)" 1 "^ttp: --bootstrap-timeout: 'soon' is not a number of seconds from 1 to 3600\$" \
+    -- start --bootstrap-timeout soon
+case_ "bad --bootstrap-timeout (0)" 1 "^ttp: --bootstrap-timeout: '0' is not a number of seconds from 1 to 3600\$" \
+    -- start --bootstrap-timeout 0
+case_ "bad --bootstrap-timeout (negative)" 1 "^ttp: --bootstrap-timeout: '-5' is not a number" \
+    -- start --bootstrap-timeout -5
+case_ "bad bridge line" 1 "^ttp: --bridge: bridge line 1: 'notanaddress' is not IP:port .*port 1-65535" \
+    -- start --bridge "obfs4 notanaddress"
+case_ "bad second --bridge" 1 "^ttp: --bridge: bridge line 2: " \
+    -- start --bridge "192.0.2.7:443" --bridge "192.0.2.8:99999"
+case_ "bridge file with a bad line 4" 1 "^ttp: $LIB_TMP/bridges: bridge line 4: 'notanaddress' is not IP:port" \
+    -- start --bridge-file "$LIB_TMP/bridges"
+case_ "missing bridge file" 1 "^ttp: $LIB_TMP/nosuchfile: No such file or directory" \
+    -- start --bridge-file "$LIB_TMP/nosuchfile"
+case_ "--use-bridges without bridges" 1 "^ttp: --use-bridges needs bridge lines: add --bridge LINE or --bridge-file FILE\$" \
+    -- start --use-bridges
+case_ "--external-daemon without --tor-uid" 1 "^ttp: --external-daemon needs --tor-uid N" \
+    -- start --external-daemon
+case_ "--external-daemon with bridges" 1 "^ttp: bridges are configured in your own tor with --external-daemon; drop the bridge options\$" \
+    -- start "${TTP_START_ARGS[@]}" --bridge 192.0.2.7:443
+case_ "--external-daemon, nothing on the TransPort" 1 "^ttp: nothing listens on 127.0.0.1:9999 \(TCP\); start your tor with TransPort 9999 first, or pass --transport-port\$" \
+    -- start "${TTP_START_ARGS[@]}" --transport-port 9999
+case_ "unknown interface" 1 "^ttp: no network interface named 'ttpnosuch0' \(see 'ip link'\); omit -i" \
+    -- start -i ttpnosuch0 "${TTP_START_ARGS[@]}"
+case_ "tor user missing" 1 "^ttp: tor user 'ttpclinosuchuser' does not exist; install tor or pass --tor-uid N\$" \
+    -- --config "$LIB_TMP/notor.conf" start
+case_ "bad --log-format" 1 "^ttp: --log-format: 'xml' is neither text nor json\$" \
+    -- --log-format xml status
+
+echo "--- configuration errors: FILE:LINE"
+case_ "malformed config file" 1 "^ttp: $LIB_TMP/malformed.conf:2: malformed line \(expected \[section\] or key = value\)\$" \
+    -- --config "$LIB_TMP/malformed.conf" start "${TTP_START_ARGS[@]}"
+case_ "unknown config key" 1 "^ttp: $LIB_TMP/unknown.conf:2: unknown key 'frobnicate' in section \[paths\]\$" \
+    -- --config "$LIB_TMP/unknown.conf" start "${TTP_START_ARGS[@]}"
+case_ "bad config value" 1 "^ttp: $LIB_TMP/badport.conf:2: bad port for 'transport_port': '99999' \(1-65535\)\$" \
+    -- --config="$LIB_TMP/badport.conf" stop
+case_ "explicit --config, missing file" 1 "^ttp: $LIB_TMP/missing.conf: No such file or directory\$" \
+    -- --config "$LIB_TMP/missing.conf" start "${TTP_START_ARGS[@]}"
+TTP_CONF=$LIB_TMP/missing.conf case_ "TTP_CONFIG names a missing file" 1 \
+    "^ttp: $LIB_TMP/missing.conf: No such file or directory\$" -- stop
+case_ "config writable by others (root)" 1 "^ttp: $LIB_TMP/writable.conf: must be owned by root and not writable by group or others \(chown root; chmod go-w\)\$" \
+    -- --config "$LIB_TMP/writable.conf" start "${TTP_START_ARGS[@]}"
+
+echo "--- unknown command / option: exit 1"
+case_ "unknown command" 1 "^ttp: unknown command 'frobnicate'; see 'ttp --help'\$" -- frobnicate
+MULTI=1 case_ "unknown option of start (then its usage)" 1 "unrecognized option '--frobnicate'" \
+    -- start --frobnicate
+MULTI=1 case_ "unknown option of stop" 1 "unrecognized option '--frobnicate'" -- stop --frobnicate
+MULTI=1 case_ "unknown option of status" 1 "unrecognized option '--frobnicate'" -- status --frobnicate
+case_ "stray argument" 1 "^ttp: unexpected argument 'now'; see 'ttp start --help'\$" -- start now
+case_ "stray argument to stop" 1 "^ttp: unexpected argument 'now'; see 'ttp stop --help'\$" -- stop now
+MULTI=1 case_ "no command (usage, exit 1)" 1 "^usage: ttp " --
+
+echo "--- no root: exit 2 for the commands that need it"
+for c in start stop restart refresh logs diagnose uninstall; do
+	case_ "$c without root" 2 "^ttp: 'ttp $c' needs root: run 'sudo ttp $c'\$" as $NOBODY -- $c
+done
+case_ "stop --restore-only without root" 2 "^ttp: 'ttp stop' needs root" as $NOBODY -- stop --restore-only
+case_ "start (BYOD) without root" 2 "^ttp: 'ttp start' needs root" as $NOBODY -- start "${TTP_START_ARGS[@]}"
+
+echo "--- what needs no root works without it"
+case_ "status without root (inactive)" 0 "^ttp is inactive \(no session\)\$" as $NOBODY -- status
+case_ "status --json without root (inactive)" 0 '^\{"state":"inactive"\}$' as $NOBODY -- status --json
+case_ "rules without root" 0 "^# ttp session ruleset" as $NOBODY -- rules --tor-uid "$TOR_UID"
+
+echo "--- nothing to stop: exit 0, says so"
+case_ "stop with no session" 0 "^no ttp session is running \(nothing to stop\); 'sudo ttp stop --restore-only' removes leftovers\$" -- stop
+before=$(host_state)
+ttp stop --restore-only >"$OUT" 2>"$ERR"; rc=$?
+expect "stop --restore-only with nothing to remove" 0 "^\[ok\] ttp stopped" "$rc" "$(cat "$OUT" "$ERR" | grep -v '^ttp-privd:' | tail -n 1)"
+[ "$(host_state)" = "$CLEAN" ] && [ "$before" = "$CLEAN" ] && pass "--restore-only on a clean host leaves it clean" ||
+    fail "--restore-only on a clean host: $(host_state)"
+
+echo "--- --help on every command: exit 0, usage on stdout (no root, no config needed)"
+for c in start stop restart refresh status check check-leak logs diagnose rules watchdog uninstall; do
+	ttp_as $NOBODY --config "$LIB_TMP/missing.conf" $c --help >"$OUT" 2>"$ERR" </dev/null; rc=$?
+	if [ $rc = 0 ] && head -n 1 "$OUT" | grep -q "^usage: ttp $c" && [ ! -s "$ERR" ]; then
+		pass "$c --help"
+	else
+		fail "$c --help: exit $rc, '$(head -n 1 "$OUT")', stderr '$(head -n 1 "$ERR")'"
+	fi
+	ttp $c -h >"$OUT" 2>&1 </dev/null; rc=$?
+	[ $rc = 0 ] && grep -q "^usage: ttp $c" "$OUT" && pass "$c -h (root)" || fail "$c -h: exit $rc"
+done
+for h in --help -h help; do
+	ttp_as $NOBODY $h >"$OUT" 2>"$ERR"; rc=$?
+	[ $rc = 0 ] && head -n 1 "$OUT" | grep -q '^usage: ttp ' && grep -q '^  start ' "$OUT" &&
+	    pass "ttp $h" || fail "ttp $h: exit $rc"
+done
+ttp_as $NOBODY --version >"$OUT"; rc=$?
+expect "ttp --version" 0 "^ttp [0-9]" "$rc" "$(cat "$OUT")"
+
+echo "--- a session, then the errors that need one"
+before=$(snapshot)
+ttp start "${TTP_START_ARGS[@]}" >"$OUT" 2>"$ERR"; rc=$?
+[ "$before" != "$(snapshot)" ] && pass "control: the snapshot sees what a start changes" ||
+    fail "control: the snapshot missed a start"
+if [ $rc != 0 ] || [ "$(host_state)" != "table=session overlay=yes lock=yes" ]; then
+	fail "BYOD start: exit $rc, $(host_state): $(cat "$OUT" "$ERR")"
+	summary; exit
+fi
+pass "BYOD session started"
+case_ "already running: exit 1, host unchanged" 1 "^ttp: ttp is already running \(since .*, tor pid 0\); run 'sudo ttp stop' or 'sudo ttp restart'\$" \
+    -- start "${TTP_START_ARGS[@]}"
+case_ "already running (supervised start)" 1 "^ttp: ttp is already running" -- start
+case_ "status without root (active)" 0 "^\[ok\] ttp is active\$" as $NOBODY -- status
+case_ "status --json without root (active)" 0 '^\{"version":1,"state":"active",.*"external_daemon":true,.*"exit_ip":"192.0.2.15","is_tor":1,.*"tor_running":true\}$' \
+    as $NOBODY -- status --json
+case_ "check without root (through the session)" 0 "^session        active\$" as $NOBODY -- check
+case_ "check --json without root" 0 '"is_tor":true' as $NOBODY -- check --json
+case_ "check-leak without root" 0 "^\[ok\] ipv4: no leak" as $NOBODY -- check-leak
+ttp_as $NOBODY check >"$OUT" 2>&1
+grep -q '^IsTor          yes$' "$OUT" && pass "check sees IsTor yes" || fail "check: $(cat "$OUT")"
+ttp_as $NOBODY status --json > "$OUT"
+grep -q '"firewall"' "$OUT" && fail "status as a user must not ask privd" || pass "status as a user: no firewall field"
+ttp status --json > "$OUT"
+grep -q '"firewall":"session","firewall_intact":true' "$OUT" && pass "status as root: firewall intact" ||
+    fail "status as root: $(cat "$OUT")"
+
+echo "--- colour: only on a terminal, never with NO_COLOR"
+tty_run() {	# tty_run ENV... : ttp status as a user on a pseudo-terminal
+	in_session env "$@" script -qec "setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups $TTP status" /dev/null
+}
+ESC=$'\033'
+out=$(tty_run TERM=xterm)
+[[ $out == *"${ESC}["* ]] && pass "terminal: colour (the control)" || fail "terminal: no colour: '$out'"
+out=$(tty_run TERM=xterm NO_COLOR=1)
+[[ $out != *"$ESC"* ]] && [[ $out == *"ttp is active"* ]] && pass "NO_COLOR on a terminal: no escape codes" ||
+    fail "NO_COLOR: escape codes or no output: $(printf %q "$out")"
+out=$(tty_run TERM=dumb)
+[[ $out != *"$ESC"* ]] && pass "TERM=dumb: no escape codes" || fail "TERM=dumb: $(printf %q "$out")"
+out=$(ttp_as $NOBODY status 2>&1; ttp_as $NOBODY check-leak 2>&1; ttp stop --frobnicate 2>&1; ttp_as $NOBODY start 2>&1)
+[[ $out != *"$ESC"* ]] && pass "not a terminal: no escape codes" || fail "pipe: $(printf %q "$out")"
+
+echo "--- --log-format json"
+ttp --log-format json start --bypass-user nosuchuser >/dev/null 2>"$ERR"; rc=$?
+if [ $rc = 1 ] && "$PY" -c 'import json,sys; d=json.loads(open(sys.argv[1]).read()); assert "nosuchuser" in json.dumps(d)' "$ERR" 2>/dev/null; then
+	pass "--log-format json: the error is one JSON object"
+else
+	fail "--log-format json: exit $rc, '$(cat "$ERR")'"
+fi
+
+ttp stop >"$OUT" 2>&1; rc=$?
+[ $rc = 0 ] && [ "$(host_state)" = "$CLEAN" ] && pass "stop: clean" || fail "stop: exit $rc, $(host_state)"
+[ -z "$(tor_pids)" ] && pass "no tor was ever started" || fail "a tor runs: $(tor_pids)"
+summary
