@@ -143,10 +143,12 @@ case_ "config writable by others (root)" 1 "^ttp: $LIB_TMP/writable.conf: must b
 
 echo "--- unknown command / option: exit 1"
 case_ "unknown command" 1 "^ttp: unknown command 'frobnicate'; see 'ttp --help'\$" -- frobnicate
-MULTI=1 case_ "unknown option of start (then its usage)" 1 "unrecognized option '--frobnicate'" \
-    -- start --frobnicate
-MULTI=1 case_ "unknown option of stop" 1 "unrecognized option '--frobnicate'" -- stop --frobnicate
-MULTI=1 case_ "unknown option of status" 1 "unrecognized option '--frobnicate'" -- status --frobnicate
+for c in start stop status check rules logs; do
+	case_ "unknown option of $c" 1 "^ttp: $c: unknown option '--frobnicate'; see 'ttp $c --help'\$" \
+	    -- $c --frobnicate
+done
+case_ "option missing its value" 1 "^ttp: start: option '--bridge' is missing its value or takes none; see 'ttp start --help'\$" \
+    -- start --bridge
 case_ "stray argument" 1 "^ttp: unexpected argument 'now'; see 'ttp start --help'\$" -- start now
 case_ "stray argument to stop" 1 "^ttp: unexpected argument 'now'; see 'ttp stop --help'\$" -- stop now
 MULTI=1 case_ "no command (usage, exit 1)" 1 "^usage: ttp " --
