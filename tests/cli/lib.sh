@@ -109,7 +109,9 @@ has_table() { in_client nft list table inet ttp >/dev/null 2>&1; }
 table_kind() {	# session, lockdown or none
 	local t
 	t=$(in_client nft list table inet ttp 2>/dev/null) || { echo none; return; }
-	if grep -q 'hook output priority -100' <<<"$t"; then echo session
+	# Only the session ruleset redirects (lockdown keeps an empty nat
+	# chain so existing connections stay translated).
+	if grep -q 'redirect to' <<<"$t"; then echo session
 	else echo lockdown; fi
 }
 has_overlay() { grep -q ' /etc/resolv.conf ' "/proc/$HOLDER/mountinfo"; }

@@ -115,7 +115,8 @@ done
 echo "=== crashes during start, recovered by the next start (orphaned lock)"
 for step in lock FW_APPLY DNS_OVERLAY bootstrap; do
 	crash "start/$step (2)" $step start "${TTP_START_ARGS[@]}"
-	ttp start "${TTP_START_ARGS[@]}" >"$OUT" 2>&1; rc=$?
+	# -v: privd says how many stale overlay layers it removed.
+	ttp -v start "${TTP_START_ARGS[@]}" >"$OUT" 2>&1; rc=$?
 	if [ $rc = 0 ] && grep -q 'found the lock of a session that is gone (state starting); cleaning it up first' "$OUT" &&
 	    [ "$(host_state)" = "table=session overlay=yes lock=yes" ]; then
 		pass "start/$step (2): the next start cleans up and starts"
