@@ -16,8 +16,9 @@
 #      is not in it, as the issue asks;
 #  (c) `ttp status` as an ordinary user, a session active;
 #  (d) resident memory of all ttp processes together (tor excluded),
-#      sampled every 5 ms from /proc/PID/status (VmRSS; PSS from
-#      smaps_rollup beside it, which does not count shared pages twice):
+#      sampled every 5 ms from /proc/PID/status (VmRSS, and RssAnon: the
+#      part that is not shared library pages; PSS from smaps_rollup beside
+#      it, which does not count shared pages twice):
 #      while `ttp start` waits for the exit check (CLI, its parsing worker,
 #      ttp-privd, ttp-netcheck; the stand-in holds the answer 1 s), while
 #      it waits for tor to bootstrap (CLI, worker, privd, ttp-torctl; a
@@ -86,9 +87,9 @@ sample() {
 	        if line.startswith(key + ':'):
 	            return int(line.split()[1])
 	    return 0
-	best, hwm, end = (0, 0, ''), {}, time.monotonic() + secs
+	best, hwm, end = (0, 0, 0, ''), {}, time.monotonic() + secs
 	while time.monotonic() < end and os.path.exists('/proc/%d' % pid):
-	    rss = pss = 0
+	    rss = pss = anon = 0
 	    names = []
 	    for p in os.listdir('/proc'):
 	        if not p.isdigit():
@@ -106,12 +107,13 @@ sample() {
 	        r = field(st, 'VmRSS')
 	        rss += r
 	        pss += field(sm, 'Pss')
-	        names.append('%s:%d' % (comm, r))
+	        anon += field(st, 'RssAnon')
+	        names.append('%s:%d(anon %d)' % (comm, r, field(st, 'RssAnon')))
 	        hwm[comm] = max(hwm.get(comm, 0), field(st, 'VmHWM'))
 	    if rss > best[0]:
-	        best = (rss, pss, ' '.join(sorted(names)))
+	        best = (rss, pss, anon, ' '.join(sorted(names)))
 	    time.sleep(0.005)
-	print('rss=%d pss=%d procs=%s' % best)
+	print('rss=%d pss=%d anon=%d procs=%s' % best)
 	print('hwm=' + ' '.join('%s:%d' % kv for kv in sorted(hwm.items())))
 	EOF
 }
@@ -132,12 +134,14 @@ mm() { printf '%s..%s' "$(field min_ms "$1")" "$(field max_ms "$1")"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.2f MiB", k / 1024 }'; }
 row() { printf '%-50s %-11s %-15s %-10s %s\n' "$@"; }
 phase() {	# phase LABEL SAMPLE
-	local l1 rss pss
+	local l1 rss pss anon
 	l1=$(head -n 1 <<<"$2")
 	rss=$(sed -n 's/^rss=\([0-9]*\).*/\1/p' <<<"$l1")
 	pss=$(sed -n 's/.* pss=\([0-9]*\).*/\1/p' <<<"$l1")
+	anon=$(sed -n 's/.* anon=\([0-9]*\).*/\1/p' <<<"$l1")
 	row "$1" "$(mib "${rss:-0}")" "PSS $(mib "${pss:-0}")" "<= 4 MiB" "-"
-	echo "      at the peak: $(sed -n 's/.* procs=//p' <<<"$l1")"
+	echo "      of which anonymous (private, not shared libraries): $(mib "${anon:-0}")"
+	echo "      at the peak, VmRSS KiB: $(sed -n 's/.* procs=//p' <<<"$l1")"
 	echo "      peak of each (VmHWM, KiB): $(sed -n 's/^hwm=//p' <<<"$2")"
 }
 

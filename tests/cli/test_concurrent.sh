@@ -24,13 +24,17 @@ cli_setup || { echo "FAIL: harness setup"; cat "$LIB_TMP"/*.log; exit 1; }
 U=$USER_UID:$USER_UID
 
 # slow_start: a BYOD start in the background, held in its exit check.
+api_checks() { grep -c '^HTTP /api/ip' "$LIB_TMP/trans.log"; }
+more_checks() { [ "$(api_checks)" -gt "$1" ]; }
 slow_start() {
+	local before
+	before=$(api_checks)
 	rm -f "$LIB_TMP/first.log"
 	nsenter --target "$HOLDER" --net --mount -- env TTP_CONFIG="$CONF" \
 	    timeout 40 "$TTP" start "${TTP_START_ARGS[@]}" >"$LIB_TMP/first.log" 2>&1 &
 	FIRST=$!
 	LIB_PIDS+=("$FIRST")
-	wait_for 5 grep -q '^HTTP /api/ip' "$LIB_TMP/trans.log"
+	wait_for 5 more_checks "$before"
 }
 
 # agree NAME: the lock (status) and the kernel tell the same story.

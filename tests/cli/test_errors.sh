@@ -37,7 +37,7 @@ snapshot() {
 	# (other tests' `ip netns` mounts come and go under /run/netns)
 	grep -v ' /run/netns/' "/proc/$HOLDER/mountinfo" | md5sum
 	(cd "/proc/$HOLDER/root$RUN" && find . ! -name 'ttp.log*' | sort)
-	md5sum < "/proc/$HOLDER/root$RUN_DIR/ttp.lock" 2>/dev/null || echo "no lock"
+	{ md5sum < "/proc/$HOLDER/root$RUN_DIR/ttp.lock"; } 2>/dev/null || echo "no lock"
 }
 
 # case NAME RC REGEX [as UID] -- TTP-ARGS...
@@ -218,6 +218,17 @@ grep -q '"firewall"' "$OUT" && fail "status as a user must not ask privd" || pas
 ttp status --json > "$OUT"
 grep -q '"firewall":"session","firewall_intact":true' "$OUT" && pass "status as root: firewall intact" ||
     fail "status as root: $(cat "$OUT")"
+
+case_ "refresh with an external tor" 1 "^ttp: the session uses an external tor: send it NEWNYM yourself\$" -- refresh
+ttp logs -n >"$OUT" 2>"$ERR"; rc=$?
+expect "logs -n (root): the session log" 0 "ttp is active" $rc "$(grep -m1 'ttp is active' "$OUT")"
+ttp diagnose >"$OUT" 2>"$ERR"; rc=$?
+if [ $rc = 0 ] && grep -q '^== session' "$OUT" && grep -q '"state": "active"' "$OUT" &&
+    grep -q 'table inet ttp' "$OUT"; then
+	pass "diagnose (root): one report with the session and the live ruleset"
+else
+	fail "diagnose: exit $rc; sections: $(grep '^== ' "$OUT" | tr '\n' ' ')"
+fi
 
 echo "--- colour: only on a terminal, never with NO_COLOR"
 tty_run() {	# tty_run ENV... : ttp status as a user on a pseudo-terminal
