@@ -197,11 +197,23 @@ check_existing(const char *lockp, bool restart)
 	}
 	if (restart)
 		return 0;
+	if (old.state == SESSION_STOPPING || old.state == SESSION_LOCKDOWN) {
+		log_warnx("a session is %s (a stop did not finish, or a "
+		    "fault locked it down); run 'sudo ttp stop' first",
+		    session_state_name(old.state));
+		return -1;
+	}
 	if (session_alive(&old) && old.state != SESSION_STARTING) {
-		log_warnx("ttp is already running (since %s, tor pid %d); "
-		    "run 'sudo ttp stop' or 'sudo ttp restart'",
-		    old.started ? strtok(ctime(&old.started), "\n") : "?",
-		    (int)old.tor_pid);
+		if (old.external_daemon)
+			log_warnx("ttp is already running (since %s, external "
+			    "tor); run 'sudo ttp stop' or 'sudo ttp restart'",
+			    old.started ? strtok(ctime(&old.started), "\n") :
+			    "?");
+		else
+			log_warnx("ttp is already running (since %s, tor pid "
+			    "%d); run 'sudo ttp stop' or 'sudo ttp restart'",
+			    old.started ? strtok(ctime(&old.started), "\n") :
+			    "?", (int)old.tor_pid);
 		return -1;
 	}
 	ui_warn("found the lock of a session that is gone (state %s); "

@@ -202,7 +202,7 @@ if [ $rc != 0 ] || [ "$(host_state)" != "table=session overlay=yes lock=yes" ]; 
 	summary; exit
 fi
 pass "BYOD session started"
-case_ "already running: exit 1, host unchanged" 1 "^ttp: ttp is already running \(since .*, tor pid 0\); run 'sudo ttp stop' or 'sudo ttp restart'\$" \
+case_ "already running: exit 1, host unchanged" 1 "^ttp: ttp is already running \(since .*, external tor\); run 'sudo ttp stop' or 'sudo ttp restart'\$" \
     -- start "${TTP_START_ARGS[@]}"
 case_ "already running (supervised start)" 1 "^ttp: ttp is already running" -- start
 case_ "status without root (active)" 0 "^\[ok\] ttp is active\$" as $NOBODY -- status
