@@ -69,6 +69,10 @@ void	runlog_open(void);
  * with out_fd NULL, discarded). */
 int	spawn_helper(const char *name, const char *const argv[], int *out_fd,
 	    pid_t *pid);
+/* ttp-torctl COMMAND for the configured tor: --timeout when > 0, --pid
+ * (stop waiting when tor dies) when > 0. */
+int	spawn_torctl(const char *command, long timeout_secs, pid_t tor_pid,
+	    int *out_fd, pid_t *pid);
 /* Wait for pid, bounded; its exit code, or -1 (killed or timed out). */
 int	spawn_wait(pid_t pid, int timeout_ms);
 

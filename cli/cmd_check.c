@@ -278,13 +278,12 @@ show_newnym(FILE *in, FILE *result, void *arg)
 int
 cmd_refresh(int argc, char **argv)
 {
-	const char		*av[8];
 	struct exit_result	 er;
 	struct session		 s, now;
 	struct show		 sh;
 	char			 err[512], res[32];
 	pid_t			 pid;
-	int			 out, rc, n = 0;
+	int			 out, rc;
 
 	if ((rc = parse_simple(argc, argv, &sh, false,
 	    "usage: ttp refresh\nNew Tor circuits (SIGNAL NEWNYM): new "
@@ -302,14 +301,7 @@ cmd_refresh(int argc, char **argv)
 		    "running; start one with 'sudo ttp start'");
 		return TTP_EXIT_ERROR;
 	}
-	av[n++] = "ttp-torctl";
-	if (cli.cfg.file[0] != '\0') {
-		av[n++] = "--config";
-		av[n++] = cli.cfg.file;
-	}
-	av[n++] = "newnym";
-	av[n] = NULL;
-	if (spawn_helper("ttp-torctl", av, &out, &pid) == -1)
+	if (spawn_torctl("newnym", 0, 0, &out, &pid) == -1)
 		return TTP_EXIT_ERROR;
 	rc = privsep_parse(out, show_newnym, NULL, res, sizeof(res));
 	close(out);

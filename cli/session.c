@@ -312,27 +312,11 @@ save(const char *lockp, const struct session *s)
 static int
 wait_bootstrap(const struct session *s, long timeout)
 {
-	const char	*argv[12];
-	char		 tbuf[24], pbuf[24], res[256];
-	pid_t		 pid;
-	int		 out, rc, n = 0;
+	char	 res[256];
+	pid_t	 pid;
+	int	 out, rc;
 
-	snprintf(tbuf, sizeof(tbuf), "%ld", timeout);
-	snprintf(pbuf, sizeof(pbuf), "%d", (int)s->tor_pid);
-	argv[n++] = "ttp-torctl";
-	if (cli.cfg.file[0] != '\0') {
-		argv[n++] = "--config";
-		argv[n++] = cli.cfg.file;
-	}
-	argv[n++] = "--timeout";
-	argv[n++] = tbuf;
-	if (s->tor_pid > 0) {
-		argv[n++] = "--pid";
-		argv[n++] = pbuf;
-	}
-	argv[n++] = "bootstrap";
-	argv[n] = NULL;
-	if (spawn_helper("ttp-torctl", argv, &out, &pid) == -1)
+	if (spawn_torctl("bootstrap", timeout, s->tor_pid, &out, &pid) == -1)
 		return -1;
 	rc = privsep_parse(out, parse_bootstrap, NULL, res, sizeof(res));
 	close(out);
@@ -582,10 +566,8 @@ out:
 static int
 stop_tor(const struct session *s)
 {
-	const char	*argv[10];
-	char		 pbuf[24], tbuf[24], torrc[PATH_MAX];
-	pid_t		 pid;
-	int		 n = 0;
+	char	 torrc[PATH_MAX];
+	pid_t	 pid;
 
 	if (s->external_daemon || s->tor_pid <= 0)
 		return 0;
@@ -597,23 +579,11 @@ stop_tor(const struct session *s)
 		    "leaving it alone", (int)s->tor_pid);
 		return 0;
 	}
-	snprintf(pbuf, sizeof(pbuf), "%d", (int)s->tor_pid);
-	snprintf(tbuf, sizeof(tbuf), "%d", TOR_SHUTDOWN_SECS);
-	argv[n++] = "ttp-torctl";
-	if (cli.cfg.file[0] != '\0') {
-		argv[n++] = "--config";
-		argv[n++] = cli.cfg.file;
-	}
-	argv[n++] = "--timeout";
-	argv[n++] = tbuf;
-	argv[n++] = "--pid";
-	argv[n++] = pbuf;
-	argv[n++] = "shutdown";
-	argv[n] = NULL;
 	/* SIGNAL SHUTDOWN through the control port; tor exits at once as a
 	 * client. Only the outcome matters here, and it is read from the
 	 * kernel (tor's pidfd), not from torctl's words. */
-	if (spawn_helper("ttp-torctl", argv, NULL, &pid) == 0)
+	if (spawn_torctl("shutdown", TOR_SHUTDOWN_SECS, s->tor_pid, NULL,
+	    &pid) == 0)
 		(void)spawn_wait(pid, (TOR_SHUTDOWN_SECS + 2) * 1000);
 	if (tor_wait_exit(s->tor_pid, 1000) == 0)
 		return 0;

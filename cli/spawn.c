@@ -66,6 +66,34 @@ spawn_helper(const char *name, const char *const argv[], int *out_fd,
 }
 
 int
+spawn_torctl(const char *command, long timeout_secs, pid_t tor_pid,
+    int *out_fd, pid_t *pid)
+{
+	const char	*argv[10];
+	char		 tbuf[24], pbuf[24];
+	int		 n = 0;
+
+	argv[n++] = "ttp-torctl";
+	if (cli.cfg.file[0] != '\0') {
+		argv[n++] = "--config";
+		argv[n++] = cli.cfg.file;
+	}
+	if (timeout_secs > 0) {
+		snprintf(tbuf, sizeof(tbuf), "%ld", timeout_secs);
+		argv[n++] = "--timeout";
+		argv[n++] = tbuf;
+	}
+	if (tor_pid > 0) {
+		snprintf(pbuf, sizeof(pbuf), "%d", (int)tor_pid);
+		argv[n++] = "--pid";
+		argv[n++] = pbuf;
+	}
+	argv[n++] = command;
+	argv[n] = NULL;
+	return spawn_helper("ttp-torctl", argv, out_fd, pid);
+}
+
+int
 spawn_wait(pid_t pid, int timeout_ms)
 {
 	struct pollfd	 pfd;
