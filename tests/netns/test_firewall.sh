@@ -153,7 +153,7 @@ echo "--- ttp rules --json (unprivileged: a private user+network namespace)"
 json=$(setpriv --reuid=$USER_UID --regid=$USER_UID --clear-groups \
     timeout 10 "$TTP" rules --json --tor-uid $TOR_UID 2>&1)
 if [[ $json == *"private network namespace"* ]]; then
-	echo "SKIP: ttp rules --json: no unprivileged user namespaces here"
+	fail "ttp rules --json needs unprivileged user namespaces, which this kernel refuses: $json"
 elif echo "$json" | "$PY" -c '
 import json, sys
 d = json.load(sys.stdin)["nftables"]
