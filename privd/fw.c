@@ -111,10 +111,10 @@ fnv1a64(const char *s)
 
 /*
  * Which ruleset a listing is, by what the table declares: the session
- * table has four sets and five chains (only it has nat chains), the
- * lockdown table exactly its three filter chains. Anything else, even one
- * extra chain or a dormant flag, is foreign. Whether the rules themselves
- * are intact is the hash's business.
+ * table has four sets and six chains, the lockdown table no set and five
+ * chains (its nat chain is empty). Anything else, even one extra chain or
+ * a dormant flag, is foreign. Whether the rules themselves are intact is
+ * the hash's business.
  */
 static uint32_t
 fw_classify(const char *list)
