@@ -54,7 +54,7 @@ install: all
 uninstall:
 	scripts/uninstall.sh $(PREFIX)
 
-lint: all
+lint:
 	scripts/lint.sh
 
 clean:

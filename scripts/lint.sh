@@ -1,0 +1,16 @@
+#!/bin/sh
+# Static checks of the product code (`make lint`): cppcheck over every
+# directory with code, and shellcheck over the test scripts when present.
+# jansson's json_*_foreach macros are unknown to cppcheck: suppressed.
+set -eu
+cd "$(dirname "$0")/.."
+cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+    --std=c11 -I. -D_GNU_SOURCE -DTTP_VERSION='"lint"' -DTTP_LIBEXECDIR='"/x"' \
+    -DTTP_SBINDIR='"/x"' -DTTP_SYSCONFDIR_STR='"/x"' -DTTP_DEFAULT_CONFIG='"/x"' \
+    --suppress=missingIncludeSystem --suppress=unknownMacro \
+    common ipc privd cli torctl netcheck seccomp
+if command -v shellcheck >/dev/null 2>&1; then
+	shellcheck -x -S warning tests/run bench/run scripts/*.sh \
+	    tests/netns/*.sh tests/cli/*.sh tests/lab/*.sh
+fi
+echo "lint: clean"
