@@ -7,7 +7,6 @@
 # content back and leaves no mount behind.
 set -u
 
-TESTS=${TTP_TESTS:-$(cd "$(dirname "$0")/../.." && pwd)/build/tests}
 TOOL=$(cd "$(dirname "$0")" && pwd)/privd_op
 RESOLV=/etc/resolv.conf
 TMP=

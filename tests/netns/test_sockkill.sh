@@ -14,7 +14,6 @@
 # leak. Everything happens in namespaces this script creates and removes.
 set -u
 
-TESTS=${TTP_TESTS:-$(cd "$(dirname "$0")/../.." && pwd)/build/tests}
 TOOL=$(cd "$(dirname "$0")" && pwd)/privd_op
 C=ttpsysc$$			# client namespace and its veth end
 F=ttpsysf$$			# far namespace and its veth end
@@ -154,7 +153,7 @@ start_transport() {
 	    --clear-groups \
 	    "$PY" "$TMP/transport.py" > "$TMP/transport.$1.log" 2>&1 &
 	TRANSPORT_PID=$!
-	PIDS+=($TRANSPORT_PID)
+	PIDS+=("$TRANSPORT_PID")
 	for ((i = 0; i < 50; i++)); do
 		inc ss -Hltn "sport = :$TRANS_PORT" | grep -q LISTEN && return 0
 		sleep 0.1
@@ -167,7 +166,7 @@ start_app() {
 	    --clear-groups \
 	    "$PY" "$TMP/app.py" "$TMP/go.$1" > "$TMP/app.$1.log" 2>&1 &
 	APP_PID=$!
-	PIDS+=($APP_PID)
+	PIDS+=("$APP_PID")
 	wait_for "$TMP/app.$1.log" "connected" 50 ||
 	    fail "$1: app did not connect: $(cat "$TMP/app.$1.log")"
 	wait_for "$TMP/transport.$1.log" "hello" 50 ||

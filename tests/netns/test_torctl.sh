@@ -71,7 +71,7 @@ inner() {
 	"$TOOL" ours "$pid" "$T/torrun/torrc" >/dev/null || fail "pid $pid is not our tor"
 	st=/proc/$pid/status
 	uid=$(id -u "$TOR_USER")
-	grep -Eq "^Uid:[[:space:]]+$uid[[:space:]]" "$st" || fail "tor is not running as $TOR_USER"
+	grep -Eq "^Uid:[[:space:]]+${uid}[[:space:]]" "$st" || fail "tor is not running as $TOR_USER"
 
 	# GETINFO; also waits for the control socket and the cookie.
 	out=$("$TORCTL" --config "$conf" --pid "$pid" --timeout 20 getinfo version net/listeners/trans)
