@@ -110,50 +110,6 @@ fnv1a64(const char *s)
 }
 
 /*
- * Which ruleset a listing is, by what the table declares: the session
- * table has four sets and six chains, the lockdown table no set and five
- * chains (its nat chain is empty). Anything else, even one extra chain or
- * a dormant flag, is foreign. Whether the rules themselves are intact is
- * the hash's business.
- */
-static uint32_t
-fw_classify(const char *list)
-{
-	static const char *const session[] = { "set doh_v4", "set doh_v6",
-	    "set lan_v4", "set lan_v6", "chain prerouting", "chain output",
-	    "chain filter_out", "chain filter_in", "chain filter_fwd",
-	    "chain filter_post" };
-	static const char *const lockdown[] = { "chain output",
-	    "chain filter_out", "chain filter_in", "chain filter_fwd",
-	    "chain filter_post" };
-	const char *const	*want;
-	const char		*p;
-	char			 decl[64];
-	size_t			 i, lines = 0;
-	uint32_t		 state;
-
-	/* Lines at table level: declarations, and also table flags
-	 * (dormant) or a comment, which a table we installed never has. */
-	for (p = list; (p = strstr(p, "\n\t")) != NULL; p++)
-		if (p[2] != '\t' && p[2] != '}')
-			lines++;
-	if (lines == sizeof(session) / sizeof(session[0])) {
-		want = session;
-		state = FW_STATE_SESSION;
-	} else if (lines == sizeof(lockdown) / sizeof(lockdown[0])) {
-		want = lockdown;
-		state = FW_STATE_LOCKDOWN;
-	} else
-		return FW_STATE_FOREIGN;
-	for (i = 0; i < lines; i++) {
-		(void)snprintf(decl, sizeof(decl), "\n\t%s {\n", want[i]);
-		if (strstr(list, decl) == NULL)
-			return FW_STATE_FOREIGN;
-	}
-	return state;
-}
-
-/*
  * List table inet ttp: what it is (FW_STATE_ABSENT when there is no such
  * table) and the hash of its listing. -1: listing failed (rep filled in).
  */
@@ -168,7 +124,7 @@ fw_list(const char *what, uint32_t *state, uint64_t *hash,
 	*hash = 0;
 	if (fw_run("list table inet ttp", false) == 0) {
 		out = nft_ctx_get_output_buffer(nft);
-		*state = fw_classify(out);
+		*state = ruleset_classify(out);
 		*hash = fnv1a64(out);
 		return 0;
 	}

@@ -29,6 +29,8 @@ void	privd_fw_status(const struct privop_req *, struct privop_reply *);
 int	ruleset_render_session(const struct privop_fw_apply *a, char *buf,
 	    size_t bufsz);
 int	ruleset_render_lockdown(uint32_t tor_uid, char *buf, size_t bufsz);
+/* FW_STATE_SESSION, _LOCKDOWN or _FOREIGN for a listing of the table. */
+uint32_t ruleset_classify(const char *list);
 
 /* privd/dns.c: the resolv.conf overlay. The overlay is made read-only
  * with exactly these flags; privd's seccomp allowlist permits no other

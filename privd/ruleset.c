@@ -336,3 +336,43 @@ ruleset_render_lockdown(uint32_t tor_uid, char *buf, size_t bufsz)
 
 	return ids_ok(&tor_uid, 1) ? render(&a, LOCKDOWN, buf, bufsz) : -1;
 }
+
+/*
+ * Which of the two rulesets an nft listing of table inet ttp is, judged by
+ * what the table declares against the blocks of the template: exactly the
+ * sets and chains of the session (or of the lockdown) ruleset, nothing
+ * more. A table flag (dormant) or a comment, which a rendered table never
+ * has, also counts as a declaration, so it makes the table foreign.
+ * Whether the rules themselves are intact is the hash's business (fw.c).
+ */
+uint32_t
+ruleset_classify(const char *list)
+{
+	static const int	 kinds[] = { SESSION, LOCKDOWN };
+	const struct rule	*r;
+	const char		*p;
+	char			 decl[64];
+	size_t			 i, lines = 0, blocks;
+	bool			 all;
+
+	for (p = list; (p = strstr(p, "\n\t")) != NULL; p++)
+		if (p[2] != '\t' && p[2] != '}')
+			lines++;
+	for (i = 0; i < nitems(kinds); i++) {
+		blocks = 0;
+		all = true;
+		for (r = template; r < template + nitems(template); r++) {
+			if (r->arg != BLOCK || (r->when != 0 &&
+			    (r->when & kinds[i]) == 0))
+				continue;
+			blocks++;
+			(void)snprintf(decl, sizeof(decl), "\n\t%s {\n",
+			    r->text);
+			all = all && strstr(list, decl) != NULL;
+		}
+		if (all && blocks == lines)
+			return kinds[i] == SESSION ? FW_STATE_SESSION :
+			    FW_STATE_LOCKDOWN;
+	}
+	return FW_STATE_FOREIGN;
+}
