@@ -28,6 +28,15 @@ MAX_GAP_MS=100
 [ "$(id -u)" -eq 0 ] || { echo "FAIL: needs root"; exit 1; }
 [ -x "$TTP" ] && [ -x "$TAMPER" ] || { echo "FAIL: build first"; exit 1; }
 ns_create || { echo "FAIL: namespaces"; exit 1; }
+# Permanent neighbour entries for the far side: a packet the kernel admits
+# in the gap a tampering opens must reach the wire at once, not wait in the
+# neighbour-discovery queue and come out a second later looking as if it
+# had passed after the lockdown (timing is what these tests assert).
+far_mac=$(in_far cat "/sys/class/net/$IF_F/address")
+for a in $F4 $F4LAN $F6 $F6LAN; do
+	in_client ip neigh replace "$a" lladdr "$far_mac" dev "$IF_C" nud permanent ||
+	    { echo "FAIL: neighbour entry for $a"; exit 1; }
+done
 standins_start || { echo "FAIL: stand-ins"; exit 1; }
 
 CONF=$LIB_TMP/ttp.conf
