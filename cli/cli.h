@@ -75,6 +75,8 @@ int	spawn_torctl(const char *command, long timeout_secs, pid_t tor_pid,
 	    int *out_fd, pid_t *pid);
 /* Wait for pid, bounded; its exit code, or -1 (killed or timed out). */
 int	spawn_wait(pid_t pid, int timeout_ms);
+/* ttp-anchor holding the anchor's socket `sock`, once it is confined. */
+int	spawn_anchor(int sock, pid_t *pid);
 
 /*
  * privsep.c: parse untrusted output in a child that has dropped to the

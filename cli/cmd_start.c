@@ -211,6 +211,7 @@ cmd_restart(int argc, char **argv)
 		return TTP_EXIT_ERROR;
 	}
 	if (rc == 0) {
+		r.old_anchor = s.anchor_pid;
 		ui_info("stopping the session; the host stays locked down");
 		if (session_teardown(&s, TEARDOWN_KEEP_LOCKDOWN) !=
 		    TTP_EXIT_OK) {

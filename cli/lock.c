@@ -48,7 +48,7 @@ lock_json(const struct session *s)
 	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)s->fw_hash);
 	return json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:i, s:i, s:b,"
 	    " s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:o, s:o, s:s, s:s,"
-	    " s:i, s:I, s:s}",
+	    " s:i, s:I, s:I, s:s}",
 	    "version", 1, "state", session_state_name(s->state),
 	    "pid", (json_int_t)s->pid, "started", (json_int_t)s->started,
 	    "tor_pid", (json_int_t)s->tor_pid, "tor_uid",
@@ -62,7 +62,8 @@ lock_json(const struct session *s)
 	    id_array(s->bypass_uids, s->n_bypass_uids), "bypass_gids",
 	    id_array(s->bypass_gids, s->n_bypass_gids), "fw_hash", hash,
 	    "exit_ip", s->exit_ip, "is_tor", s->is_tor, "watchdog_pid",
-	    (json_int_t)s->watchdog_pid, "config", s->config);
+	    (json_int_t)s->watchdog_pid, "anchor_pid",
+	    (json_int_t)s->anchor_pid, "config", s->config);
 }
 
 char *
@@ -207,6 +208,7 @@ lock_read(const char *path, struct session *s, char *err, size_t errsz)
 	copy_str(root, "exit_ip", s->exit_ip);
 	s->is_tor = (int)get_int(root, "is_tor", -1, 1);
 	s->watchdog_pid = (pid_t)get_int(root, "watchdog_pid", 0, 0x7fffffff);
+	s->anchor_pid = (pid_t)get_int(root, "anchor_pid", 0, 0x7fffffff);
 	copy_str(root, "config", s->config);
 	json_decref(root);
 	return 0;

@@ -48,6 +48,7 @@ struct session {
 	char			 exit_ip[LOCK_STR_MAX];
 	int			 is_tor;	/* 1, 0, -1 unknown */
 	pid_t			 watchdog_pid;
+	pid_t			 anchor_pid;	/* ttp-anchor, 0: none */
 	char			 config[LOCK_STR_MAX];
 };
 

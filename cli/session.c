@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/anchor.h"
 #include "cli/parse.h"
 #include "cli/watchdog.h"
 #include "common/log.h"
@@ -292,6 +293,9 @@ session_fill(struct session *s, const struct start_req *r,
 		s->bypass_gids[i] = a->bypass_gids[i];
 	s->n_bypass_uids = a->n_bypass_uids;
 	s->n_bypass_gids = a->n_bypass_gids;
+	/* A restart's old anchor stays until the new one exists; a failure
+	 * before that ends it with the rest. */
+	s->anchor_pid = r->old_anchor;
 	snprintf(s->config, sizeof(s->config), "%s", cli.cfg.file);
 }
 
@@ -420,6 +424,7 @@ session_start(struct start_req *r, bool restart)
 	char			 lockp[PATH_MAX], tor[PATH_MAX], torrc_path[PATH_MAX];
 	char			 err[1024], *torrc = NULL;
 	int			 rc = TTP_EXIT_ERROR, len;
+	pid_t			 anchor;
 
 	/* 1. Validate everything while nothing has changed. */
 	if (r->interface != NULL && if_nametoindex(r->interface) == 0) {
@@ -483,6 +488,20 @@ session_start(struct start_req *r, bool restart)
 		goto out;
 	}
 	s.fw_hash = rep.hash;
+	/* The anchor: what no other program's flush or reload can remove. */
+	if (interrupted() || anchor_create(&a, &anchor) == -1) {
+		if (!cli_interrupted)
+			log_warnx("cannot anchor the kill switch (needs "
+			    "nftables owned tables, Linux 5.12 or later); "
+			    "not starting a session other programs could "
+			    "open");
+		rc = start_failed(&s, lockp);
+		goto out;
+	}
+	anchor_stop(s.anchor_pid);
+	s.anchor_pid = anchor;
+	(void)save(lockp, &s);
+	cli_crash_point("anchor");
 	ui_good("firewall applied: the host is fail-closed from now on");
 	if (interrupted() || priv_step("DNS_OVERLAY",
 	    privop_dns_overlay(privd_fd(), &rep), &rep) == -1) {
@@ -613,6 +632,36 @@ stop_watchdog(struct session *s)
 	s->watchdog_pid = 0;
 }
 
+/*
+ * End the anchor while table inet ttp is still the lockdown: the session's
+ * ttp-anchor, and any other one left by a command that died before it
+ * could record its anchor (only one session exists at a time). An anchor
+ * that stays would keep the host closed after the stop.
+ */
+static int
+stop_anchor(struct session *s)
+{
+	struct privop_reply	 rep;
+
+	anchor_stop(s->anchor_pid);
+	s->anchor_pid = 0;
+	if (priv_step("FW_STATUS", privop_fw_status(privd_fd(), &rep),
+	    &rep) == -1)
+		return -1;
+	if (rep.anchors != 0 && anchor_stop_all() > 0 &&
+	    priv_step("FW_STATUS", privop_fw_status(privd_fd(), &rep),
+	    &rep) == -1)
+		return -1;
+	if (rep.anchors != 0) {
+		log_warnx("an anchor table (inet %s%s) is still held by a "
+		    "process that is not ttp-anchor; the host stays locked "
+		    "down until it exits", TTP_ANCHOR_TABLE,
+		    rep.anchors & 1 ? "0" : "1");
+		return -1;
+	}
+	return 0;
+}
+
 int
 session_teardown(struct session *s, enum teardown_mode mode)
 {
@@ -669,6 +718,8 @@ session_teardown(struct session *s, enum teardown_mode mode)
 		    "'sudo ttp stop --restore-only' to force it");
 		return TTP_EXIT_ERROR;
 	}
+	if (stop_anchor(s) == -1)
+		return TTP_EXIT_ERROR;
 	if (priv_step("FW_REMOVE", privop_fw_remove(privd_fd(), &rep),
 	    &rep) == -1)
 		return TTP_EXIT_ERROR;

@@ -23,6 +23,7 @@ struct start_req {
 	int		 nbridge_args;
 	char		 users_arg[LOCK_STR_MAX];	/* as given, for the */
 	char		 groups_arg[LOCK_STR_MAX];	/* summary and lock */
+	pid_t		 old_anchor;	/* restart: the old session's */
 };
 
 enum teardown_mode {

@@ -90,4 +90,14 @@
 /* Largest number of --bypass-user / --bypass-group entries. */
 #define TTP_MAX_BYPASS		16
 
+/*
+ * The anchor: a copy of the session's filter chains in a table declared
+ * `flags owner`, which no other netlink socket can change or delete (and
+ * `nft flush ruleset` leaves in place). It lives as long as its socket, held
+ * by ttp-anchor. Two slots, so that a new anchor exists before the old one
+ * goes (restart).
+ */
+#define TTP_ANCHOR_TABLE	"ttp_anchor"
+#define TTP_ANCHOR_SLOTS	2
+
 #endif

@@ -34,6 +34,7 @@ extern const struct sandbox_policy sandbox_torctl;
 extern const struct sandbox_policy sandbox_netcheck;
 extern const struct sandbox_policy sandbox_cli;
 extern const struct sandbox_policy sandbox_watchdog;
+extern const struct sandbox_policy sandbox_anchor;
 
 /* Close every descriptor >= lowfd. */
 int	sandbox_close_from(int lowfd);

@@ -61,6 +61,7 @@ static const struct field reply_keys[] = {
 	{ "state", F_U32, RP(state), 0, FW_STATE_MAX },
 	{ "hash",  F_U64, RP(hash),  0, 0 },
 	{ "count", F_U32, RP(count), 0, UINT32_MAX },
+	{ "anchors", F_U32, RP(anchors), 0, (1u << TTP_ANCHOR_SLOTS) - 1 },
 };
 
 static const struct opdesc {
@@ -79,6 +80,8 @@ static const struct opdesc {
 	[PRIVOP_CT_FLUSH] =	{ "ct-flush", NULL, 0 },
 	[PRIVOP_SOCK_KILL] =	{ "sock-kill", sock_kill_keys,
 				  nitems(sock_kill_keys) },
+	[PRIVOP_FW_ANCHOR] =	{ "fw-anchor", fw_apply_keys,
+				  nitems(fw_apply_keys) },
 };
 
 /* At most this many keys in any frame (fw_apply's, plus "op"). */
@@ -572,6 +575,7 @@ privop_validate_req(const struct privop_req *req, const char **why)
 
 	switch (req->op) {
 	case PRIVOP_FW_APPLY:
+	case PRIVOP_FW_ANCHOR:
 		if (!valid_id(a->tor_uid)) {
 			*why = "tor_uid out of range 1..0xfffffffe";
 			return -1;

@@ -6,7 +6,8 @@
  *
  * Request frame: { "op": <uint>, <the op's argument keys, exactly> }
  * Reply frame:   { "err": <int>, "msg": <str>, "state": <uint>,
- *                  "hash": <uint>, "count": <uint> }
+ *                  "hash": <uint>, "count": <uint>, "anchors": <uint> }
+ * FW_ANCHOR's reply also carries one descriptor (SCM_RIGHTS).
  *
  * Client stubs privop_<op>() (ipc/privop_client.c) pair with the handlers
  * privd_<op>() (privd/). Requests carry integers and booleans only: never a
@@ -34,7 +35,9 @@ enum privop {
 	PRIVOP_DNS_RESTORE,	/* unmount every layer privd owns */
 	PRIVOP_CT_FLUSH,	/* flush conntrack */
 	PRIVOP_SOCK_KILL,	/* destroy TCP sockets redirected into Tor */
-	PRIVOP_MAX = PRIVOP_SOCK_KILL
+	PRIVOP_FW_ANCHOR,	/* create the owned anchor table, hand over
+				   the socket that owns it */
+	PRIVOP_MAX = PRIVOP_FW_ANCHOR
 };
 
 /*
@@ -56,6 +59,9 @@ struct privop_fw_apply {
 	bool		 lan_bypass;
 	bool		 ipv6;		/* redirect IPv6; false: drop it */
 };
+
+/* FW_ANCHOR: the same keys and validation as FW_APPLY (the ports are
+ * not used: the anchor has no nat chains). */
 
 /* FW_LOCKDOWN keys: "tor_uid" (1..0xfffffffe). */
 struct privop_fw_lockdown {
@@ -95,6 +101,9 @@ enum privop_fw_state {
  * holds exactly what was installed). FW_STATUS: count = 1 when this privd
  * installed the table and the hash still matches, else 0.
  * CT_FLUSH/SOCK_KILL: count = entries or sockets destroyed.
+ * FW_STATUS: anchors = bit mask of the anchor slots that hold a table;
+ * FW_ANCHOR: the bit of the slot it created, and fd = the netlink socket
+ * that owns it (the anchor lives as long as the caller keeps it open).
  */
 struct privop_reply {
 	int32_t		 err;
@@ -102,6 +111,8 @@ struct privop_reply {
 	uint32_t	 state;
 	uint64_t	 hash;
 	uint32_t	 count;
+	uint32_t	 anchors;
+	int		 fd;		/* not encoded: SCM_RIGHTS, or -1 */
 };
 
 /* Codec (ipc/codec.c). Encoders return the frame length, or -1. */
@@ -136,6 +147,10 @@ int	privop_dns_overlay(int fd, struct privop_reply *rep);
 int	privop_dns_restore(int fd, struct privop_reply *rep);
 int	privop_ct_flush(int fd, struct privop_reply *rep);
 int	privop_sock_kill(int fd, uint16_t trans_port, struct privop_reply *rep);
+/* On success rep->fd is the anchor's owning socket (close it to delete
+ * the anchor); otherwise it is -1. */
+int	privop_fw_anchor(int fd, const struct privop_fw_apply *a,
+	    struct privop_reply *rep);
 
 /*
  * Start ttp-privd (found with helper_path()) on one end of a new

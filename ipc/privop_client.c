@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 static int
 client_fail(struct privop_reply *rep, int err, const char *fmt, ...)
@@ -24,11 +25,45 @@ client_fail(struct privop_reply *rep, int err, const char *fmt, ...)
 	va_list	 ap;
 
 	memset(rep, 0, sizeof(*rep));
+	rep->fd = -1;
 	rep->err = err;
 	va_start(ap, fmt);
 	(void)vsnprintf(rep->msg, sizeof(rep->msg), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* recv() of one reply, and of the descriptor it carries (else *passfd
+ * stays -1); a reply with more than one, or cut short, is refused. */
+static ssize_t
+recv_fd(int fd, void *buf, size_t len, int *passfd)
+{
+	union {
+		struct cmsghdr	 h;
+		char		 b[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec	 iov = { buf, len };
+	struct msghdr	 m = { .msg_iov = &iov, .msg_iovlen = 1,
+			       .msg_control = c.b,
+			       .msg_controllen = sizeof(c.b) };
+	struct cmsghdr	*h;
+	ssize_t		 n;
+
+	if ((n = recvmsg(fd, &m, MSG_TRUNC | MSG_CMSG_CLOEXEC)) == -1)
+		return -1;
+	h = CMSG_FIRSTHDR(&m);
+	if (h != NULL && h->cmsg_level == SOL_SOCKET &&
+	    h->cmsg_type == SCM_RIGHTS &&
+	    h->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(passfd, CMSG_DATA(h), sizeof(int));
+	if ((m.msg_flags & MSG_CTRUNC) || (h != NULL && *passfd == -1)) {
+		if (*passfd != -1)
+			(void)close(*passfd);
+		*passfd = -1;
+		errno = EPROTO;
+		return -1;
+	}
+	return n;
 }
 
 static int
@@ -37,6 +72,7 @@ privop_call(int fd, const struct privop_req *req, struct privop_reply *rep)
 	unsigned char	 buf[PRIVOP_FRAME_MAX];
 	const char	*why;
 	ssize_t		 len, n;
+	int		 passfd = -1;
 
 	/*
 	 * privd ends itself on a request it must reject; catching a caller's
@@ -62,9 +98,13 @@ privop_call(int fd, const struct privop_req *req, struct privop_reply *rep)
 		return client_fail(rep, EPROTO, "%s: short send to ttp-privd",
 		    privop_name(req->op));
 
-	/* MSG_TRUNC makes recv return the real size of an oversize reply. */
+	/* MSG_TRUNC makes recv return the real size of an oversize reply.
+	 * Only FW_ANCHOR's reply may carry a descriptor; any other reply's
+	 * is discarded by the kernel, as plain recv() takes none. */
 	do
-		n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
+		n = req->op == PRIVOP_FW_ANCHOR ?
+		    recv_fd(fd, buf, sizeof(buf), &passfd) :
+		    recv(fd, buf, sizeof(buf), MSG_TRUNC);
 	while (n == -1 && errno == EINTR);
 	if (n == 0 || (n == -1 && errno == ECONNRESET))
 		return client_fail(rep, EPIPE, "%s: ttp-privd is gone",
@@ -72,12 +112,23 @@ privop_call(int fd, const struct privop_req *req, struct privop_reply *rep)
 	if (n == -1)
 		return client_fail(rep, errno, "%s: recv from ttp-privd: %s",
 		    privop_name(req->op), strerror(errno));
-	if ((size_t)n > sizeof(buf))
-		return client_fail(rep, EPROTO, "%s: oversize reply from "
-		    "ttp-privd (%zd bytes)", privop_name(req->op), n);
-	if (privop_decode_reply(buf, (size_t)n, rep, &why) == -1)
+	if ((size_t)n > sizeof(buf) ||
+	    privop_decode_reply(buf, (size_t)n, rep, &why) == -1) {
+		if (passfd != -1)
+			(void)close(passfd);
 		return client_fail(rep, EPROTO, "%s: invalid reply from "
-		    "ttp-privd: %s", privop_name(req->op), why);
+		    "ttp-privd: %s", privop_name(req->op), (size_t)n >
+		    sizeof(buf) ? "oversize" : why);
+	}
+	/* A descriptor comes with a successful FW_ANCHOR, never else. */
+	rep->fd = passfd;
+	if (req->op == PRIVOP_FW_ANCHOR && (rep->err == 0) != (passfd != -1)) {
+		if (passfd != -1)
+			(void)close(passfd);
+		return client_fail(rep, EPROTO, "%s: the reply %s a "
+		    "descriptor", privop_name(req->op),
+		    rep->err == 0 ? "lacks" : "carries");
+	}
 	return rep->err == 0 ? 0 : -1;
 }
 
@@ -142,6 +193,18 @@ int
 privop_ct_flush(int fd, struct privop_reply *rep)
 {
 	return privop_simple(fd, PRIVOP_CT_FLUSH, rep);
+}
+
+int
+privop_fw_anchor(int fd, const struct privop_fw_apply *a,
+    struct privop_reply *rep)
+{
+	struct privop_req	 req;
+
+	memset(&req, 0, sizeof(req));
+	req.op = PRIVOP_FW_ANCHOR;
+	req.u.fw_apply = *a;
+	return privop_call(fd, &req, rep);
 }
 
 int

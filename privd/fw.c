@@ -13,9 +13,12 @@
 #include "privd/privd.h"
 
 #include <errno.h>
+#include <linux/netlink.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <nftables/libnftables.h>
 
@@ -29,19 +32,29 @@ static struct nft_ctx	*nft;
 static uint32_t		 fw_installed_state;
 static uint64_t		 fw_installed_hash;
 
+/* A libnftables context whose output and errors stay in buffers. */
+static struct nft_ctx *
+fw_ctx_new(void)
+{
+	struct nft_ctx	*ctx;
+
+	if ((ctx = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL ||
+	    nft_ctx_buffer_output(ctx) != 0 || nft_ctx_buffer_error(ctx) != 0) {
+		log_warnx("fw: cannot create a buffered libnftables context");
+		if (ctx != NULL)
+			nft_ctx_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
 int
 fw_init(void)
 {
 	if (nft != NULL)
 		return 0;
-	if ((nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL ||
-	    nft_ctx_buffer_output(nft) != 0 || nft_ctx_buffer_error(nft) != 0) {
-		log_warnx("fw: cannot create a buffered libnftables context");
-		if (nft != NULL)
-			nft_ctx_free(nft);
-		nft = NULL;
+	if ((nft = fw_ctx_new()) == NULL)
 		return -1;
-	}
 	/* Listings without counter values, so hashes compare rules only;
 	 * numeric protocols and (by default) ids, so listing never reads
 	 * /etc/protocols or /etc/passwd. */
@@ -53,24 +66,36 @@ fw_init(void)
 /* Run one command buffer, as a dry run (parse, evaluate, check against
  * the kernel's cache, commit nothing) or for real. */
 static int
-fw_run(const char *cmd, bool dry)
+fw_run_in(struct nft_ctx *ctx, const char *cmd, bool dry)
 {
 	/* Reading a buffer rewinds it: drop what an earlier command left. */
-	(void)nft_ctx_get_output_buffer(nft);
-	(void)nft_ctx_get_error_buffer(nft);
-	nft_ctx_set_dry_run(nft, dry);
-	return nft_run_cmd_from_buffer(nft, cmd) == 0 ? 0 : -1;
+	(void)nft_ctx_get_output_buffer(ctx);
+	(void)nft_ctx_get_error_buffer(ctx);
+	nft_ctx_set_dry_run(ctx, dry);
+	return nft_run_cmd_from_buffer(ctx, cmd) == 0 ? 0 : -1;
+}
+
+static int
+fw_run(const char *cmd, bool dry)
+{
+	return fw_run_in(nft, cmd, dry);
 }
 
 /* The last command's error text, from its first non-blank character. */
 static const char *
-fw_errtext(void)
+fw_errtext_in(struct nft_ctx *ctx)
 {
-	const char	*s = nft_ctx_get_error_buffer(nft);
+	const char	*s = nft_ctx_get_error_buffer(ctx);
 
 	if (s != NULL)
 		s += strspn(s, "\n ");
 	return s == NULL || *s == '\0' ? "no error text from libnftables" : s;
+}
+
+static const char *
+fw_errtext(void)
+{
+	return fw_errtext_in(nft);
 }
 
 /*
@@ -222,7 +247,10 @@ privd_fw_remove(const struct privop_req *req, struct privop_reply *rep)
 	    "delete table inet ttp\n", FW_STATE_ABSENT, rep);
 }
 
-/* count 1: the kernel holds exactly what this privd committed last. */
+static uint32_t	fw_anchors(void);
+
+/* count 1: the kernel holds exactly what this privd committed last;
+ * anchors: the anchor slots that hold a table. */
 void
 privd_fw_status(const struct privop_req *req, struct privop_reply *rep)
 {
@@ -235,4 +263,111 @@ privd_fw_status(const struct privop_req *req, struct privop_reply *rep)
 		rep->count = rep->state != FW_STATE_ABSENT &&
 		    rep->state == fw_installed_state &&
 		    rep->hash == fw_installed_hash;
+	if (rep->err == 0)
+		rep->anchors = fw_anchors();
+}
+
+/*
+ * Which anchor slots hold a table, as a bit mask. Only the names are read;
+ * a table of that name is ttp's as long as it is owned (see fw_anchor),
+ * which the listing of tables does not show, so the CLI reports what it
+ * knows of the anchor's holder beside this.
+ */
+static uint32_t
+fw_anchors(void)
+{
+	char		 name[64];
+	const char	*out;
+	uint32_t	 m = 0;
+	unsigned	 i;
+
+	if (fw_run("list tables inet", false) == -1 ||
+	    (out = nft_ctx_get_output_buffer(nft)) == NULL)
+		return 0;
+	for (i = 0; i < TTP_ANCHOR_SLOTS; i++) {
+		(void)snprintf(name, sizeof(name), "table inet %s%u\n",
+		    TTP_ANCHOR_TABLE, i);
+		if (strstr(out, name) != NULL)
+			m |= 1u << i;
+	}
+	return m;
+}
+
+/* The nftables netlink sockets this process holds, as a bit mask of
+ * descriptors below 64 (privd holds only a handful of descriptors). */
+static uint64_t
+fw_nft_sockets(void)
+{
+	socklen_t	 sl;
+	uint64_t	 m = 0;
+	int		 fd, v;
+
+	for (fd = 0; fd < 64; fd++) {
+		sl = sizeof(v);
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &sl) == -1 ||
+		    v != AF_NETLINK)
+			continue;
+		sl = sizeof(v);
+		if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &sl) == 0 &&
+		    v == NETLINK_NETFILTER)
+			m |= 1ULL << fd;
+	}
+	return m;
+}
+
+/*
+ * The anchor: the session's filter chains in a table declared `flags
+ * owner`, committed through a context of its own, whose netlink socket
+ * then owns the table: no other socket, root's included, can change or
+ * delete it, and `nft flush ruleset` leaves it alone. The kernel deletes
+ * it when that socket closes, so the reply hands a duplicate of the
+ * socket to the caller (SCM_RIGHTS) and privd closes its own: the table
+ * lives exactly as long as the caller's holder (ttp-anchor) keeps it.
+ * The first free slot is taken; a slot whose name another table already
+ * has (an old anchor, or anyone else's table) is refused by the kernel.
+ */
+void
+privd_fw_anchor(const struct privop_req *req, struct privop_reply *rep)
+{
+	char		 rules[RULESET_MAX];
+	struct nft_ctx	*ctx;
+	uint64_t	 before, added;
+	unsigned	 slot;
+
+	before = fw_nft_sockets();
+	if ((ctx = fw_ctx_new()) == NULL) {
+		reply_err(rep, ENOMEM, "fw_anchor: no libnftables context");
+		return;
+	}
+	for (slot = 0; slot < TTP_ANCHOR_SLOTS; slot++) {
+		if (ruleset_render_anchor(&req->u.fw_apply, slot, rules,
+		    sizeof(rules)) < 0) {
+			reply_err(rep, EINVAL, "fw_anchor: invalid arguments");
+			goto out;
+		}
+		if (fw_run_in(ctx, rules, false) == 0)
+			break;
+	}
+	if (slot == TTP_ANCHOR_SLOTS) {
+		fw_fail(rep, EEXIST, "fw_anchor", "no free anchor slot",
+		    fw_errtext_in(ctx));
+		goto out;
+	}
+	/* Exactly one new nftables socket: the context's, the owner. */
+	added = fw_nft_sockets() & ~before;
+	if (added == 0 || (added & (added - 1)) != 0) {
+		reply_err(rep, EIO, "fw_anchor: cannot tell which socket "
+		    "owns the anchor");
+		goto out;
+	}
+	if ((rep->fd = dup(__builtin_ctzll(added))) == -1) {
+		reply_err(rep, errno, "fw_anchor: dup: %s", strerror(errno));
+		goto out;
+	}
+	rep->anchors = 1u << slot;
+	log_debug("fw: anchor %s%u committed", TTP_ANCHOR_TABLE, slot);
+out:
+	/* Without a handed-over duplicate, this closes the owner and the
+	 * kernel deletes whatever was committed: nothing half-made stays. */
+	nft_ctx_free(ctx);
 }

@@ -43,6 +43,7 @@ static const struct privd_op {
 	{ PRIVOP_DNS_RESTORE,	privd_dns_restore,	OP_LOG },
 	{ PRIVOP_CT_FLUSH,	privd_ct_flush,		OP_LOG },
 	{ PRIVOP_SOCK_KILL,	privd_sock_kill,	OP_LOG },
+	{ PRIVOP_FW_ANCHOR,	privd_fw_anchor,	OP_LOG },
 };
 
 void
@@ -69,6 +70,7 @@ dispatch(const struct privop_req *req, struct privop_reply *rep)
 	if (o == privd_ops + sizeof(privd_ops) / sizeof(privd_ops[0]))
 		fatalx("invalid frame: op %d has no handler", (int)req->op);
 	memset(rep, 0, sizeof(*rep));
+	rep->fd = -1;
 	o->handler(req, rep);
 	/* One line each (with -v): a handler's message may span several;
 	 * failures reach the user through the CLI, which adds context. */
@@ -76,6 +78,29 @@ dispatch(const struct privop_req *req, struct privop_reply *rep)
 		log_debug("%s: %.*s", privop_name(req->op),
 		    rep->err == 0 ? 4 : (int)strcspn(rep->msg, "\n"),
 		    rep->err == 0 ? "done" : rep->msg);
+}
+
+/* One reply frame, with the descriptor a handler hands over, if any. */
+static ssize_t
+send_reply(int fd, const void *buf, size_t len, int passfd)
+{
+	union {
+		struct cmsghdr	 h;
+		char		 b[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec	 iov = { (void *)buf, len };
+	struct msghdr	 m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (passfd != -1) {
+		memset(&c, 0, sizeof(c));
+		m.msg_control = c.b;
+		m.msg_controllen = sizeof(c.b);
+		c.h.cmsg_level = SOL_SOCKET;
+		c.h.cmsg_type = SCM_RIGHTS;
+		c.h.cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(&c.h), &passfd, sizeof(int));
+	}
+	return sendmsg(fd, &m, MSG_NOSIGNAL);
 }
 
 static void __attribute__((noreturn))
@@ -114,9 +139,12 @@ serve(int fd)
 		if ((len = privop_encode_reply(&rep, buf, sizeof(buf))) == -1)
 			fatalx("%s: cannot encode the reply",
 			    privop_name(req.op));
-		while ((n = send(fd, buf, (size_t)len, MSG_NOSIGNAL)) == -1 &&
+		while ((n = send_reply(fd, buf, (size_t)len, rep.fd)) == -1 &&
 		    errno == EINTR)
 			;
+		/* Handed over (or the peer is gone): privd keeps no copy. */
+		if (rep.fd != -1)
+			(void)close(rep.fd);
 		if (n == -1 && (errno == EPIPE || errno == ECONNRESET))
 			exit(0);
 		if (n != len)

@@ -20,6 +20,7 @@ void	privd_fw_apply(const struct privop_req *, struct privop_reply *);
 void	privd_fw_lockdown(const struct privop_req *, struct privop_reply *);
 void	privd_fw_remove(const struct privop_req *, struct privop_reply *);
 void	privd_fw_status(const struct privop_req *, struct privop_reply *);
+void	privd_fw_anchor(const struct privop_req *, struct privop_reply *);
 
 /* privd/ruleset.c: render the rulesets as nft text from built-in templates
  * and validated integers only. Return the length, or -1 when buf is too
@@ -29,6 +30,10 @@ void	privd_fw_status(const struct privop_req *, struct privop_reply *);
 int	ruleset_render_session(const struct privop_fw_apply *a, char *buf,
 	    size_t bufsz);
 int	ruleset_render_lockdown(uint32_t tor_uid, char *buf, size_t bufsz);
+/* The anchor (table inet ttp_anchor<slot>, flags owner): the session's
+ * filter chains for the same options, without its nat chains. */
+int	ruleset_render_anchor(const struct privop_fw_apply *a, unsigned slot,
+	    char *buf, size_t bufsz);
 /* FW_STATE_SESSION, _LOCKDOWN or _FOREIGN for a listing of the table. */
 uint32_t ruleset_classify(const char *list);
 

@@ -29,6 +29,7 @@
 #define NOIP6		0x08	/* session, IPv6 dropped */
 #define LAN		0x10	/* session with the LAN bypass */
 #define ROOT		0x20	/* session with allow-root */
+#define NAT		0x40	/* table inet ttp, not the anchor */
 
 /* What a line is: a plain line, a rule whose %s stands for integers (a
  * rule on an empty list of bypass ids is left out), or the start of a set
@@ -77,7 +78,7 @@ static const struct rule {
 
 	/* Kept because the seed lists it; gateway mode is not offered, so
 	 * it has no rules and forwarded packets are dropped in filter_fwd. */
-	{ SESSION, BLOCK, "chain prerouting" },
+	{ SESSION | NAT, BLOCK, "chain prerouting" },
 	{ 0,	NONE,	"type nat hook prerouting priority dstnat; "
 			"policy accept;" },
 
@@ -87,7 +88,7 @@ static const struct rule {
 	 * can return, so neither loopback, an exempt id nor the LAN bypass
 	 * ever carries them; then what stays untouched; TCP last.
 	 */
-	{ SESSION, BLOCK, "chain output" },
+	{ SESSION | NAT, BLOCK, "chain output" },
 	{ 0,	NONE,	"type nat hook output priority -100; policy accept;" },
 	{ 0,	TOR,	"meta skuid %s return" },
 	{ IP6,	DNS,	"udp dport 53 redirect to :%s" },
@@ -127,7 +128,7 @@ static const struct rule {
 	 * (found by the lab's end-to-end test). It redirects nothing: a new
 	 * connection is only dropped by filter_out.
 	 */
-	{ LOCKDOWN, BLOCK, "chain output" },
+	{ LOCKDOWN | NAT, BLOCK, "chain output" },
 	{ 0,	NONE,	"type nat hook output priority -100; policy accept;" },
 
 	/*
@@ -282,7 +283,8 @@ rb_rule(struct rbuf *b, const struct rule *r, const struct privop_fw_apply *a)
 }
 
 static int
-render(const struct privop_fw_apply *a, int have, char *buf, size_t bufsz)
+render(const struct privop_fw_apply *a, int have, unsigned slot, char *buf,
+    size_t bufsz)
 {
 	struct rbuf		 b = { buf, bufsz, 0 };
 	const struct rule	*r;
@@ -291,12 +293,27 @@ render(const struct privop_fw_apply *a, int have, char *buf, size_t bufsz)
 
 	if (buf == NULL)
 		return -1;
-	rb_printf(&b,
-	    "# ttp %s ruleset: replaces table inet ttp in one transaction\n"
-	    "# (rendered by ttp from its built-in template; see `ttp rules`)\n"
-	    "table inet ttp {}\n"
-	    "delete table inet ttp\n"
-	    "table inet ttp {\n", have & SESSION ? "session" : "lockdown");
+	if (have & NAT)
+		rb_printf(&b,
+		    "# ttp %s ruleset: replaces table inet ttp in one "
+		    "transaction\n"
+		    "# (rendered by ttp from its built-in template; see `ttp "
+		    "rules`)\n"
+		    "table inet ttp {}\n"
+		    "delete table inet ttp\n"
+		    "table inet ttp {\n",
+		    have & SESSION ? "session" : "lockdown");
+	else
+		/* The anchor is created, never replaced: a new one takes the
+		 * other slot, and the old one goes with its owner. */
+		rb_printf(&b,
+		    "# ttp anchor: the session's filter chains in a table owned "
+		    "by the\n"
+		    "# netlink socket that creates it; no other process can "
+		    "change it\n"
+		    "# (see `ttp rules --anchor`)\n"
+		    "table inet " TTP_ANCHOR_TABLE "%u {\n"
+		    "\tflags owner\n\n", slot);
 	for (r = template; r < template + nitems(template); r++) {
 		/* A line also needs what its block needs. */
 		if (r->arg == BLOCK)
@@ -315,6 +332,14 @@ render(const struct privop_fw_apply *a, int have, char *buf, size_t bufsz)
 	return b.len >= b.sz ? -1 : (int)b.len;
 }
 
+/* The properties of the session's ruleset for these options. */
+static int
+session_have(const struct privop_fw_apply *a)
+{
+	return SESSION | (a->ipv6 ? IP6 : NOIP6) | (a->lan_bypass ? LAN : 0) |
+	    (a->allow_root ? ROOT : 0);
+}
+
 int
 ruleset_render_session(const struct privop_fw_apply *a, char *buf,
     size_t bufsz)
@@ -325,8 +350,18 @@ ruleset_render_session(const struct privop_fw_apply *a, char *buf,
 	    !ids_ok(a->bypass_uids, a->n_bypass_uids) ||
 	    !ids_ok(a->bypass_gids, a->n_bypass_gids))
 		return -1;
-	return render(a, SESSION | (a->ipv6 ? IP6 : NOIP6) |
-	    (a->lan_bypass ? LAN : 0) | (a->allow_root ? ROOT : 0), buf, bufsz);
+	return render(a, NAT | session_have(a), 0, buf, bufsz);
+}
+
+int
+ruleset_render_anchor(const struct privop_fw_apply *a, unsigned slot,
+    char *buf, size_t bufsz)
+{
+	if (!ids_ok(&a->tor_uid, 1) || slot >= TTP_ANCHOR_SLOTS ||
+	    !ids_ok(a->bypass_uids, a->n_bypass_uids) ||
+	    !ids_ok(a->bypass_gids, a->n_bypass_gids))
+		return -1;
+	return render(a, session_have(a), slot, buf, bufsz);
 }
 
 int
@@ -334,7 +369,8 @@ ruleset_render_lockdown(uint32_t tor_uid, char *buf, size_t bufsz)
 {
 	struct privop_fw_apply	 a = { .tor_uid = tor_uid };
 
-	return ids_ok(&tor_uid, 1) ? render(&a, LOCKDOWN, buf, bufsz) : -1;
+	return ids_ok(&tor_uid, 1) ? render(&a, NAT | LOCKDOWN, 0, buf,
+	    bufsz) : -1;
 }
 
 /*

@@ -18,6 +18,7 @@
 #include "common/sandbox.h"
 #include "privd/privd.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -30,8 +31,11 @@ static const struct sandbox_rule privd_rules[] = {
 	SB_ALLOW(bind, "netlink sockets: libmnl/libnfnetlink bind an address"),
 	SB_ALLOW(brk, "glibc malloc: grow the heap"),
 	SB_ALLOW(close, "close files and per-op netlink sockets"),
+	SB_ALLOW(dup, "FW_ANCHOR: the copy of the anchor's socket handed over"),
 	SB_ALLOW(exit_group, "exit when the peer closes, or on a bad frame"),
 	SB_ALLOW(fchmod, "DNS_OVERLAY: privd's resolv.conf is 0644"),
+	SB_ALLOW_ARG(fcntl, 1, F_SETFL,
+	    "FW_ANCHOR: libnftables makes its new netlink socket non-blocking"),
 	SB_ALLOW(getsockname, "netlink: learn the port id the kernel gave"),
 	SB_ALLOW(getsockopt, "libnftables reads netlink buffer sizes"),
 #ifdef TTP_SANITIZE
@@ -54,7 +58,8 @@ static const struct sandbox_rule privd_rules[] = {
 	SB_ALLOW(recvfrom, "requests from the peer; netlink replies"),
 	SB_ALLOW(recvmsg, "netlink replies (libmnl, libnfnetlink)"),
 	SB_ALLOW(restart_syscall, "resume a timed wait after SIGSTOP/SIGCONT"),
-	SB_ALLOW(sendmsg, "libnftables sends its netlink batch"),
+	SB_ALLOW(sendmsg, "libnftables sends its netlink batch; replies "
+	    "(FW_ANCHOR's with the anchor's socket, SCM_RIGHTS)"),
 	SB_ALLOW(sendto, "replies to the peer; netlink requests"),
 	SB_ALLOW_ARG(setsockopt, 1, SOL_SOCKET,
 	    "libnftables sizes its netlink buffers (SO_SNDBUFFORCE)"),

@@ -4,7 +4,7 @@
  * and runs the ops named on the command line, in order, through the client
  * stubs, printing one line per op:
  *
- *   <op> err=<n> state=<s> hash=<hex> count=<n> msg=<msg>
+ *   <op> err=<n> state=<s> hash=<hex> count=<n> anchors=<n> msg=<msg>
  *
  * and finally "privd exit=<n>" (or "privd signal=<n>") once privd is gone.
  *
@@ -16,7 +16,8 @@
  *        [--bypass-uid N]... [--bypass-gid N]... [--allow-root]
  *        [--no-lan-bypass] [--no-ipv6]
  *      fw-lockdown --tor-uid N | fw-remove | fw-status | dns-overlay |
- *      dns-restore | ct-flush | sock-kill [--trans-port N] | raw-hex HEX
+ *      dns-restore | ct-flush | sock-kill [--trans-port N] | raw-hex HEX |
+ *      fw-anchor [fw-apply's options] (the anchor is held until exit)
  * Exits 1 if any op failed or privd did not exit 0.
  */
 #include "ipc/privop.h"
@@ -87,8 +88,8 @@ parse_op(int ac, char **av, struct cliop *c)
 	struct privop_fw_apply	*a = &c->req.u.fw_apply;
 	static const char *names[] = { NULL, "fw-apply", "fw-lockdown",
 	    "fw-remove", "fw-status", "dns-overlay", "dns-restore",
-	    "ct-flush", "sock-kill" };
-	int			 i, op;
+	    "ct-flush", "sock-kill", "fw-anchor" };
+	int			 i, op, ap;
 
 	memset(c, 0, sizeof(*c));
 	if (ac < 1)
@@ -105,6 +106,8 @@ parse_op(int ac, char **av, struct cliop *c)
 	if (op > PRIVOP_MAX)
 		usage("unknown op");
 	c->req.op = (enum privop)op;
+	/* fw-anchor takes fw-apply's options. */
+	ap = op == PRIVOP_FW_APPLY || op == PRIVOP_FW_ANCHOR;
 	a->trans_port = TTP_DEF_TRANS_PORT;
 	a->dns_port = TTP_DEF_DNS_PORT;
 	a->lan_bypass = a->ipv6 = true;
@@ -113,33 +116,33 @@ parse_op(int ac, char **av, struct cliop *c)
 	for (i = 1; i < ac; i++) {
 		const char *o = av[i], *v = i + 1 < ac ? av[i + 1] : NULL;
 
-		if (op == PRIVOP_FW_APPLY && strcmp(o, "--allow-root") == 0)
+		if (ap && strcmp(o, "--allow-root") == 0)
 			a->allow_root = true;
-		else if (op == PRIVOP_FW_APPLY &&
+		else if (ap &&
 		    strcmp(o, "--no-lan-bypass") == 0)
 			a->lan_bypass = false;
-		else if (op == PRIVOP_FW_APPLY && strcmp(o, "--no-ipv6") == 0)
+		else if (ap && strcmp(o, "--no-ipv6") == 0)
 			a->ipv6 = false;
 		else if (v == NULL)
 			usage("option without value, or unknown option");
-		else if (op == PRIVOP_FW_APPLY && strcmp(o, "--tor-uid") == 0)
+		else if (ap && strcmp(o, "--tor-uid") == 0)
 			a->tor_uid = num(v), i++;
 		else if (op == PRIVOP_FW_LOCKDOWN &&
 		    strcmp(o, "--tor-uid") == 0)
 			c->req.u.fw_lockdown.tor_uid = num(v), i++;
-		else if (op == PRIVOP_FW_APPLY &&
+		else if (ap &&
 		    strcmp(o, "--trans-port") == 0)
 			a->trans_port = (uint16_t)num(v), i++;
 		else if (op == PRIVOP_SOCK_KILL &&
 		    strcmp(o, "--trans-port") == 0)
 			c->req.u.sock_kill.trans_port = (uint16_t)num(v), i++;
-		else if (op == PRIVOP_FW_APPLY && strcmp(o, "--dns-port") == 0)
+		else if (ap && strcmp(o, "--dns-port") == 0)
 			a->dns_port = (uint16_t)num(v), i++;
-		else if (op == PRIVOP_FW_APPLY &&
+		else if (ap &&
 		    strcmp(o, "--bypass-uid") == 0 &&
 		    a->n_bypass_uids < TTP_MAX_BYPASS)
 			a->bypass_uids[a->n_bypass_uids++] = num(v), i++;
-		else if (op == PRIVOP_FW_APPLY &&
+		else if (ap &&
 		    strcmp(o, "--bypass-gid") == 0 &&
 		    a->n_bypass_gids < TTP_MAX_BYPASS)
 			a->bypass_gids[a->n_bypass_gids++] = num(v), i++;
@@ -151,9 +154,9 @@ parse_op(int ac, char **av, struct cliop *c)
 static void
 print_reply(const char *name, const struct privop_reply *rep)
 {
-	printf("%s err=%d state=%u hash=%016llx count=%u msg=%s\n", name,
-	    rep->err, rep->state, (unsigned long long)rep->hash, rep->count,
-	    rep->msg);
+	printf("%s err=%d state=%u hash=%016llx count=%u anchors=%u msg=%s\n",
+	    name, rep->err, rep->state, (unsigned long long)rep->hash,
+	    rep->count, rep->anchors, rep->msg);
 	fflush(stdout);
 }
 
@@ -220,6 +223,11 @@ run_op(int fd, const struct cliop *c)
 		break;
 	case PRIVOP_SOCK_KILL:
 		rc = privop_sock_kill(fd, q->u.sock_kill.trans_port, &rep);
+		break;
+	case PRIVOP_FW_ANCHOR:
+		/* Held (never closed) until this tool exits: the anchor
+		 * lives exactly as long. */
+		rc = privop_fw_anchor(fd, &q->u.fw_apply, &rep);
 		break;
 	}
 	print_reply(c->israw ? "raw-hex" : privop_name(q->op), &rep);

@@ -60,6 +60,14 @@ static const struct {
 	{ { .op = PRIVOP_CT_FLUSH }, "81a26f7007" },
 	{ { .op = PRIVOP_SOCK_KILL, .u.sock_kill = { .trans_port = 9041 } },
 	    "82a26f7008aa7472616e735f706f7274cd2351" },
+	/* FW_ANCHOR: FW_APPLY's keys under its own op number. */
+	{ { .op = PRIVOP_FW_ANCHOR, .u.fw_apply = { .tor_uid = 64001,
+	    .trans_port = 9041, .dns_port = 9054, .lan_bypass = true,
+	    .ipv6 = true } },
+	    "89a26f7009a7746f725f756964cdfa01aa7472616e735f706f7274cd2351a864"
+	    "6e735f706f7274cd235eab6279706173735f7569647390ab6279706173735f67"
+	    "69647390aa616c6c6f775f726f6f74c2aa6c616e5f627970617373c3a4697076"
+	    "36c3" },
 };
 #define N_GOLDEN	(sizeof(golden) / sizeof(golden[0]))
 
@@ -68,12 +76,12 @@ static const struct {
 	const char		*hex;
 } golden_replies[] = {
 	{ { .err = 0, .msg = "", .state = FW_STATE_SESSION,
-	    .hash = 0x0123456789abcdefULL, .count = 3 },
-	    "85a365727200a36d7367a0a5737461746501a468617368cf0123456789abcdef"
-	    "a5636f756e7403" },
+	    .hash = 0x0123456789abcdefULL, .count = 3, .anchors = 2 },
+	    "86a365727200a36d7367a0a5737461746501a468617368cf0123456789abcdef"
+	    "a5636f756e7403a7616e63686f727302" },
 	{ { .err = EPERM, .msg = "Operation not permitted" },
-	    "85a365727201a36d7367b74f7065726174696f6e206e6f74207065726d697474"
-	    "6564a5737461746500a46861736800a5636f756e7400" },
+	    "86a365727201a36d7367b74f7065726174696f6e206e6f74207065726d697474"
+	    "6564a5737461746500a46861736800a5636f756e7400a7616e63686f727300" },
 };
 #define N_GOLDEN_REPLIES (sizeof(golden_replies) / sizeof(golden_replies[0]))
 

@@ -238,7 +238,7 @@ START_TEST(test_bad_after_good)
 	start(&p);
 	roundtrip(&p);	/* FW_STATUS: not logged */
 	roundtrip(&p);
-	len = frame_from_hex("81a26f7009", buf, sizeof(buf));
+	len = frame_from_hex("81a26f700a", buf, sizeof(buf));
 	send_raw(&p, buf, len);
 	expect_exit(&p, 1, "invalid frame: unknown op");
 	close(p.fd);

@@ -1,0 +1,127 @@
+/*
+ * The anchor from the CLI's side: ask ttp-privd for it (FW_ANCHOR), hand
+ * the socket that owns it to ttp-anchor, tell whether that keeper is
+ * alive, and end it when the session ends. See docs/killswitch.md for
+ * why the anchor exists and what happens when any part of it dies.
+ */
+#include "cli/anchor.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/session.h"
+#include "common/log.h"
+#include "torctl/exec.h"
+
+#define ANCHOR_STOP_MS	2000
+
+int
+anchor_create(const struct privop_fw_apply *a, pid_t *pid)
+{
+	struct privop_reply	 rep;
+	int			 rc;
+
+	*pid = 0;
+	if (privd_fd() == -1)
+		return -1;
+	if (privop_fw_anchor(privd_fd(), a, &rep) == -1) {
+		log_warnx("FW_ANCHOR failed: %s", rep.msg[0] ? rep.msg :
+		    strerror(rep.err));
+		return -1;
+	}
+	rc = spawn_anchor(rep.fd, pid);
+	/* ttp-anchor holds it now, or nobody should: then the anchor goes
+	 * with this copy. */
+	close(rep.fd);
+	if (rc == -1)
+		*pid = 0;
+	return rc;
+}
+
+bool
+anchor_alive(pid_t pid)
+{
+	struct passwd	*pw;
+	char		 path[64], buf[512], *arg, *base;
+	unsigned long	 uid = 0;
+	bool		 zombie = true, uid_ok = false;
+	FILE		*fp;
+	ssize_t		 n;
+	int		 fd;
+
+	if (pid <= 0 || (pw = getpwnam(TTP_UNPRIV_USER)) == NULL)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	arg = buf;
+	base = strrchr(arg, '/');
+	if (strcmp(base != NULL ? base + 1 : arg, "ttp-anchor") != 0)
+		return false;
+	/* Its real uid is _ttp's, and it is not a zombie. */
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return false;
+	while (fgets(buf, sizeof(buf), fp) != NULL) {
+		if (strncmp(buf, "State:", 6) == 0)
+			zombie = strchr(buf, 'Z') != NULL ||
+			    strchr(buf, 'X') != NULL;
+		if (sscanf(buf, "Uid: %lu", &uid) == 1)
+			uid_ok = uid == (unsigned long)pw->pw_uid;
+	}
+	fclose(fp);
+	return uid_ok && !zombie;
+}
+
+void
+anchor_stop(pid_t pid)
+{
+	int	 pidfd;
+
+	if (!anchor_alive(pid) || (pidfd = exec_pidfd_open(pid)) == -1)
+		return;
+	/* Through the pidfd: a recycled pid cannot be hit. */
+	(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	if (exec_pidfd_wait(pidfd, ANCHOR_STOP_MS) != 0)
+		log_warnx("ttp-anchor (pid %d) did not exit", (int)pid);
+	close(pidfd);
+	/* Our own child when this command started it. */
+	(void)waitpid(pid, NULL, WNOHANG);
+}
+
+int
+anchor_stop_all(void)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 n = 0;
+
+	if ((d = opendir("/proc")) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (anchor_alive((pid_t)atoi(de->d_name))) {
+			anchor_stop((pid_t)atoi(de->d_name));
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
