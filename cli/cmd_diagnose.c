@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "cli/anchor.h"
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "common/log.h"
@@ -119,14 +120,28 @@ cmd_diagnose(int argc, char **argv)
 	show_file(cli_run_path("tor.log"), 2048);
 
 	section("firewall");
-	if (privd_fd() != -1 && privop_fw_status(privd_fd(), &rep) == 0)
+	if (privd_fd() != -1 && privop_fw_status(privd_fd(), &rep) == 0) {
 		printf("table inet ttp: %s, hash %016llx%s\n",
 		    (const char *[]){ "absent", "session", "lockdown",
 		    "foreign" }[rep.state <= FW_STATE_MAX ? rep.state : 3],
 		    (unsigned long long)rep.hash, have_lock ?
 		    (rep.hash == s.fw_hash ? " (as installed)" :
 		    " (DIFFERS from what the session installed)") : "");
-	else
+		printf("anchor tables: %s%s%s; ttp-anchor %s\n",
+		    rep.anchors & 1 ? "inet " TTP_ANCHOR_TABLE "0 " : "",
+		    rep.anchors & 2 ? "inet " TTP_ANCHOR_TABLE "1 " : "",
+		    rep.anchors ? "(owned: no other program can change them)"
+		    : "none", have_lock && anchor_alive(s.anchor_pid) ?
+		    "running" : "NOT running");
+		if (have_lock && (rep.anchors == 0 || (rep.hash != s.fw_hash &&
+		    rep.state != FW_STATE_LOCKDOWN)))
+			printf("=> the session is not whole (%s); recover "
+			    "with 'sudo ttp restart'\n", rep.anchors == 0 ?
+			    "no anchor: a firewall reload by another program "
+			    "could open the host" : "another program changed "
+			    "table inet ttp; the anchor keeps the host "
+			    "closed");
+	} else
 		printf("cannot ask ttp-privd\n");
 	privd_close();
 	if (have_lock && (rules = malloc(RULESET_MAX)) != NULL) {

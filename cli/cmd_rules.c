@@ -28,6 +28,7 @@
 
 enum {
 	OPT_LOCKDOWN = FWOPT_END,
+	OPT_ANCHOR,
 	OPT_JSON,
 };
 
@@ -37,6 +38,9 @@ static const char rules_usage[] =
 	"without applying it. Needs no root.\n"
 	"\n"
 	"  --lockdown            the teardown lockdown ruleset instead\n"
+	"  --anchor              the anchor instead: the session's filter\n"
+	"                        chains in an owned table no other program\n"
+	"                        can change (slot 0; a restart's takes 1)\n"
 	"  --json                libnftables JSON instead of nft text\n"
 	FW_OPTS_HELP
 	"  -h, --help            this help\n";
@@ -60,8 +64,9 @@ first_line(const char *s, char *buf, size_t bufsz)
 }
 
 static int
-rules_json(const char *text)
+rules_json(const char *text, const char *table)
 {
+	char		 cmd[64];
 	struct nft_ctx	*nft;
 	char		 line[256];
 	int		 rc = -1;
@@ -91,7 +96,8 @@ rules_json(const char *text)
 	}
 	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON |
 	    NFT_CTX_OUTPUT_STATELESS);
-	if (nft_run_cmd_from_buffer(nft, "list table inet ttp") != 0) {
+	snprintf(cmd, sizeof(cmd), "list table inet %s", table);
+	if (nft_run_cmd_from_buffer(nft, cmd) != 0) {
 		log_warnx("--json: cannot list the table: %s",
 		    first_line(nft_ctx_get_error_buffer(nft), line,
 		    sizeof(line)));
@@ -110,6 +116,7 @@ cmd_rules(int argc, char **argv)
 	static const struct option longopts[] = {
 		FW_OPTS_LONGOPTS,
 		{ "lockdown",	no_argument,	NULL, OPT_LOCKDOWN },
+		{ "anchor",	no_argument,	NULL, OPT_ANCHOR },
 		{ "json",	no_argument,	NULL, OPT_JSON },
 		{ "help",	no_argument,	NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -117,7 +124,7 @@ cmd_rules(int argc, char **argv)
 	struct fw_opts		 o;
 	struct privop_fw_apply	 a;
 	char			 buf[RULESET_MAX];
-	int			 ch, n, lockdown = 0, json = 0;
+	int			 ch, n, lockdown = 0, anchor = 0, json = 0;
 
 	fw_opts_init(&o);
 	optind = 0;	/* reset getopt: argv[0] is "rules" */
@@ -132,6 +139,9 @@ cmd_rules(int argc, char **argv)
 		switch (ch) {
 		case OPT_LOCKDOWN:
 			lockdown = 1;
+			break;
+		case OPT_ANCHOR:
+			anchor = 1;
 			break;
 		case OPT_JSON:
 			json = 1;
@@ -154,8 +164,15 @@ cmd_rules(int argc, char **argv)
 	if (fw_opts_finish(&o, &a) == -1)
 		return TTP_EXIT_ERROR;
 
+	if (lockdown && anchor) {
+		log_warnx("rules: --lockdown and --anchor are different "
+		    "rulesets; give one of them");
+		return TTP_EXIT_ERROR;
+	}
 	if (lockdown)
 		n = ruleset_render_lockdown(a.tor_uid, buf, sizeof(buf));
+	else if (anchor)
+		n = ruleset_render_anchor(&a, 0, buf, sizeof(buf));
 	else
 		n = ruleset_render_session(&a, buf, sizeof(buf));
 	if (n < 0) {
@@ -165,7 +182,8 @@ cmd_rules(int argc, char **argv)
 		return TTP_EXIT_ERROR;
 	}
 	if (json)
-		return rules_json(buf) == 0 ? TTP_EXIT_OK : TTP_EXIT_ERROR;
+		return rules_json(buf, anchor ? TTP_ANCHOR_TABLE "0" :
+		    "ttp") == 0 ? TTP_EXIT_OK : TTP_EXIT_ERROR;
 	if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n ||
 	    fflush(stdout) != 0) {
 		log_warn("rules: cannot write the ruleset");

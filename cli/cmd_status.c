@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/anchor.h"
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "cli/watchdog.h"
@@ -33,7 +34,7 @@ cmd_status(int argc, char **argv)
 	json_t			*j;
 	char			 err[512], when[64], *txt;
 	const char		*fw = NULL;
-	bool			 json = false, alive, intact = false;
+	bool			 json = false, alive, intact = false, anchored;
 	int			 ch, rc;
 
 	optind = 0;
@@ -67,6 +68,7 @@ cmd_status(int argc, char **argv)
 		return TTP_EXIT_OK;
 	}
 	alive = session_alive(&s);
+	anchored = anchor_alive(s.anchor_pid);
 	if (geteuid() == 0 && privd_fd() != -1 &&
 	    privop_fw_status(privd_fd(), &rep) == 0) {
 		fw = rep.state <= FW_STATE_MAX ? fw_names[rep.state] : "?";
@@ -79,10 +81,14 @@ cmd_status(int argc, char **argv)
 			fatalx("cannot format the status");
 		free(txt);
 		json_object_set_new(j, "tor_running", json_boolean(alive));
+		json_object_set_new(j, "anchor_running",
+		    json_boolean(anchored));
 		if (fw != NULL) {
 			json_object_set_new(j, "firewall", json_string(fw));
 			json_object_set_new(j, "firewall_intact",
 			    json_boolean(intact));
+			json_object_set_new(j, "anchor_tables",
+			    json_integer(__builtin_popcount(rep.anchors)));
 		}
 		json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		putchar('\n');
@@ -117,5 +123,17 @@ cmd_status(int argc, char **argv)
 		ui_info("  firewall       %s%s", fw, intact ? " (intact)" :
 		    rep.state == FW_STATE_SESSION ? " (CHANGED since start)" :
 		    "");
+	if (anchored && (fw == NULL || rep.anchors != 0))
+		ui_info("  anchor         held by ttp-anchor (pid %d): no "
+		    "other program can open the host", (int)s.anchor_pid);
+	else
+		ui_bad("  anchor         MISSING: a firewall reload by another "
+		    "program could open the host; run 'sudo ttp restart'");
+	if (fw != NULL && rep.state != FW_STATE_LOCKDOWN && !intact &&
+	    s.state != SESSION_LOCKDOWN)
+		ui_bad("  table inet ttp was %s by another program: traffic "
+		    "is blocked%s; run 'sudo ttp restart'", rep.state ==
+		    FW_STATE_ABSENT ? "removed" : "changed", rep.anchors ?
+		    " by the anchor" : "");
 	return TTP_EXIT_OK;
 }
