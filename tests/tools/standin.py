@@ -17,6 +17,9 @@ exchange completed, 1 otherwise):
   ping HOST         one ICMP echo over a datagram ICMP socket
   loop SECONDS [lan:]HOST...  continuous traffic that must not reach
                     HOST; prints the number of rounds
+  blast SECONDS HOST...       a UDP datagram and a TCP SYN (connect
+                    without waiting) to each HOST every millisecond;
+                    prints the number of rounds
 """
 import argparse
 import errno
@@ -270,6 +273,36 @@ def probe_loop(args):
     return 0
 
 
+def blast(args):
+    """Fast traffic for the tampering tests: per round and HOST one UDP
+    datagram to port 9999 and one TCP SYN to port 8080 (a non-blocking
+    connect, closed at once: the SYN is on its way, nothing waits for an
+    answer), then at most 1 ms of sleep. Stops after SECONDS."""
+    end = time.monotonic() + args.seconds
+    n = 0
+    while time.monotonic() < end:
+        t = time.monotonic()
+        for host in args.hosts:
+            fam = family_of(host)
+            u = socket.socket(fam, socket.SOCK_DGRAM)
+            try:
+                u.sendto(b'leak?', (host, 9999))
+            except OSError:
+                pass
+            u.close()
+            c = socket.socket(fam, socket.SOCK_STREAM)
+            c.setblocking(False)
+            try:
+                c.connect((host, 8080))
+            except OSError:
+                pass
+            c.close()
+        n += 1
+        time.sleep(max(0.0, 0.001 - (time.monotonic() - t)))
+    print('BLAST %d' % n)
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawTextHelpFormatter)
@@ -289,6 +322,8 @@ def main():
     s = sub.add_parser('ping'); s.add_argument('host')
     s = sub.add_parser('loop'); s.add_argument('seconds', type=float)
     s.add_argument('hosts', nargs='+')
+    s = sub.add_parser('blast'); s.add_argument('seconds', type=float)
+    s.add_argument('hosts', nargs='+')
     args = p.parse_args()
     if args.mode in ('trans', 'dns', 'far'):
         serve(args)
@@ -306,6 +341,8 @@ def main():
         return probe_ping(args)
     if args.mode == 'loop':
         return probe_loop(args)
+    if args.mode == 'blast':
+        return blast(args)
     return 2
 
 
