@@ -21,6 +21,8 @@ set -u
 export NS_PREFIX=ttpwd
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=session_lib.sh
+source "$(dirname "$0")/session_lib.sh"
 TESTS=${TTP_TESTS:-$(cd "$(dirname "$0")/../.." && pwd)/build/tests}
 TAMPER=$TESTS/nft_tamper
 MAX_GAP_MS=100
@@ -28,39 +30,9 @@ MAX_GAP_MS=100
 [ "$(id -u)" -eq 0 ] || { echo "FAIL: needs root"; exit 1; }
 [ -x "$TTP" ] && [ -x "$TAMPER" ] || { echo "FAIL: build first"; exit 1; }
 ns_create || { echo "FAIL: namespaces"; exit 1; }
-# Permanent neighbour entries for the far side: a packet the kernel admits
-# in the gap a tampering opens must reach the wire at once, not wait in the
-# neighbour-discovery queue and come out a second later looking as if it
-# had passed after the lockdown (timing is what these tests assert).
-far_mac=$(in_far cat "/sys/class/net/$IF_F/address")
-for a in $F4 $F4LAN $F6 $F6LAN; do
-	in_client ip neigh replace "$a" lladdr "$far_mac" dev "$IF_C" nud permanent ||
-	    { echo "FAIL: neighbour entry for $a"; exit 1; }
-done
+session_pin_neighbours || { echo "FAIL: neighbour entries"; exit 1; }
 standins_start || { echo "FAIL: stand-ins"; exit 1; }
-
-CONF=$LIB_TMP/ttp.conf
-cat >"$CONF" <<EOF
-[check]
-ip_urls = http://$F4:$FAR_PORT/ip
-EOF
-chmod 644 "$CONF"
-printf 'nameserver %s\n' "$F4" >"$LIB_TMP/resolv.conf"
-chmod 644 "$LIB_TMP/resolv.conf"
-chmod 755 "$LIB_TMP"
-# The holder: the client's network namespace and a private mount
-# namespace with its own /run and resolv.conf, for the whole test.
-ip netns exec "$NS_C" unshare --mount --propagation private bash -c '
-	set -e
-	mount -t tmpfs -o mode=0755 ttpwd-run /run
-	mount --bind "$1/resolv.conf" "$(readlink -f /etc/resolv.conf)"
-	echo $$ >"$1/holder.pid"
-	exec sleep 600' holder "$LIB_TMP" &
-LIB_PIDS+=($!)
-wait_for 5 test -s "$LIB_TMP/holder.pid" || { echo "FAIL: holder"; exit 1; }
-HOLDER=$(cat "$LIB_TMP/holder.pid")
-cli() { nsenter --target "$HOLDER" --net --mount -- env TTP_CONFIG="$CONF" "$@"; }
-ttp() { cli timeout 20 "$TTP" "$@"; }
+session_holder_start || { echo "FAIL: holder"; exit 1; }
 
 # The watchdog detaches from us: end it (and the session) before lib.sh
 # removes the namespaces, or it would outlive them.
@@ -79,25 +51,11 @@ trap test_cleanup EXIT
 
 wd_json() { ttp watchdog status --json; }
 wd_field() { wd_json | sed -n "s/.*\"$1\":\\([^,}]*\\).*/\\1/p" | tr -d '"'; }
-fw_state() { ttp status --json | sed -n 's/.*"firewall":"\([a-z]*\)".*/\1/p'; }
-fw_intact() { ttp status --json | grep -q '"firewall_intact":true'; }
-lock_state() { ttp status --json | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p'; }
 wd_pid() {
 	local p
 	p=$(ttp status --json | sed -n 's/.*"watchdog_pid":\([0-9]*\).*/\1/p')
 	[ -n "$p" ] && [ "$p" != 0 ] && echo "$p" >>"$LIB_TMP/wd.pids" &&
 	    echo "$p"
-}
-alive() { [ -d "/proc/$1" ]; }
-gone_within() {	# gone_within TENTHS PID...
-	local n=$1 p; shift
-	while [ "$n" -gt 0 ]; do
-		for p in "$@"; do alive "$p" && break; done
-		alive "$p" || return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
 }
 children() { cat /proc/"$1"/task/*/children 2>/dev/null; }
 faults() { wd_field faults; }
@@ -225,11 +183,6 @@ await() {
 	return 1
 }
 
-start_session() {	# start_session [ttp start options]
-	ttp start --external-daemon --tor-uid "$TOR_UID" "$@" \
-	    >"$LIB_TMP/start.log" 2>&1
-}
-stop_session() { ttp stop >"$LIB_TMP/stop.log" 2>&1; }
 
 # ---- A: ttp start -w, the default window -----------------------------------
 
@@ -401,8 +354,12 @@ ttp watchdog stop >/dev/null 2>&1
     fw_intact && pass "watchdog start/stop: stops, session untouched" ||
     fail "watchdog stop"
 
-# Control: without a watchdog the same tampering under the same traffic
-# does leak, so the captures above could see a leak if there was one.
+# Control: without a watchdog, and without the anchor (which alone keeps
+# that accept rule from opening the host), the same tampering under the
+# same traffic does leak, so the captures above could see a leak if there
+# was one.
+kill -9 "$(anchor_pid)"
+wait_for 2 sh -c "! nsenter --target $HOLDER --net nft list tables | grep -q ttp_anchor"
 far_reset
 start_capture
 start_traffic || fail "control: traffic did not start"
@@ -410,7 +367,7 @@ cli "$TAMPER" -a 0 "insert rule inet ttp filter_out accept" >/dev/null
 stop_traffic
 stop_capture
 n=$(captured)
-[ "$n" -gt 0 ] && pass "control: without the watchdog the accept rule leaks ($n packets)" ||
+[ "$n" -gt 0 ] && pass "control: without the watchdog and the anchor the accept rule leaks ($n packets)" ||
     fail "control: no leak seen without the watchdog: the capture is blind"
 
 stop_session
