@@ -1,8 +1,8 @@
 /*
  * The firewall operations of ttp-privd, through libnftables in this
  * process (never the nft binary). Apply and lockdown render their ruleset
- * (privd/ruleset.c), check it with a dry run, then commit the very same
- * buffer as one transaction that replaces table inet ttp; remove commits
+ * (privd/ruleset.c) and commit it as one transaction that replaces table
+ * inet ttp (a failed one changes nothing); remove commits
  * the deletion the same way. After each commit the table is listed back
  * without counters and hashed (FNV-1a 64): that hash is what this privd
  * installed, and FW_STATUS compares the kernel's current listing against
@@ -63,22 +63,20 @@ fw_init(void)
 	return 0;
 }
 
-/* Run one command buffer, as a dry run (parse, evaluate, check against
- * the kernel's cache, commit nothing) or for real. */
+/* Run one command buffer. */
 static int
-fw_run_in(struct nft_ctx *ctx, const char *cmd, bool dry)
+fw_run_in(struct nft_ctx *ctx, const char *cmd)
 {
 	/* Reading a buffer rewinds it: drop what an earlier command left. */
 	(void)nft_ctx_get_output_buffer(ctx);
 	(void)nft_ctx_get_error_buffer(ctx);
-	nft_ctx_set_dry_run(ctx, dry);
 	return nft_run_cmd_from_buffer(ctx, cmd) == 0 ? 0 : -1;
 }
 
 static int
-fw_run(const char *cmd, bool dry)
+fw_run(const char *cmd)
 {
-	return fw_run_in(nft, cmd, dry);
+	return fw_run_in(nft, cmd);
 }
 
 /* The last command's error text, from its first non-blank character. */
@@ -147,7 +145,7 @@ fw_list(const char *what, uint32_t *state, uint64_t *hash,
 
 	*state = FW_STATE_ABSENT;
 	*hash = 0;
-	if (fw_run("list table inet ttp", false) == 0) {
+	if (fw_run("list table inet ttp") == 0) {
 		out = nft_ctx_get_output_buffer(nft);
 		*state = ruleset_classify(out);
 		*hash = fnv1a64(out);
@@ -156,7 +154,7 @@ fw_list(const char *what, uint32_t *state, uint64_t *hash,
 	/* A missing table is not an error: keep the error text, then ask
 	 * which tables exist (the names are all this reads). */
 	(void)snprintf(err, sizeof(err), "%s", fw_errtext());
-	if (fw_run("list tables inet", false) == 0 &&
+	if (fw_run("list tables inet") == 0 &&
 	    (out = nft_ctx_get_output_buffer(nft)) != NULL &&
 	    strstr(out, "table inet ttp\n") == NULL)
 		return 0;
@@ -165,12 +163,12 @@ fw_list(const char *what, uint32_t *state, uint64_t *hash,
 }
 
 /*
- * The body of apply, lockdown and remove: dry run, commit, then list back
- * and hash, so the reply says what the kernel holds now. Only the session
- * ruleset has a dry run: a removal carries no rules, and the lockdown is
- * the fail-closed path, which must land fast (the dry run costs ~15 ms,
- * the commit ~1 ms); a commit that fails is aborted whole anyway, so the
- * previous table stays.
+ * The body of apply, lockdown and remove: commit, then list back and hash,
+ * so the reply says what the kernel holds now. There is no dry run: a
+ * libnftables command that fails (in parsing, evaluation or the kernel's
+ * transaction) changes nothing, so the previous table stays, and a dry
+ * run would cost ~15 ms more than the ~1 ms commit on the way to
+ * protection.
  */
 static void
 fw_load(const char *what, const char *rules, uint32_t state,
@@ -183,12 +181,7 @@ fw_load(const char *what, const char *rules, uint32_t state,
 		reply_err(rep, ENXIO, "%s: firewall not initialised", what);
 		return;
 	}
-	if (state == FW_STATE_SESSION && fw_run(rules, true) == -1) {
-		fw_fail(rep, EINVAL, what, "ruleset rejected by the dry run",
-		    fw_errtext());
-		return;
-	}
-	if (fw_run(rules, false) == -1) {
+	if (fw_run(rules) == -1) {
 		fw_fail(rep, EIO, what, "commit failed, previous table kept",
 		    fw_errtext());
 		return;
@@ -281,7 +274,7 @@ fw_anchors(void)
 	uint32_t	 m = 0;
 	unsigned	 i;
 
-	if (fw_run("list tables inet", false) == -1 ||
+	if (fw_run("list tables inet") == -1 ||
 	    (out = nft_ctx_get_output_buffer(nft)) == NULL)
 		return 0;
 	for (i = 0; i < TTP_ANCHOR_SLOTS; i++) {
@@ -345,7 +338,7 @@ privd_fw_anchor(const struct privop_req *req, struct privop_reply *rep)
 			reply_err(rep, EINVAL, "fw_anchor: invalid arguments");
 			goto out;
 		}
-		if (fw_run_in(ctx, rules, false) == 0)
+		if (fw_run_in(ctx, rules) == 0)
 			break;
 	}
 	if (slot == TTP_ANCHOR_SLOTS) {

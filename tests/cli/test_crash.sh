@@ -93,10 +93,11 @@ declare -A START_STATE=(
 	[validated]="$CLEAN"
 	[lock]="table=none overlay=no lock=yes"
 	[FW_APPLY]="table=session overlay=no lock=yes"
+	[anchor]="table=session overlay=no lock=yes"
 	[DNS_OVERLAY]="table=session overlay=yes lock=yes"
 	[bootstrap]="table=session overlay=yes lock=yes"
 )
-for step in validated lock FW_APPLY DNS_OVERLAY bootstrap; do
+for step in validated lock FW_APPLY anchor DNS_OVERLAY bootstrap; do
 	echo "--- start, killed after $step"
 	crash "start/$step" $step start "${TTP_START_ARGS[@]}"
 	state_is "start/$step: after the crash" "${START_STATE[$step]}"
@@ -113,7 +114,7 @@ for step in validated lock FW_APPLY DNS_OVERLAY bootstrap; do
 done
 
 echo "=== crashes during start, recovered by the next start (orphaned lock)"
-for step in lock FW_APPLY DNS_OVERLAY bootstrap; do
+for step in lock FW_APPLY anchor DNS_OVERLAY bootstrap; do
 	crash "start/$step (2)" $step start "${TTP_START_ARGS[@]}"
 	# -v: privd says how many stale overlay layers it removed.
 	ttp -v start "${TTP_START_ARGS[@]}" >"$OUT" 2>&1; rc=$?
@@ -123,7 +124,7 @@ for step in lock FW_APPLY DNS_OVERLAY bootstrap; do
 	else
 		fail "start/$step (2): next start: exit $rc, $(host_state): $(tr '\n' '|' < "$OUT")"
 	fi
-	grep -q "dns: /etc/resolv.conf overlaid (0 stale" "$OUT" || [ $step = lock ] || [ $step = FW_APPLY ] ||
+	grep -q "dns: /etc/resolv.conf overlaid (0 stale" "$OUT" || [ $step = lock ] || [ $step = FW_APPLY ] || [ $step = anchor ] ||
 	    fail "start/$step (2): the overlay of the crashed start was not removed first: $(grep overlaid "$OUT")"
 	ttp stop >"$OUT" 2>&1; rc=$?
 	[ $rc = 0 ] && state_is "start/$step (2): stop" "$CLEAN" || fail "start/$step (2): stop: exit $rc"
