@@ -285,6 +285,45 @@ START_TEST(lockdown_shape)
 }
 END_TEST
 
+/*
+ * The anchor: exactly the session's filter chains and sets for the same
+ * options, in its own owned table, with no nat chain at all (nothing in it
+ * redirects); only the two slots exist.
+ */
+START_TEST(anchor_shape)
+{
+	static char		 anc[RULESET_MAX];
+	static const char	*chains[] = { "filter_out", "filter_in",
+		"filter_fwd", "filter_post" };
+	struct privop_fw_apply	 a = defaults();
+	char			*x, *y;
+	size_t			 i;
+
+	a.bypass_uids[0] = 1000;
+	a.n_bypass_uids = 1;
+	a.allow_root = true;
+	ck_assert_int_gt(ruleset_render_anchor(&a, 1, anc, sizeof(anc)), 0);
+	ck_assert_ptr_nonnull(strstr(anc, "\ntable inet ttp_anchor1 {\n"
+	    "\tflags owner\n"));
+	ck_assert_ptr_null(strstr(anc, "delete table"));
+	ck_assert_ptr_null(strstr(anc, "table inet ttp {"));
+	ck_assert_ptr_null(strstr(anc, "type nat"));
+	ck_assert_ptr_null(strstr(anc, "redirect"));
+	render(&a);
+	for (i = 0; i < sizeof(chains) / sizeof(chains[0]); i++) {
+		x = chain(out, chains[i]);
+		y = chain(anc, chains[i]);
+		ck_assert_str_eq(x, y);
+		free(x);
+		free(y);
+	}
+	ck_assert_int_eq(ruleset_render_anchor(&a, TTP_ANCHOR_SLOTS, anc,
+	    sizeof(anc)), -1);
+	a.tor_uid = 0;
+	ck_assert_int_eq(ruleset_render_anchor(&a, 0, anc, sizeof(anc)), -1);
+}
+END_TEST
+
 /* Ids are sorted and deduplicated: the order the user gave is not
  * visible in the ruleset. */
 START_TEST(deterministic)
@@ -374,6 +413,7 @@ main(void)
 	tcase_add_test(tc, replaces_table);
 	tcase_add_loop_test(tc, ordering, 0, 8);
 	tcase_add_test(tc, lockdown_shape);
+	tcase_add_test(tc, anchor_shape);
 	tcase_add_test(tc, deterministic);
 	tcase_add_test(tc, buffer_too_small);
 	tcase_add_test(tc, bad_arguments);

@@ -33,6 +33,7 @@ static const struct sandbox_policy *const policies[] = {
 	/* &sandbox_netcheck, */
 	/* &sandbox_cli, */
 	&sandbox_watchdog,
+	&sandbox_anchor,
 };
 #define N_POLICIES	(sizeof(policies) / sizeof(policies[0]))
 
@@ -266,6 +267,24 @@ START_TEST(test_privd_count)
 }
 END_TEST
 
+/* ttp-anchor only sleeps: it cannot even use the socket it holds, open a
+ * file, make a socket or signal anyone. */
+START_TEST(test_anchor_sleeps_only)
+{
+	static const int	 calls[] = { SCMP_SYS(sendmsg),
+		SCMP_SYS(recvmsg), SCMP_SYS(socket), SCMP_SYS(openat),
+		SCMP_SYS(kill), SCMP_SYS(clone), SCMP_SYS(mmap) };
+	size_t			 i;
+	int			 st;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		st = sandboxed(&sandbox_anchor, call_forbidden, calls[i]);
+		ck_assert_msg(KILLED_BY_SIGSYS(st), "anchor: %s did not kill",
+		    sysname(calls[i]));
+	}
+}
+END_TEST
+
 static Suite *
 seccomp_suite(void)
 {
@@ -277,6 +296,7 @@ seccomp_suite(void)
 	tcase_add_loop_test(tc, test_allowed_exit, 0, N_POLICIES);
 	tcase_add_test(tc, test_privd_filters);
 	tcase_add_test(tc, test_privd_count);
+	tcase_add_test(tc, test_anchor_sleeps_only);
 	suite_add_tcase(s, tc);
 	return s;
 }
