@@ -26,8 +26,11 @@ $(ASAN_DIR)/CMakeCache.txt:
 $(FUZZ_DIR)/CMakeCache.txt:
 	CC=clang cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=Debug -DTTP_FUZZ=ON $(CMAKE_FLAGS)
 
+# Packages, then (as root) the helpers' own system user, as make install
+# creates it: ttp never runs its helpers under a shared account.
 deps:
 	scripts/deps.sh
+	@[ "$$(id -u)" -ne 0 ] || scripts/install-user.sh
 
 test: deps
 	tests/run

@@ -29,6 +29,8 @@ extern struct cli_globals cli;
 int	cli_config(void);
 /* 0 when root; else print "<cmd> needs root: run 'sudo ttp <cmd>'". */
 int	cli_need_root(const char *cmd);
+/* As root: the helpers' own account exists and is nobody else's. */
+int	cli_need_helper_user(void);
 /* <run_dir>/<name> of the loaded configuration. */
 const char *cli_run_path(const char *name);
 /*

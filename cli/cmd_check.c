@@ -291,6 +291,8 @@ cmd_refresh(int argc, char **argv)
 		return rc;
 	if (cli_need_root("refresh") == -1)
 		return TTP_EXIT_NOROOT;
+	if (cli_need_helper_user() == -1)
+		return TTP_EXIT_ERROR;
 	if (cli_command_lock("refresh") == -1)
 		return TTP_EXIT_ERROR;
 	runlog_open();

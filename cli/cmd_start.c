@@ -169,6 +169,8 @@ start_prepare(struct start_req *r, int argc, char **argv, const char *cmd,
 		return rc;
 	if (cli_need_root(cmd) == -1)
 		return TTP_EXIT_NOROOT;
+	if (cli_need_helper_user() == -1)
+		return TTP_EXIT_ERROR;
 	if (cli_config() == -1 || cli_command_lock(cmd) == -1)
 		return TTP_EXIT_ERROR;
 	/* From here Ctrl-C undoes what this command did, step by step. */

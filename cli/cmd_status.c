@@ -80,9 +80,9 @@ cmd_status(int argc, char **argv)
 		    (j = json_loads(txt, 0, NULL)) == NULL)
 			fatalx("cannot format the status");
 		free(txt);
-		json_object_set_new(j, "tor_running", json_boolean(alive));
 		json_object_set_new(j, "anchor_running",
 		    json_boolean(anchored));
+		json_object_set_new(j, "tor_running", json_boolean(alive));
 		if (fw != NULL) {
 			json_object_set_new(j, "firewall", json_string(fw));
 			json_object_set_new(j, "firewall_intact",

@@ -396,6 +396,8 @@ watchdog_run(int argc, char **argv)
 	}
 	if (cli_need_root("watchdog run") == -1)
 		return TTP_EXIT_NOROOT;
+	if (cli_need_helper_user() == -1)
+		return TTP_EXIT_ERROR;
 	if (cli_config() == -1)
 		return TTP_EXIT_ERROR;
 	log_init("ttp-watchdog", log_get_format(), log_get_verbose());
@@ -443,6 +445,8 @@ cmd_watchdog(int argc, char **argv)
 	if (cli_need_root(strcmp(argv[1], "start") == 0 ? "watchdog start" :
 	    "watchdog stop") == -1)
 		return TTP_EXIT_NOROOT;
+	if (strcmp(argv[1], "start") == 0 && cli_need_helper_user() == -1)
+		return TTP_EXIT_ERROR;
 	if (cli_config() == -1)
 		return TTP_EXIT_ERROR;
 	runlog_open();

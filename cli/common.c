@@ -5,6 +5,7 @@
  */
 #include "cli/cli.h"
 
+#include <pwd.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -42,6 +43,29 @@ cli_need_root(const char *cmd)
 		return 0;
 	log_warnx("'ttp %s' needs root: run 'sudo ttp %s'", cmd, cmd);
 	return -1;
+}
+
+int
+cli_need_helper_user(void)
+{
+	const struct passwd	*pw;
+
+	if (geteuid() != 0)
+		return 0;	/* the helpers stay the caller, unprivileged */
+	if ((pw = getpwnam(TTP_UNPRIV_USER)) == NULL) {
+		log_warnx("the system user %s does not exist; create it with "
+		    "'sudo make install' (or scripts/install-user.sh)",
+		    TTP_UNPRIV_USER);
+		return -1;
+	}
+	if (pw->pw_uid == 0 || pw->pw_uid == TTP_SHARED_UID) {
+		log_warnx("the system user %s has uid %u (%s); give it a uid "
+		    "of its own (scripts/install-user.sh)", TTP_UNPRIV_USER,
+		    (unsigned)pw->pw_uid, pw->pw_uid == 0 ? "root" :
+		    "nobody's");
+		return -1;
+	}
+	return 0;
 }
 
 const char *

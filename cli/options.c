@@ -219,6 +219,35 @@ host_has_ipv6_loopback(void)
 	return found;
 }
 
+/* A bypass that covers ttp's own helpers would let netcheck's exit check
+ * (and anything else they send) leave outside Tor. */
+static int
+exempts_helpers(const struct fw_opts *o)
+{
+	const struct passwd	*pw;
+	size_t			 i;
+
+	if ((pw = getpwnam(TTP_UNPRIV_USER)) == NULL)
+		return 0;
+	for (i = 0; i < o->nuids; i++)
+		if (o->uids[i] == pw->pw_uid) {
+			log_warnx("--bypass-user: uid %u is %s, the account "
+			    "ttp's own helpers run as; exempting it would let "
+			    "the exit check leave outside Tor. Choose another "
+			    "user", (unsigned)pw->pw_uid, TTP_UNPRIV_USER);
+			return -1;
+		}
+	for (i = 0; i < o->ngids; i++)
+		if (o->gids[i] == pw->pw_gid) {
+			log_warnx("--bypass-group: gid %u is the group ttp's "
+			    "own helpers run as (%s); exempting it would let "
+			    "the exit check leave outside Tor. Choose another "
+			    "group", (unsigned)pw->pw_gid, TTP_UNPRIV_USER);
+			return -1;
+		}
+	return 0;
+}
+
 int
 fw_opts_finish(const struct fw_opts *o, struct privop_fw_apply *a)
 {
@@ -239,6 +268,8 @@ fw_opts_finish(const struct fw_opts *o, struct privop_fw_apply *a)
 		}
 		a->tor_uid = (uint32_t)pw->pw_uid;
 	}
+	if (exempts_helpers(o) == -1)
+		return -1;
 	a->trans_port = o->trans_port;
 	a->dns_port = o->dns_port;
 	memcpy(a->bypass_uids, o->uids, sizeof(a->bypass_uids));

@@ -130,8 +130,7 @@ wd_notify_lockdown(const char *why)
 		sigemptyset(&none);
 		(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	}
-	if ((pw = getpwnam(TTP_UNPRIV_USER)) != NULL ||
-	    (pw = getpwnam(TTP_UNPRIV_FALLBACK)) != NULL) {
+	if ((pw = getpwnam(TTP_UNPRIV_USER)) != NULL) {
 		const char	*wall[] = { "wall", msg, NULL };
 
 		run_as("wall", wall, NULL, pw->pw_uid, pw->pw_gid);

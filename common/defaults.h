@@ -50,7 +50,7 @@
 
 /* The unprivileged user the sandboxed processes run as. */
 #define TTP_UNPRIV_USER		"_ttp"
-#define TTP_UNPRIV_FALLBACK	"nobody"
+#define TTP_SHARED_UID		65534	/* nobody: never ttp's helpers' */
 
 /* Tor ports (seed 001 §2.1): non-standard to avoid a system tor's. */
 #define TTP_DEF_TRANS_PORT	9041

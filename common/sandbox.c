@@ -51,14 +51,17 @@ sandbox_drop_user(const char *user)
 
 	if (geteuid() != 0)
 		return 0;
-	if ((pw = getpwnam(user)) == NULL &&
-	    (pw = getpwnam(TTP_UNPRIV_FALLBACK)) == NULL) {
-		log_warnx("neither user %s nor %s exists", user,
-		    TTP_UNPRIV_FALLBACK);
+	/* Never an account other software shares (nobody): what runs
+	 * as it could reach, signal and be exempted with ttp's helpers. */
+	if ((pw = getpwnam(user)) == NULL) {
+		log_warnx("the system user %s does not exist; create it with "
+		    "'sudo make install' (or scripts/install-user.sh)", user);
 		return -1;
 	}
-	if (pw->pw_uid == 0) {
-		log_warnx("refusing to run as %s: it is uid 0", pw->pw_name);
+	if (pw->pw_uid == 0 || pw->pw_uid == TTP_SHARED_UID) {
+		log_warnx("refusing to run as %s: uid %u is %s", pw->pw_name,
+		    (unsigned)pw->pw_uid, pw->pw_uid == 0 ? "root" :
+		    "nobody's, shared with other software");
 		return -1;
 	}
 	/* Drop supplementary groups first: they would survive setresuid. */

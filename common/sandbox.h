@@ -39,8 +39,8 @@ extern const struct sandbox_policy sandbox_anchor;
 /* Close every descriptor >= lowfd. */
 int	sandbox_close_from(int lowfd);
 /*
- * When root: switch to `user` (falling back to "nobody" when it does not
- * exist), drop supplementary groups and all capabilities, including the
+ * When root: switch to `user`, which must exist and be neither root nor
+ * nobody, drop supplementary groups and all capabilities, including the
  * bounding set. A no-op when not root. Returns -1 on failure.
  */
 int	sandbox_drop_user(const char *user);

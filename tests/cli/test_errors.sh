@@ -88,6 +88,19 @@ case_ "uid 0 in --bypass-user (number)" 1 "^ttp: --bypass-user: user '0' is id 0
     -- start --bypass-user 0
 case_ "gid 0 in --bypass-group" 1 "^ttp: --bypass-group: group 'root' is id 0; .*--allow-root" \
     -- start --bypass-group root
+case_ "--bypass-user of ttp's own helpers" 1 "^ttp: --bypass-user: uid [0-9]+ is _ttp, the account ttp's own helpers run as; .*Choose another user\$" \
+    -- start --bypass-user _ttp
+case_ "--bypass-group of ttp's own helpers" 1 "^ttp: --bypass-group: gid [0-9]+ is the group ttp's own helpers run as \(_ttp\); .*Choose another group\$" \
+    -- start --bypass-group _ttp
+# Without its own system user ttp starts nothing (never a shared account
+# such as nobody): /etc/passwd without _ttp, in the session's private mount
+# namespace only, for this one case.
+grep -v '^_ttp:' /etc/passwd >"$LIB_TMP/passwd.no_ttp"
+chmod 644 "$LIB_TMP/passwd.no_ttp"
+nsenter --target "$HOLDER" --mount -- mount --bind "$LIB_TMP/passwd.no_ttp" /etc/passwd
+case_ "no _ttp user" 1 "^ttp: the system user _ttp does not exist; create it with 'sudo make install' \(or scripts/install-user.sh\)\$" \
+    -- start
+nsenter --target "$HOLDER" --mount -- umount /etc/passwd
 case_ "empty --bypass-user list" 1 "^ttp: --bypass-user: empty list; give names separated by commas" \
     -- start --bypass-user ,
 case_ "bad port (0)" 1 "^ttp: --transport-port: '0' is not a port; give a number from 1 to 65535\$" \
