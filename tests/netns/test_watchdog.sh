@@ -64,9 +64,12 @@ faults() { wd_field faults; }
 # uid, until stop_traffic; waits until it demonstrably runs (the kill
 # switch's counter moves).
 TRAFFIC_PID=
+# The kill switch's counters: ttp's table and the anchor's (whichever of
+# the two sees a rejected packet first counts it).
 ks_count() {
-	cli nft list chain inet ttp filter_out 2>/dev/null |
-	    sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | tail -1
+	cli nft list ruleset 2>/dev/null |
+	    sed -n 's/.*counter packets \([0-9]*\).*/\1/p' |
+	    awk '{ n += $1 } END { print n + 0 }'
 }
 ks_moved() { local c; c=$(ks_count); [ "${c:-0}" -gt "$KS0" ]; }
 start_traffic() {
