@@ -1,6 +1,7 @@
 # Thin wrapper around CMake, in the manner of Neovim's top-level Makefile.
 #   make            build (release, hardened) into build/
-#   sudo make deps  install the missing Debian packages (idempotent)
+#   sudo make deps  install the missing Debian packages and create the
+#                   system user _ttp the helpers run as (idempotent)
 #   sudo make test  deps + build + the whole test suite (also under ASan/UBSan)
 #   sudo make demo  deps + build + the offline lab with `ttp start` inside it
 #   sudo make install / uninstall

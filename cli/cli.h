@@ -29,7 +29,13 @@ extern struct cli_globals cli;
 int	cli_config(void);
 /* 0 when root; else print "<cmd> needs root: run 'sudo ttp <cmd>'". */
 int	cli_need_root(const char *cmd);
-/* As root: the helpers' own account exists and is nobody else's. */
+/*
+ * For the commands that run ttp's sandboxed helpers as root: 0 when the
+ * system user they become (TTP_UNPRIV_USER) exists and is an account of
+ * their own (sandbox_user_unfit); else one line naming the problem and the
+ * fix, and -1. Call it before anything on the host changes. 0 when not
+ * root: the helpers then keep the caller's uid.
+ */
 int	cli_need_helper_user(void);
 /* <run_dir>/<name> of the loaded configuration. */
 const char *cli_run_path(const char *name);

@@ -216,6 +216,8 @@ cmd_check(int argc, char **argv)
 	    "IsTor flag and latency, from the\n[check] URLs of the "
 	    "configuration. Needs no root.\n")) != -1)
 		return rc;
+	if (cli_need_helper_user() == -1)
+		return TTP_EXIT_ERROR;
 	sh.session = session_active();
 	av[n++] = "ttp-netcheck";
 	av[n++] = "--timeout";
@@ -242,6 +244,8 @@ cmd_check_leak(int argc, char **argv)
 	    "every resolver must be local (Tor's DNSPort).\n"
 	    "  -v, --verbose   show the raw answers\n")) != -1)
 		return rc;
+	if (cli_need_helper_user() == -1)
+		return TTP_EXIT_ERROR;
 	av[n++] = "ttp-netcheck";
 	av[n++] = "--timeout";
 	av[n++] = CHECK_TIMEOUT;

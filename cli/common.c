@@ -1,14 +1,14 @@
 /*
  * State and checks shared by every command of the CLI: the configuration
- * (loaded once), the root check with its exit code, and the crash-point
- * test hook.
+ * (loaded once), the root check with its exit code, the check of the
+ * helpers' system user, and the crash-point test hook.
  */
 #include "cli/cli.h"
 
-#include <pwd.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/defaults.h"
 #include "common/log.h"
+#include "common/sandbox.h"
 
 struct cli_globals cli;
 volatile sig_atomic_t cli_interrupted;
@@ -49,23 +51,23 @@ int
 cli_need_helper_user(void)
 {
 	const struct passwd	*pw;
+	const char		*why;
 
 	if (geteuid() != 0)
-		return 0;	/* the helpers stay the caller, unprivileged */
-	if ((pw = getpwnam(TTP_UNPRIV_USER)) == NULL) {
+		return 0;
+	pw = getpwnam(TTP_UNPRIV_USER);
+	if ((why = sandbox_user_unfit(pw)) == NULL)
+		return 0;
+	if (pw == NULL)
 		log_warnx("the system user %s does not exist; create it with "
 		    "'sudo make install' (or scripts/install-user.sh)",
 		    TTP_UNPRIV_USER);
-		return -1;
-	}
-	if (pw->pw_uid == 0 || pw->pw_uid == TTP_SHARED_UID) {
-		log_warnx("the system user %s has uid %u (%s); give it a uid "
-		    "of its own (scripts/install-user.sh)", TTP_UNPRIV_USER,
-		    (unsigned)pw->pw_uid, pw->pw_uid == 0 ? "root" :
-		    "nobody's");
-		return -1;
-	}
-	return 0;
+	else
+		log_warnx("the system user %s %s; ttp's helpers need an "
+		    "account of their own: give %s its own uid and group, or "
+		    "delete it and run scripts/install-user.sh",
+		    TTP_UNPRIV_USER, why, TTP_UNPRIV_USER);
+	return -1;
 }
 
 const char *

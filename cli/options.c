@@ -61,6 +61,32 @@ opt_port(const char *opt, const char *arg, uint16_t *port)
 	return 0;
 }
 
+/*
+ * An exemption must never cover ttp's own helpers: they drop to
+ * TTP_UNPRIV_USER with only its primary group (setgroups(1, &pw_gid)), and
+ * if that uid or gid bypassed Tor, netcheck's exit check would leave
+ * outside Tor and report what it sees there. `what` names the option and
+ * `name` the value given; 0, or -1 after one line saying so.
+ */
+static int
+helper_not_exempt(const char *what, const char *name, bool group,
+    uint32_t id)
+{
+	const struct passwd	*pw = getpwnam(TTP_UNPRIV_USER);
+	char			 who[64] = "";
+
+	if (pw == NULL || id != (uint32_t)(group ? pw->pw_gid : pw->pw_uid))
+		return 0;
+	if (group || strcmp(name, TTP_UNPRIV_USER) != 0)
+		snprintf(who, sizeof(who), " (%s %u is %s's)", group ? "gid" :
+		    "uid", (unsigned)id, TTP_UNPRIV_USER);
+	log_warnx("%s %s: that is the %s ttp's own helpers run as%s; "
+	    "exempting it would let the exit check leave outside Tor. Choose "
+	    "another %s", what, name, group ? "group" : "account", who,
+	    group ? "group" : "user");
+	return -1;
+}
+
 /* One name or number of --bypass-user/--bypass-group to an id. */
 static int
 resolve_id(bool group, const char *name, uint32_t *id)
@@ -96,7 +122,7 @@ resolve_id(bool group, const char *name, uint32_t *id)
 		    "not a valid id");
 		return -1;
 	}
-	return 0;
+	return helper_not_exempt(opt, name, group, *id);
 }
 
 /* A comma-separated list, appended to ids (the option may repeat). */
@@ -219,35 +245,6 @@ host_has_ipv6_loopback(void)
 	return found;
 }
 
-/* A bypass that covers ttp's own helpers would let netcheck's exit check
- * (and anything else they send) leave outside Tor. */
-static int
-exempts_helpers(const struct fw_opts *o)
-{
-	const struct passwd	*pw;
-	size_t			 i;
-
-	if ((pw = getpwnam(TTP_UNPRIV_USER)) == NULL)
-		return 0;
-	for (i = 0; i < o->nuids; i++)
-		if (o->uids[i] == pw->pw_uid) {
-			log_warnx("--bypass-user: uid %u is %s, the account "
-			    "ttp's own helpers run as; exempting it would let "
-			    "the exit check leave outside Tor. Choose another "
-			    "user", (unsigned)pw->pw_uid, TTP_UNPRIV_USER);
-			return -1;
-		}
-	for (i = 0; i < o->ngids; i++)
-		if (o->gids[i] == pw->pw_gid) {
-			log_warnx("--bypass-group: gid %u is the group ttp's "
-			    "own helpers run as (%s); exempting it would let "
-			    "the exit check leave outside Tor. Choose another "
-			    "group", (unsigned)pw->pw_gid, TTP_UNPRIV_USER);
-			return -1;
-		}
-	return 0;
-}
-
 int
 fw_opts_finish(const struct fw_opts *o, struct privop_fw_apply *a)
 {
@@ -268,7 +265,15 @@ fw_opts_finish(const struct fw_opts *o, struct privop_fw_apply *a)
 		}
 		a->tor_uid = (uint32_t)pw->pw_uid;
 	}
-	if (exempts_helpers(o) == -1)
+	/* tor's uid bypasses Tor's ports: it must not be the helpers'. */
+	if (o->tor_uid != 0) {
+		char	 uid[16];
+
+		snprintf(uid, sizeof(uid), "%u", (unsigned)o->tor_uid);
+		if (helper_not_exempt("--tor-uid", uid, false, a->tor_uid) == -1)
+			return -1;
+	} else if (helper_not_exempt("tor user", o->tor_user, false,
+	    a->tor_uid) == -1)
 		return -1;
 	a->trans_port = o->trans_port;
 	a->dns_port = o->dns_port;

@@ -6,11 +6,12 @@
  * child does it all, every program bounded by a short timeout, and the
  * monitor only reaps it.
  *
- * Nothing is run as root. `wall` runs as the unprivileged ttp user (its
- * setgid tty bit lets it reach the terminals); notify-send runs as the
- * owner of each /run/user/UID/bus socket, with only that session's bus
- * address and runtime directory in its environment, so root never speaks
- * on a user's bus and one user's session never sees another's.
+ * Nothing is run as root. `wall` runs as ttp's own unprivileged user, and
+ * not at all without it (its setgid tty bit lets it reach the terminals);
+ * notify-send runs as the owner of each /run/user/UID/bus socket, with only
+ * that session's bus address and runtime directory in its environment, so
+ * root never speaks on a user's bus and one user's session never sees
+ * another's.
  */
 #include "cli/watchdog.h"
 
@@ -130,7 +131,9 @@ wd_notify_lockdown(const char *why)
 		sigemptyset(&none);
 		(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	}
-	if ((pw = getpwnam(TTP_UNPRIV_USER)) != NULL) {
+	/* Only as ttp's own user: never root, never a shared account. */
+	if ((pw = getpwnam(TTP_UNPRIV_USER)) != NULL &&
+	    sandbox_user_unfit(pw) == NULL) {
 		const char	*wall[] = { "wall", msg, NULL };
 
 		run_as("wall", wall, NULL, pw->pw_uid, pw->pw_gid);

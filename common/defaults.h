@@ -48,7 +48,12 @@
 #define TTP_CONF_URL_MAX	512
 #define TTP_CONF_USER_MAX	32
 
-/* The unprivileged user the sandboxed processes run as. */
+/*
+ * The dedicated system user the sandboxed processes run as, created by
+ * scripts/install-user.sh. There is no fallback: an account other software
+ * shares (nobody) could be exempted from Tor for that software's sake, and
+ * with it ttp's own exit check.
+ */
 #define TTP_UNPRIV_USER		"_ttp"
 #define TTP_SHARED_UID		65534	/* nobody: never ttp's helpers' */
 

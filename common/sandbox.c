@@ -44,24 +44,39 @@ sandbox_close_from(int lowfd)
 	return 0;
 }
 
+/*
+ * Never an account other software shares (nobody): what runs as it could
+ * reach, signal and be exempted with ttp's helpers. Nor root's group.
+ */
+const char *
+sandbox_user_unfit(const struct passwd *pw)
+{
+	if (pw == NULL)
+		return "does not exist";
+	if (pw->pw_uid == 0)
+		return "is uid 0 (root)";
+	if (pw->pw_gid == 0)
+		return "has gid 0 (root) as its primary group";
+	if (pw->pw_uid == TTP_SHARED_UID)
+		return "is uid 65534 (nobody), an account other software shares";
+	if (strcmp(pw->pw_name, "nobody") == 0)
+		return "is nobody, an account other software shares";
+	return NULL;
+}
+
 int
 sandbox_drop_user(const char *user)
 {
 	struct passwd	*pw;
+	const char	*why;
 
 	if (geteuid() != 0)
 		return 0;
-	/* Never an account other software shares (nobody): what runs
-	 * as it could reach, signal and be exempted with ttp's helpers. */
-	if ((pw = getpwnam(user)) == NULL) {
-		log_warnx("the system user %s does not exist; create it with "
-		    "'sudo make install' (or scripts/install-user.sh)", user);
-		return -1;
-	}
-	if (pw->pw_uid == 0 || pw->pw_uid == TTP_SHARED_UID) {
-		log_warnx("refusing to run as %s: uid %u is %s", pw->pw_name,
-		    (unsigned)pw->pw_uid, pw->pw_uid == 0 ? "root" :
-		    "nobody's, shared with other software");
+	pw = getpwnam(user);
+	if ((why = sandbox_user_unfit(pw)) != NULL) {
+		log_warnx("refusing to run as the user %s: it %s; ttp's helpers "
+		    "run only as a system user of their own (create it with "
+		    "scripts/install-user.sh)", user, why);
 		return -1;
 	}
 	/* Drop supplementary groups first: they would survive setresuid. */

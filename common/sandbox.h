@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <seccomp.h>
 
+struct passwd;
+
 struct sandbox_rule {
 	int		 nr;	/* SCMP_SYS(name) */
 	int		 arg;	/* index of the filtered argument, or -1 */
@@ -39,9 +41,17 @@ extern const struct sandbox_policy sandbox_anchor;
 /* Close every descriptor >= lowfd. */
 int	sandbox_close_from(int lowfd);
 /*
- * When root: switch to `user`, which must exist and be neither root nor
- * nobody, drop supplementary groups and all capabilities, including the
- * bounding set. A no-op when not root. Returns -1 on failure.
+ * Why `pw` (NULL: no such user) cannot be the account ttp's sandboxed
+ * processes run as, as words completing "the user ... "; NULL when it can.
+ * It must be an account of their own: not root (uid 0 or primary gid 0)
+ * and not the shared nobody (uid 65534).
+ */
+const char *sandbox_user_unfit(const struct passwd *pw);
+/*
+ * When root: switch to `user`, which must pass sandbox_user_unfit (there
+ * is no fallback to another account), drop supplementary groups and all
+ * capabilities, including the bounding set. A no-op when not root.
+ * Returns -1 on failure, after logging one line.
  */
 int	sandbox_drop_user(const char *user);
 /* Stay uid 0 but keep only these capabilities; clears the bounding set. */

@@ -8,8 +8,11 @@
 # run directories on a tmpfs, configured by a temporary TTP_CONFIG, so
 # nothing on the host can change even if ttp misbehaved; "nothing
 # changed" is checked inside those namespaces. Non-root cases run there as
-# uid 65534 (setpriv). Also: --help everywhere, colour only on a terminal
-# and never with NO_COLOR, --log-format json. Needs root; ~20 s.
+# uid 65534 (setpriv). A machine without the system user _ttp is simulated
+# in a further private mount namespace, with copies of /etc/passwd and
+# /etc/group bind-mounted over the real ones (never written). Also: --help
+# everywhere, colour only on a terminal and never with NO_COLOR,
+# --log-format json. Needs root and _ttp (scripts/install-user.sh); ~20 s.
 # shellcheck disable=SC2015  # pass/fail never fail: A && pass || fail is fine
 set -u
 # shellcheck source=tests/cli/lib.sh
@@ -19,6 +22,9 @@ set -u
 [ -x "$TTP" ] || { echo "test_errors: no $TTP; build first"; exit 2; }
 TOR_BIN=$(command -v tor) ||
     { echo "test_errors: tor is not installed (scripts/deps.sh)"; exit 2; }
+# The account ttp's helpers run as (never another one).
+HELPER_UID=$(id -u _ttp 2>/dev/null) && HELPER_GID=$(id -g _ttp) ||
+    { echo "test_errors: no system user _ttp (scripts/install-user.sh)"; exit 2; }
 
 cli_setup || { echo "FAIL: harness setup"; cat "$LIB_TMP"/*.log; exit 1; }
 # The supervised-tor cases must find tor where it is, never install it.
@@ -41,16 +47,17 @@ snapshot() {
 }
 
 # case NAME RC REGEX [as UID] -- TTP-ARGS...
-#   run ttp (as root, or as UID); pass when the exit code is RC, stderr is
-#   exactly one line matching REGEX (or, with RC 0, stdout's first line
-#   matches it) and the snapshot is unchanged.
+#   run ttp (as root, or as UID; as root through $TTP_RUN when set); pass
+#   when the exit code is RC, stderr is exactly one line matching REGEX (or,
+#   with RC 0, stdout's first line matches it) and the snapshot is
+#   unchanged.
 case_() {
 	local name=$1 want=$2 re=$3 uid='' before after rc line n; shift 3
 	if [ "$1" = as ]; then uid=$2; shift 2; fi
 	[ "$1" = -- ] && shift
 	before=$(snapshot)
 	if [ -n "$uid" ]; then ttp_as "$uid" "$@" >"$OUT" 2>"$ERR" </dev/null
-	else ttp "$@" >"$OUT" 2>"$ERR" </dev/null; fi
+	else "${TTP_RUN:-ttp}" "$@" >"$OUT" 2>"$ERR" </dev/null; fi
 	rc=$?
 	after=$(snapshot)
 	if [ "$want" = 0 ]; then line=$(head -n 1 "$OUT"); n=1
@@ -65,6 +72,37 @@ case_() {
 		pass "$name"
 	fi
 }
+
+# ttp_fake PASSWD GROUP ARGS...: ttp as root in the session's namespaces
+# and, inside them, in a private mount namespace of its own where PASSWD
+# and GROUP are bind-mounted over /etc/passwd and /etc/group: the real
+# files are never written, and the mounts end with that namespace. Exit 97
+# when getent does not see the fake, 98 when ttp changed a mount there
+# (the snapshot, taken outside, would not see that).
+ttp_fake() {
+	local pw=$1 gr=$2; shift 2
+	# shellcheck disable=SC2016  # $1... are the inner shell's
+	in_session unshare --mount --propagation private sh -c '
+		pw=$1 gr=$2 ttp=$3; shift 3
+		mount --bind "$pw" /etc/passwd && mount --bind "$gr" /etc/group || exit 97
+		[ "$(getent passwd _ttp)" = "$(grep "^_ttp:" "$pw")" ] || exit 97
+		before=$(cat /proc/self/mountinfo)
+		"$ttp" "$@"; rc=$?
+		[ "$before" = "$(cat /proc/self/mountinfo)" ] ||
+		    { echo "ttp changed the mounts"; exit 98; }
+		exit $rc' sh "$pw" "$gr" "$TTP" "$@"
+}
+# No _ttp at all; _ttp as nobody's uid; _ttp as root.
+ttp_nouser() { ttp_fake "$LIB_TMP/passwd.none" "$LIB_TMP/group.none" "$@"; }
+ttp_shared() { ttp_fake "$LIB_TMP/passwd.shared" "$LIB_TMP/group.none" "$@"; }
+ttp_rootuser() { ttp_fake "$LIB_TMP/passwd.root" "$LIB_TMP/group.none" "$@"; }
+grep -v '^_ttp:' /etc/passwd > "$LIB_TMP/passwd.none"
+grep -v '^_ttp:' /etc/group > "$LIB_TMP/group.none"
+cp "$LIB_TMP/passwd.none" "$LIB_TMP/passwd.shared"
+echo "_ttp:x:65534:65534::/nonexistent:/usr/sbin/nologin" >> "$LIB_TMP/passwd.shared"
+cp "$LIB_TMP/passwd.none" "$LIB_TMP/passwd.root"
+echo "_ttp:x:0:0::/nonexistent:/usr/sbin/nologin" >> "$LIB_TMP/passwd.root"
+chmod 644 "$LIB_TMP"/passwd.* "$LIB_TMP"/group.*
 
 printf 'obfs4 192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567 cert=abc iat-mode=0\n# a comment\n\nobfs4 notanaddress\n' > "$LIB_TMP/bridges"
 printf '[tor]\nthis line is not ini\n' > "$LIB_TMP/malformed.conf"
@@ -88,19 +126,22 @@ case_ "uid 0 in --bypass-user (number)" 1 "^ttp: --bypass-user: user '0' is id 0
     -- start --bypass-user 0
 case_ "gid 0 in --bypass-group" 1 "^ttp: --bypass-group: group 'root' is id 0; .*--allow-root" \
     -- start --bypass-group root
-case_ "--bypass-user of ttp's own helpers" 1 "^ttp: --bypass-user: uid [0-9]+ is _ttp, the account ttp's own helpers run as; .*Choose another user\$" \
+case_ "--bypass-user _ttp (the helpers' own account)" 1 "^ttp: --bypass-user _ttp: that is the account ttp's own helpers run as; exempting it would let the exit check leave outside Tor\\. Choose another user\$" \
     -- start --bypass-user _ttp
-case_ "--bypass-group of ttp's own helpers" 1 "^ttp: --bypass-group: gid [0-9]+ is the group ttp's own helpers run as \(_ttp\); .*Choose another group\$" \
+case_ "--bypass-user _ttp in a list" 1 "^ttp: --bypass-user _ttp: that is the account ttp's own helpers run as;" \
+    -- start "${TTP_START_ARGS[@]}" --bypass-user nobody,_ttp
+case_ "--bypass-user with _ttp's uid" 1 "^ttp: --bypass-user $HELPER_UID: that is the account ttp's own helpers run as \\(uid $HELPER_UID is _ttp's\\); exempting it" \
+    -- start --bypass-user "$HELPER_UID"
+case_ "--bypass-group _ttp (the helpers' group)" 1 "^ttp: --bypass-group _ttp: that is the group ttp's own helpers run as \\(gid $HELPER_GID is _ttp's\\); exempting it would let the exit check leave outside Tor\\. Choose another group\$" \
     -- start --bypass-group _ttp
-# Without its own system user ttp starts nothing (never a shared account
-# such as nobody): /etc/passwd without _ttp, in the session's private mount
-# namespace only, for this one case.
-grep -v '^_ttp:' /etc/passwd >"$LIB_TMP/passwd.no_ttp"
-chmod 644 "$LIB_TMP/passwd.no_ttp"
-nsenter --target "$HOLDER" --mount -- mount --bind "$LIB_TMP/passwd.no_ttp" /etc/passwd
-case_ "no _ttp user" 1 "^ttp: the system user _ttp does not exist; create it with 'sudo make install' \(or scripts/install-user.sh\)\$" \
-    -- start
-nsenter --target "$HOLDER" --mount -- umount /etc/passwd
+case_ "--bypass-group with _ttp's gid" 1 "^ttp: --bypass-group $HELPER_GID: that is the group ttp's own helpers run as" \
+    -- start "${TTP_START_ARGS[@]}" --bypass-group "$HELPER_GID"
+case_ "--tor-uid of _ttp" 1 "^ttp: --tor-uid $HELPER_UID: that is the account ttp's own helpers run as" \
+    -- start --external-daemon --tor-uid "$HELPER_UID"
+case_ "restart --bypass-user _ttp" 1 "^ttp: --bypass-user _ttp: that is the account ttp's own helpers run as;" \
+    -- restart --bypass-user _ttp
+case_ "rules --bypass-user _ttp (the same parsing)" 1 "^ttp: --bypass-user _ttp: that is the account ttp's own helpers run as;" \
+    as $NOBODY -- rules --tor-uid "$TOR_UID" --bypass-user _ttp
 case_ "empty --bypass-user list" 1 "^ttp: --bypass-user: empty list; give names separated by commas" \
     -- start --bypass-user ,
 case_ "bad port (0)" 1 "^ttp: --transport-port: '0' is not a port; give a number from 1 to 65535\$" \
@@ -186,6 +227,33 @@ expect "stop --restore-only with nothing to remove" 0 "^\[ok\] ttp stopped" "$rc
 [ "$(host_state)" = "$CLEAN" ] && [ "$before" = "$CLEAN" ] && pass "--restore-only on a clean host leaves it clean" ||
     fail "--restore-only on a clean host: $(host_state)"
 
+echo "--- no system user _ttp (passwd/group without it, privately mounted): exit 1, one line, nothing changed"
+NOUSER="^ttp: the system user _ttp does not exist; create it with 'sudo make install' \\(or scripts/install-user.sh\\)\$"
+TTP_RUN=ttp_nouser case_ "no _ttp: start" 1 "$NOUSER" -- start
+TTP_RUN=ttp_nouser case_ "no _ttp: start (BYOD)" 1 "$NOUSER" -- start "${TTP_START_ARGS[@]}"
+# What once ran the helpers as nobody and then exempted them with it.
+TTP_RUN=ttp_nouser case_ "no _ttp: start --bypass-user nobody" 1 "$NOUSER" \
+    -- start "${TTP_START_ARGS[@]}" --bypass-user nobody
+TTP_RUN=ttp_nouser case_ "no _ttp: restart" 1 "$NOUSER" -- restart "${TTP_START_ARGS[@]}"
+TTP_RUN=ttp_nouser case_ "no _ttp: refresh" 1 "$NOUSER" -- refresh
+TTP_RUN=ttp_nouser case_ "no _ttp: check (root)" 1 "$NOUSER" -- check
+TTP_RUN=ttp_nouser case_ "no _ttp: check-leak (root)" 1 "$NOUSER" -- check-leak
+TTP_RUN=ttp_nouser case_ "no _ttp: watchdog start" 1 "$NOUSER" -- watchdog start
+TTP_RUN=ttp_nouser case_ "no _ttp: watchdog run" 1 "$NOUSER" -- watchdog run
+TTP_RUN=ttp_shared case_ "_ttp with nobody's uid: start" 1 \
+    "^ttp: the system user _ttp is uid 65534 \\(nobody\\), an account other software shares; ttp's helpers need an account of their own: .*scripts/install-user.sh\$" \
+    -- start "${TTP_START_ARGS[@]}"
+TTP_RUN=ttp_rootuser case_ "_ttp with uid 0: start" 1 \
+    "^ttp: the system user _ttp is uid 0 \\(root\\); ttp's helpers need an account of their own" \
+    -- start "${TTP_START_ARGS[@]}"
+# Without _ttp what runs no helper still works: stop, status, rules.
+TTP_RUN=ttp_nouser case_ "no _ttp: stop still works" 0 "^no ttp session is running \\(nothing to stop\\)" -- stop
+TTP_RUN=ttp_nouser case_ "no _ttp: status still works" 0 "^ttp is inactive \\(no session\\)\$" -- status
+TTP_RUN=ttp_nouser case_ "no _ttp: rules still works" 0 "^# ttp session ruleset" -- rules --tor-uid "$TOR_UID"
+[ "$(getent passwd _ttp | cut -d: -f3)" = "$HELPER_UID" ] && ! grep -q ' /etc/passwd ' /proc/self/mountinfo &&
+    pass "the real _ttp is still there, and nothing is mounted on /etc/passwd here" ||
+    fail "the real passwd changed: $(getent passwd _ttp)"
+
 echo "--- --help on every command: exit 0, usage on stdout (no root, no config needed)"
 for c in start stop restart refresh status check check-leak logs diagnose rules watchdog uninstall; do
 	ttp_as $NOBODY --config "$LIB_TMP/missing.conf" $c --help >"$OUT" 2>"$ERR" </dev/null; rc=$?
@@ -266,6 +334,19 @@ else
 	fail "--log-format json: exit $rc, '$(cat "$ERR")'"
 fi
 
+ttp stop >"$OUT" 2>&1; rc=$?
+[ $rc = 0 ] && [ "$(host_state)" = "$CLEAN" ] && pass "stop: clean" || fail "stop: exit $rc, $(host_state)"
+
+echo "--- --bypass-user nobody exempts nobody, never ttp's own exit check"
+# The check URLs are on the far side, whose port 80 is no exit: only
+# through the TransPort (byod.py) does the check find the Tor exit.
+ttp start "${TTP_START_ARGS[@]}" --bypass-user nobody >"$OUT" 2>"$ERR"; rc=$?
+ttp status --json >"$OUT.status" 2>&1
+if [ $rc = 0 ] && grep -q "\"exit_ip\":\"$EXIT_IP\",\"is_tor\":1" "$OUT.status"; then
+	pass "start --bypass-user nobody: the exit check went through Tor"
+else
+	fail "start --bypass-user nobody: exit $rc, $(cat "$OUT.status" "$ERR")"
+fi
 ttp stop >"$OUT" 2>&1; rc=$?
 [ $rc = 0 ] && [ "$(host_state)" = "$CLEAN" ] && pass "stop: clean" || fail "stop: exit $rc, $(host_state)"
 [ -z "$(tor_pids)" ] && pass "no tor was ever started" || fail "a tor runs: $(tor_pids)"

@@ -67,6 +67,10 @@ e2e_preflight() {
 	for b in nft nsenter setpriv curl dig "$PY"; do
 		command -v "$b" >/dev/null || { echo "$E2E_NAME: missing $b" >&2; exit 2; }
 	done
+	if ! getent passwd _ttp >/dev/null; then
+		echo "$E2E_NAME: no system user _ttp (ttp's helpers run as it): run 'sudo make deps' or scripts/install-user.sh" >&2
+		exit 2
+	fi
 }
 
 # e2e_up: the lab, with the trap that always takes it down. Sets the
