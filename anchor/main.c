@@ -6,10 +6,12 @@
  * the socket's keeper. It never reads, writes or sends on it; without
  * CAP_NET_ADMIN it could not change the table anyway.
  *
- * Started by the ttp CLI (as root) with the socket on fd 3 and a pipe on
- * fd 4; it starts a session of its own, becomes _ttp with no capabilities,
- * not dumpable, closes every other descriptor, loads an allowlist of five
- * syscalls, says "ready" by closing fd 4 after writing one byte, and then
+ * Started by the ttp CLI or the watchdog's monitor, already as _ttp with
+ * no capabilities (spawn_anchor; one started as root drops to _ttp
+ * itself), with the socket on fd 3 and a pipe on fd 4; it starts a
+ * session of its own, becomes not dumpable, closes every other descriptor,
+ * loads an allowlist of six syscalls, says "ready" by writing one byte to
+ * fd 4 and closing it, and then
  * sleeps until a signal ends it (`ttp stop`, or anyone who may kill it:
  * then the anchor goes and the session's own table still fails closed).
  */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -105,6 +106,19 @@ anchor_stop(pid_t pid)
 	(void)waitpid(pid, NULL, WNOHANG);
 }
 
+/* Does pid live in this process's network namespace (where its anchor
+ * table is)? A ttp in a container of its own is not ours to end. */
+static bool
+same_netns(pid_t pid)
+{
+	struct stat	 a, b;
+	char		 path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	return stat("/proc/self/ns/net", &a) == 0 && stat(path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int
 anchor_stop_all(void)
 {
@@ -117,7 +131,8 @@ anchor_stop_all(void)
 	while ((de = readdir(d)) != NULL) {
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		if (anchor_alive((pid_t)atoi(de->d_name))) {
+		if (anchor_alive((pid_t)atoi(de->d_name)) &&
+		    same_netns((pid_t)atoi(de->d_name))) {
 			anchor_stop((pid_t)atoi(de->d_name));
 			n++;
 		}

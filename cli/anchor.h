@@ -17,7 +17,8 @@ int	anchor_create(const struct privop_fw_apply *a, pid_t *pid);
 bool	anchor_alive(pid_t pid);
 /* End it, and so its anchor table; bounded wait. */
 void	anchor_stop(pid_t pid);
-/* End every ttp-anchor (recovery without a usable lock); how many. */
+/* End every ttp-anchor of this network namespace (recovery without a
+ * usable lock); how many. */
 int	anchor_stop_all(void);
 
 #endif

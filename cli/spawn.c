@@ -19,6 +19,7 @@
 
 #include "common/helper.h"
 #include "common/log.h"
+#include "common/sandbox.h"
 
 /* The fixed environment of every helper; sanitizer builds keep the
  * test's sanitizer options. */
@@ -168,6 +169,10 @@ spawn_anchor(int sock, pid_t *pid)
 		    (null = open("/dev/null", O_RDWR)) == -1 ||
 		    dup2(null, STDIN_FILENO) == -1 ||
 		    dup2(null, STDOUT_FILENO) == -1)
+			_exit(127);
+		/* Already _ttp at exec: the watchdog's monitor, which also
+		 * starts it, keeps no capabilities across exec. */
+		if (sandbox_drop_user(TTP_UNPRIV_USER) == -1)
 			_exit(127);
 		execve(path, (char *const *)argv, (char *const *)envp);
 		_exit(127);

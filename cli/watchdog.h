@@ -41,7 +41,8 @@ enum wd_event {
 	WD_EV_LINK_DOWN,	/* no network link is up */
 	WD_EV_LINK_UP,		/* a link came back */
 	WD_EV_BACKSTOP,		/* the slow periodic check */
-	WD_EV_MAX = WD_EV_BACKSTOP
+	WD_EV_ANCHOR_EXIT,	/* ttp-anchor exited: the anchor is gone */
+	WD_EV_MAX = WD_EV_ANCHOR_EXIT
 };
 
 /* What it did about it. */
@@ -69,16 +70,23 @@ enum wd_mode {
 #define WD_FAULT_FW	0x01	/* table inet ttp is not what was installed */
 #define WD_FAULT_DNS	0x02	/* the resolv.conf overlay is gone or altered */
 #define WD_FAULT_TOR	0x04	/* the supervised tor is gone */
+#define WD_FAULT_ANCHOR	0x08	/* no anchor table (its ttp-anchor died) */
+#define WD_FAULTS	4	/* fault bits */
 
 /*
  * guard -> monitor, one SOCK_SEQPACKET message of exactly this size.
  * REPORT: record event/action/mode (and a final lockdown in the lock);
  * no reply. RESTART_TOR: start the session's tor again; the reply is a
- * wd_reply. Anything else, or a field out of range, ends the monitor.
+ * wd_reply. ANCHOR: carries (SCM_RIGHTS) the socket that owns a new anchor
+ * table, which the guard had privd create; the monitor starts ttp-anchor
+ * to hold it and records it in the lock; the reply is a wd_reply with its
+ * pid. Anything else, a descriptor with another op, or a field out of
+ * range, ends the monitor.
  */
 enum wd_op {
 	WD_OP_REPORT = 1,
 	WD_OP_RESTART_TOR,
+	WD_OP_ANCHOR,
 };
 
 struct wd_msg {
@@ -91,7 +99,7 @@ struct wd_msg {
 
 struct wd_reply {
 	int32_t		 err;		/* 0 or an errno value */
-	int32_t		 tor_pid;	/* the new tor */
+	int32_t		 pid;		/* the new tor, or ttp-anchor */
 };
 
 /* What the monitor hands the guard across fork(). */
@@ -106,6 +114,7 @@ struct wd_guard_args {
 	int		 mountinfo;	/* /proc/self/mountinfo, polled */
 	int		 inotify;	/* the resolv.conf paths */
 	int		 tor_pidfd;	/* -1: no supervised tor */
+	int		 anchor_pidfd;	/* the session's ttp-anchor, or -1 */
 	int		 resolv_check;	/* 1: the overlay is part of the session */
 	int		 window;	/* recurrence window, seconds */
 	int		 backstop;	/* backstop period, seconds */

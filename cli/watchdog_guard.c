@@ -46,7 +46,7 @@ static bool			 link_up = true;
 static unsigned			 pending;	/* faults held while link down */
 static uint32_t			 expect_state;	/* what FW_STATUS must say */
 static uint64_t			 expect_hash;
-static long long		 last_repair[3];	/* per fault bit, ms */
+static long long		 last_repair[WD_FAULTS];	/* per fault bit, ms */
 
 static long long
 now_ms(void)
@@ -62,10 +62,11 @@ fault_names(unsigned f)
 {
 	static char	 buf[64];
 
-	snprintf(buf, sizeof(buf), "%s%s%s",
+	snprintf(buf, sizeof(buf), "%s%s%s%s",
 	    f & WD_FAULT_FW ? " firewall" : "",
 	    f & WD_FAULT_DNS ? " resolv.conf" : "",
-	    f & WD_FAULT_TOR ? " tor" : "");
+	    f & WD_FAULT_TOR ? " tor" : "",
+	    f & WD_FAULT_ANCHOR ? " anchor" : "");
 	return buf[0] ? buf + 1 : "none";
 }
 
@@ -136,10 +137,14 @@ check(void)
 			privd_lost(&rep);
 		log_warnx("%s", rep.msg);
 		f |= WD_FAULT_FW;	/* cannot tell: assume the worst */
-	} else if (rep.state != expect_state || rep.hash != expect_hash)
-		f |= WD_FAULT_FW;
+	} else {
+		if (rep.state != expect_state || rep.hash != expect_hash)
+			f |= WD_FAULT_FW;
+		if (rep.anchors == 0)
+			f |= WD_FAULT_ANCHOR;
+	}
 	if (mode == WD_MODE_LOCKDOWN)
-		return f;
+		return f & WD_FAULT_FW;
 	if (g->resolv_check && !wd_resolv_intact(g->overlay))
 		f |= WD_FAULT_DNS;
 	if (g->s.tor_pid > 0 && !g->s.external_daemon && tor_gone())
@@ -177,20 +182,77 @@ restart_tor(void)
 		log_warnx("no answer from the monitor about tor");
 		return -1;
 	}
-	if (r.err != 0 || r.tor_pid <= 0) {
+	if (r.err != 0 || r.pid <= 0) {
 		log_warnx("tor was not restarted: %s",
 		    strerror(r.err ? r.err : EINVAL));
 		return -1;
 	}
-	if ((fd = (int)syscall(SYS_pidfd_open, r.tor_pid, 0)) == -1) {
-		log_warn("the restarted tor (pid %d)", r.tor_pid);
+	if ((fd = (int)syscall(SYS_pidfd_open, r.pid, 0)) == -1) {
+		log_warn("the restarted tor (pid %d)", r.pid);
 		return -1;
 	}
 	if (g->tor_pidfd != -1)
 		close(g->tor_pidfd);
 	g->tor_pidfd = fd;
-	g->s.tor_pid = r.tor_pid;
-	log_info("tor restarted (pid %d)", r.tor_pid);
+	g->s.tor_pid = r.pid;
+	log_info("tor restarted (pid %d)", r.pid);
+	return 0;
+}
+
+/*
+ * A new anchor: privd creates it and hands this process the socket that
+ * owns it; the monitor starts ttp-anchor to hold it. Until this copy is
+ * closed the table lives with the guard as well.
+ */
+static int
+restore_anchor(void)
+{
+	union {
+		struct cmsghdr	 h;
+		char		 b[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct wd_msg		 m = { WD_OP_ANCHOR, 0, 0, 0, 0 };
+	struct iovec		 iov = { &m, sizeof(m) };
+	struct msghdr		 mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				        .msg_control = c.b,
+				        .msg_controllen = sizeof(c.b) };
+	struct privop_reply	 rep;
+	struct wd_reply		 r;
+	struct pollfd		 p = { .fd = g->monitor, .events = POLLIN };
+	int			 fd;
+
+	if (privop_fw_anchor(g->privd, &g->apply, &rep) == -1) {
+		if (rep.err == EPIPE)
+			privd_lost(&rep);
+		log_warnx("%s", rep.msg);
+		return -1;
+	}
+	memset(&c, 0, sizeof(c));
+	c.h.cmsg_level = SOL_SOCKET;
+	c.h.cmsg_type = SCM_RIGHTS;
+	c.h.cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(&c.h), &rep.fd, sizeof(int));
+	if (sendmsg(g->monitor, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(m) ||
+	    poll(&p, 1, RESTART_MS) != 1 ||
+	    recv(g->monitor, &r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		log_warnx("no answer from the monitor about the anchor");
+		close(rep.fd);
+		return -1;
+	}
+	close(rep.fd);
+	if (r.err != 0 || r.pid <= 0) {
+		log_warnx("ttp-anchor was not started: %s",
+		    strerror(r.err ? r.err : EINVAL));
+		return -1;
+	}
+	if ((fd = (int)syscall(SYS_pidfd_open, r.pid, 0)) == -1) {
+		log_warn("the new ttp-anchor (pid %d)", r.pid);
+		return -1;
+	}
+	if (g->anchor_pidfd != -1)
+		close(g->anchor_pidfd);
+	g->anchor_pidfd = fd;
+	log_info("the anchor is back (ttp-anchor pid %d)", r.pid);
 	return 0;
 }
 
@@ -202,6 +264,8 @@ repair(unsigned f)
 	unsigned		 left;
 
 	if ((f & WD_FAULT_TOR) && restart_tor() == -1)
+		return -1;
+	if ((f & WD_FAULT_ANCHOR) && restore_anchor() == -1)
 		return -1;
 	if ((f & WD_FAULT_DNS) &&
 	    privop_dns_overlay(g->privd, &rep) == -1) {
@@ -288,7 +352,7 @@ react(unsigned f, int ev, int32_t by)
 
 	/* 2. The same fault again soon after its repair: someone insists. */
 	t = now_ms();
-	for (bit = 0; bit < 3; bit++)
+	for (bit = 0; bit < WD_FAULTS; bit++)
 		if ((f & (1U << bit)) && last_repair[bit] != 0 &&
 		    t - last_repair[bit] < (long long)g->window * 1000) {
 			log_warnx("%s fault again within %d s of its "
@@ -302,7 +366,7 @@ react(unsigned f, int ev, int32_t by)
 		stay(ev, WD_ACT_STAY_FAILED, by);
 		return;
 	}
-	for (bit = 0; bit < 3; bit++)
+	for (bit = 0; bit < WD_FAULTS; bit++)
 		if (f & (1U << bit))
 			last_repair[bit] = t;
 	log_info("repaired (%s); the session is intact again",
@@ -362,7 +426,7 @@ first_check(void)
 		report(WD_EV_START, WD_ACT_NONE, 0);
 }
 
-enum { P_MONITOR, P_NFT, P_RTNL, P_MOUNT, P_INOTIFY, P_TOR, P_N };
+enum { P_MONITOR, P_NFT, P_RTNL, P_MOUNT, P_INOTIFY, P_TOR, P_ANCHOR, P_N };
 
 void
 wd_guard_main(struct wd_guard_args *args)
@@ -391,6 +455,9 @@ wd_guard_main(struct wd_guard_args *args)
 		 * is already known. */
 		pfd[P_TOR] = (struct pollfd){ mode == WD_MODE_LOCKDOWN ||
 		    (pending & WD_FAULT_TOR) ? -1 : g->tor_pidfd, POLLIN, 0 };
+		pfd[P_ANCHOR] = (struct pollfd){ mode == WD_MODE_LOCKDOWN ||
+		    (pending & WD_FAULT_ANCHOR) ? -1 : g->anchor_pidfd, POLLIN,
+		    0 };
 		t = next_backstop - now_ms();
 		timeout = t < 0 ? 0 : t > 3600000 ? 3600000 : (int)t;
 		if (wd_nft_pending() && timeout > NFT_PENDING_MS)
@@ -420,6 +487,13 @@ wd_guard_main(struct wd_guard_args *args)
 		}
 		if (pfd[P_TOR].revents)
 			react(check(), WD_EV_TOR_EXIT, 0);
+		if (pfd[P_ANCHOR].revents) {
+			/* Its table goes as the process does; wait no more
+			 * on a pidfd that stays readable. */
+			close(g->anchor_pidfd);
+			g->anchor_pidfd = -1;
+			react(check() | WD_FAULT_ANCHOR, WD_EV_ANCHOR_EXIT, 0);
+		}
 		if (pfd[P_MOUNT].revents)
 			react(check(), WD_EV_MOUNT, 0);
 		if (pfd[P_INOTIFY].revents && wd_inotify_read(g->inotify))

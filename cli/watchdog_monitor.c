@@ -16,6 +16,7 @@
  * final lockdown), tor restarted at most once per recurrence window and
  * only when the session's tor is really gone.
  */
+#include "cli/anchor.h"
 #include "cli/watchdog.h"
 
 #include <errno.h>
@@ -66,7 +67,7 @@ now_ms(void)
 
 /* ---- the lock: only ever our own session's ------------------------- */
 
-enum lock_field { LK_WATCHDOG, LK_LOCKDOWN, LK_TOR };
+enum lock_field { LK_WATCHDOG, LK_LOCKDOWN, LK_TOR, LK_ANCHOR };
 
 static int
 lock_update(enum lock_field what, pid_t v)
@@ -92,6 +93,9 @@ lock_update(enum lock_field what, pid_t v)
 		break;
 	case LK_TOR:
 		s.tor_pid = v;
+		break;
+	case LK_ANCHOR:
+		s.anchor_pid = v;
 		break;
 	}
 	if (lock_write(lock_path, &s, err, sizeof(err)) == -1) {
@@ -219,6 +223,10 @@ open_sources(struct wd_guard_args *a)
 	if (!sess.external_daemon && sess.tor_pid > 0 &&
 	    tor_is_ours(sess.tor_pid, torrc_path))
 		a->tor_pidfd = exec_pidfd_open(sess.tor_pid);
+	/* No anchor (its ttp-anchor died): the guard's first check sees
+	 * the fault and has it made again. */
+	a->anchor_pidfd = anchor_alive(sess.anchor_pid) ?
+	    exec_pidfd_open(sess.anchor_pid) : -1;
 	return 0;
 }
 
@@ -251,7 +259,8 @@ guard_child(struct wd_guard_args *a, int logfd, pid_t monitor)
 {
 	static char	 logbuf[4096];
 	int *const	 fds[] = { &a->privd, &a->monitor, &a->nft, &a->rtnl,
-	    &a->mountinfo, &a->inotify, &a->tor_pidfd, &logfd };
+	    &a->mountinfo, &a->inotify, &a->tor_pidfd, &a->anchor_pidfd,
+	    &logfd };
 	sigset_t	 none;
 	FILE		*fp;
 
@@ -371,6 +380,31 @@ restart_tor(pid_t *pid)
 	return 0;
 }
 
+/* One message from the guard, and the descriptor it carries, if any. */
+static ssize_t
+recv_msg(int fd, struct wd_msg *m, int *passfd)
+{
+	union {
+		struct cmsghdr	 h;
+		char		 b[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec	 iov = { m, sizeof(*m) };
+	struct msghdr	 mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			       .msg_control = c.b,
+			       .msg_controllen = sizeof(c.b) };
+	struct cmsghdr	*h;
+	ssize_t		 n;
+
+	if ((n = recvmsg(fd, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC)) == -1)
+		return -1;
+	if ((h = CMSG_FIRSTHDR(&mh)) != NULL && h->cmsg_level == SOL_SOCKET &&
+	    h->cmsg_type == SCM_RIGHTS && h->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(passfd, CMSG_DATA(h), sizeof(int));
+	if (mh.msg_flags & MSG_CTRUNC)
+		return (ssize_t)sizeof(*m) + 1;	/* refused as invalid */
+	return n;
+}
+
 static int
 on_request(int fd, int *ready_fd)
 {
@@ -378,14 +412,18 @@ on_request(int fd, int *ready_fd)
 	struct wd_reply	 r;
 	pid_t		 pid = 0;
 	ssize_t		 n;
+	int		 passfd = -1;
 
-	while ((n = recv(fd, &m, sizeof(m), MSG_TRUNC)) == -1 && errno == EINTR)
+	while ((n = recv_msg(fd, &m, &passfd)) == -1 && errno == EINTR)
 		;
 	if (n == 0)
 		return 1;		/* the guard is gone */
-	if (n != (ssize_t)sizeof(m)) {
-		log_warnx("invalid message from the guard (%zd "
-		    "bytes)", n);
+	if (n != (ssize_t)sizeof(m) || (passfd != -1) !=
+	    (m.op == WD_OP_ANCHOR)) {
+		log_warnx("invalid message from the guard (%zd bytes%s)", n,
+		    passfd != -1 ? ", a descriptor" : "");
+		if (passfd != -1)
+			close(passfd);
 		return -1;
 	}
 	switch (m.op) {
@@ -401,7 +439,25 @@ on_request(int fd, int *ready_fd)
 			return -1;
 		}
 		r.err = restart_tor(&pid);
-		r.tor_pid = (int32_t)pid;
+		r.pid = (int32_t)pid;
+		if (send(fd, &r, sizeof(r), MSG_NOSIGNAL) != (ssize_t)sizeof(r))
+			return 1;
+		return 0;
+	case WD_OP_ANCHOR:
+		if (m.event || m.action || m.mode || m.by_pid) {
+			log_warnx("invalid request from the guard");
+			close(passfd);
+			return -1;
+		}
+		/* ttp-anchor checks it holds an nftables socket. */
+		r.err = spawn_anchor(passfd, &pid) == 0 ? 0 : EIO;
+		close(passfd);
+		r.pid = r.err == 0 ? (int32_t)pid : 0;
+		if (r.err == 0) {
+			(void)lock_update(LK_ANCHOR, pid);
+			log_info("the anchor is back (ttp-anchor pid %d)",
+			    (int)pid);
+		}
 		if (send(fd, &r, sizeof(r), MSG_NOSIGNAL) != (ssize_t)sizeof(r))
 			return 1;
 		return 0;
@@ -563,6 +619,8 @@ wd_monitor_run(int ready_fd, int win)
 	close(a.inotify);
 	if (a.tor_pidfd != -1)
 		close(a.tor_pidfd);
+	if (a.anchor_pidfd != -1)
+		close(a.anchor_pidfd);
 	if (logfd != -1)
 		close(logfd);
 	if ((gpidfd = exec_pidfd_open(guard)) == -1) {

@@ -23,6 +23,7 @@ static const char *const event_names[] = {
 	[WD_EV_LINK_DOWN] = "network link down",
 	[WD_EV_LINK_UP] = "network link up",
 	[WD_EV_BACKSTOP] = "periodic check",
+	[WD_EV_ANCHOR_EXIT] = "ttp-anchor exited",
 };
 
 static const char *const action_names[] = {

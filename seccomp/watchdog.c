@@ -42,7 +42,10 @@ static const struct sandbox_rule watchdog_rules[] = {
 	SB_ALLOW(ppoll, "poll where libc implements it so"),
 	SB_ALLOW(read, "inotify events, resolv.conf"),
 	SB_ALLOW(recvfrom, "netlink notifications; privd and monitor replies"),
+	SB_ALLOW(recvmsg, "privd's FW_ANCHOR reply, with the anchor's socket"),
 	SB_ALLOW(restart_syscall, "resume a wait after SIGSTOP/SIGCONT"),
+	SB_ALLOW_ARG(sendmsg, 2, MSG_NOSIGNAL, "the new anchor's socket to the "
+	    "monitor (SCM_RIGHTS)"),
 	SB_ALLOW_ARG(sendto, 3, MSG_NOSIGNAL, "requests to privd and the "
 	    "monitor, via send()"),
 #ifdef TTP_SANITIZE

@@ -227,6 +227,21 @@ curl_as() {
 web_src() {
 	awk -v p="/?tag=$2" '$5 == p { print $2 }' "$1" 2>/dev/null | tail -n 1
 }
+# http_via_exit WHO WHAT URL_PREFIX: a request whose log line must show the
+# exit's address.
+http_via_exit() {
+	local who=$1 what=$2 url=$3 t src
+	t=$(tag "$who")
+	curl_as "$who" "$url/?tag=$t"
+	src=$(web_src "$TTPLAB_WEB_LOG" "$t")
+	note "curl $url as $who: '$OUT'; web server saw ${src:-nothing}"
+	if [ -n "$src" ] && is_exit "$src" && [ "$OUT" = "$src" ]; then
+		pass "$what: answered via the exit ($src)"
+	else
+		fail "$what: web server saw '${src:-nothing}' (client is $TTPLAB_CLI_IP4 / $TTPLAB_CLI_IP6), app got '$OUT'"
+	fi
+}
+
 # is_exit ADDR: the exit relay's address, v4 or v6.
 is_exit() { [ "$1" = "$TTPLAB_EXIT_IP4" ] || [ "$1" = "$TTPLAB_EXIT_IP6" ]; }
 tag() { echo "$1-$RANDOM$RANDOM"; }
@@ -417,10 +432,12 @@ trans_sockets() {
 nothing_left() {
 	local left="" p
 	[ "$(fw_table)" = none ] || left+=" table inet ttp ($(fw_table));"
+	! ip netns exec "$TTPLAB_NS_CLI" nft list tables 2>/dev/null | grep -q ttp_anchor ||
+	    left+=" an anchor table;"
 	[ "$(resolv_layers)" = 1 ] || left+=" $(resolv_layers) mounts on resolv.conf;"
 	cli cmp -s /etc/resolv.conf "$TTPLAB_CLI_RESOLV" ||
 	    left+=" resolv.conf is not the lab's;"
-	p=$(ns_procs tor ttp ttp-privd ttp-torctl ttp-netcheck | tr '\n' ' ')
+	p=$(ns_procs tor ttp ttp-privd ttp-torctl ttp-netcheck ttp-anchor | tr '\n' ' ')
 	[ -z "${p// /}" ] || left+=" processes: $p;"
 	p=$(trans_sockets)
 	if [ -n "$p" ]; then

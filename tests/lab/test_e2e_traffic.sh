@@ -14,21 +14,6 @@ set -u
 # shellcheck source=tests/lab/e2e_lib.sh
 . "$(dirname "$0")/e2e_lib.sh"
 
-# http_via_exit WHO WHAT URL_PREFIX: a request whose log line must show the
-# exit's address.
-http_via_exit() {
-	local who=$1 what=$2 url=$3 t src
-	t=$(tag "$who")
-	curl_as "$who" "$url/?tag=$t"
-	src=$(web_src "$TTPLAB_WEB_LOG" "$t")
-	note "curl $url as $who: '$OUT'; web server saw ${src:-nothing}"
-	if [ -n "$src" ] && is_exit "$src" && [ "$OUT" = "$src" ]; then
-		pass "$what: answered via the exit ($src)"
-	else
-		fail "$what: web server saw '${src:-nothing}' (client is $TTPLAB_CLI_IP4 / $TTPLAB_CLI_IP6), app got '$OUT'"
-	fi
-}
-
 # dns_via_tor SERVER [root|user]: a query sent straight to SERVER is
 # answered, and the
 # lab's DNS server saw it come from inside the lab's internet (tor resolves

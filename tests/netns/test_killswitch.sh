@@ -85,7 +85,7 @@ blast_wait() {
 blast_rounds() { sed -n 's/^BLAST \([0-9]*\)$/\1/p' "$LIB_TMP/blast.log"; }
 works() { [[ $(probe "$USER_UID" tcp "$F4" "$FAR_PORT") =~ ^STANDIN\ $F4:$FAR_PORT\ ECHO=ok$ ]]; }
 # No ttp-anchor left (a zombie is being reaped: not counted).
-no_anchor_proc() { ! pgrep -x -r RSDT ttp-anchor >/dev/null; }
+no_anchor_proc() { ! pgrep --ns "$HOLDER" --nslist net -x -r RSDT ttp-anchor >/dev/null; }
 host_clean() {
 	[ "$(cli nft list tables | grep -c ' ttp')" = 0 ] &&
 	    ! cli grep -q 127.0.0.1 /etc/resolv.conf &&
@@ -98,7 +98,9 @@ host_clean() {
 tamper_case() {
 	local wd=$1 name=$2 want=$3 rc n tag; shift 3
 	tag="$name$([ "$wd" = 1 ] && echo " (-w)")"
-	if ! start_session $([ "$wd" = 1 ] && echo -w); then
+	local opt=()
+	[ "$wd" = 1 ] && opt=(-w)
+	if ! start_session "${opt[@]}"; then
 		fail "$tag: start: $(cat "$LIB_TMP/start.log")"
 		return
 	fi
@@ -175,6 +177,32 @@ n=$(far_count)
 stop_session && host_clean && pass "stop after the anchor died: host clean" ||
     fail "stop: $(cat "$LIB_TMP/stop.log")"
 
+# With the watchdog, a dead ttp-anchor is replaced: the watchdog's privd
+# makes a new anchor and its monitor starts a new ttp-anchor to hold it.
+start_session -w || fail "start -w: $(cat "$LIB_TMP/start.log")"
+A=$(anchor_pid)
+far_reset
+blast_start 1.5
+[ -n "$A" ] && kill -9 "$A"
+blast_wait
+n=$(far_count)
+new_anchor() { B=$(anchor_pid); [ -n "$B" ] && [ "$B" != "$A" ] && [ "$(anchor_tables)" = 1 ]; }
+[ -n "$A" ] && [ "$n" = 0 ] && wait_for 3 new_anchor && fw_intact && works &&
+    ttp status 2>&1 | grep -q "anchor *held by ttp-anchor (pid $B)" &&
+    pass "-w: kill -9 ttp-anchor: a new anchor (pid $A -> $B), 0 packets, Tor works" ||
+    fail "-w: kill -9 ttp-anchor ($A): $n packet(s), anchors $(anchor_tables), lock says $(anchor_pid): $(cli tail -n 5 /run/ttp/ttp.log)"
+# and a flush by another program now is stopped by the new anchor
+far_reset
+blast_start 1.5
+cli nft flush ruleset
+blast_wait
+n=$(far_count)
+[ "$n" = 0 ] && wait_for 3 fw_intact && works &&
+    pass "-w: after the anchor's repair, nft flush ruleset: 0 packets, repaired" ||
+    fail "-w: flush after the anchor's repair: $n packet(s), $(ttp status 2>&1 | tr '\n' '|')"
+stop_session && host_clean && pass "-w: stop after the anchor's repair: host clean" ||
+    fail "-w: stop: $(cat "$LIB_TMP/stop.log"); $(cli nft list tables)"
+
 # restart brings a new anchor (the other slot first, then the old goes).
 start_session || fail "start: $(cat "$LIB_TMP/start.log")"
 A=$(anchor_pid)
@@ -193,7 +221,8 @@ B=$(anchor_pid)
 # Everything at once: the anchor, the watchdog (monitor, guard, privd).
 ttp watchdog start >/dev/null 2>&1
 sleep 0.3
-pids=$(pgrep -x ttp-anchor; pgrep -f "ttp watchdog run"; pgrep -x ttp-privd)
+pids=$(for p in ttp-anchor ttp-privd; do pgrep --ns "$HOLDER" --nslist net -x "$p"; done
+    pgrep --ns "$HOLDER" --nslist net -f "ttp watchdog run")
 far_reset
 blast_start 1.5
 # shellcheck disable=SC2086
