@@ -181,6 +181,9 @@ ttp_procs() {
 	done
 }
 no_ttp_left() { [ -z "$(ttp_procs)" ]; }
+# Only the session's ttp-anchor may outlive the command that started it.
+no_helper_left() { [ -z "$(ttp_procs | grep -v ':ttp-anchor$')" ]; }
+has_anchor() { in_client nft list tables 2>/dev/null | grep -q ttp_anchor; }
 no_tor_left() { [ -z "$(tor_pids)" ]; }
 # no_ttp_procs: wait (at most 3 s) until none is left.
 no_ttp_procs() { wait_for 3 no_ttp_left; }

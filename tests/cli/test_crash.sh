@@ -55,7 +55,8 @@ crash() {
 	TTP_TEST_CRASH_AT=$step ttp "$@" >"$OUT" 2>&1; rc=$?
 	if [ $rc = $KILLED ]; then pass "$name: killed at $step"
 	else fail "$name: exit $rc, not killed at $step: $(tr '\n' '|' < "$OUT")"; fi
-	no_ttp_procs && pass "$name: no ttp process outlives the CLI" ||
+	wait_for 3 no_helper_left &&
+	    pass "$name: no ttp process but the session's ttp-anchor outlives the CLI" ||
 	    fail "$name: left running: $(ttp_procs)"
 }
 
@@ -72,6 +73,8 @@ recover() {
 	[ $rc = 0 ] || fail "$name: ttp stop $*: exit $rc: $(tr '\n' '|' < "$OUT")"
 	state_is "$name: after ttp stop $*" "$CLEAN"
 	[ -z "$(tor_pids)" ] || fail "$name: a tor is left: $(tor_pids)"
+	no_ttp_procs && ! has_anchor ||
+	    fail "$name: after ttp stop $*: left $(ttp_procs), anchor table: $(has_anchor && echo yes || echo no)"
 	session_cycle "$name"
 }
 
