@@ -7,7 +7,10 @@
  * extra environment (-e), so neither setpriv nor env adds an exec to what
  * is measured. Prints one line of key=value pairs: median, min and max in
  * milliseconds, and the largest peak resident size (ru_maxrss) of the
- * command itself, in KiB.
+ * command itself, in KiB. With -g it also times, from the same fork, the
+ * first nftables transaction the kernel commits (NFT_MSG_NEWGEN on
+ * NFNLGRP_NFTABLES): the moment a ruleset is in the kernel, whatever the
+ * command does after it (kernel_median_ms ...).
  */
 #include <errno.h>
 #include <grp.h>
@@ -19,6 +22,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include "common/log.h"
 
@@ -47,8 +56,61 @@ usage(void)
 	fprintf(stderr, "usage: bench_exec [-n N] [-s SETUP] [-u UID] "
 	    "[-e VAR=VALUE]... [-k] [-l LABEL] -- COMMAND [ARG]...\n"
 	    "  -k  the command is expected to die by SIGKILL (the "
-	    "TTP_TEST_CRASH_AT hook)\n");
+	    "TTP_TEST_CRASH_AT hook)\n"
+	    "  -g  also time the first nftables commit (needs "
+	    "CAP_NET_ADMIN)\n");
 	exit(2);
+}
+
+/* A socket that hears every nftables commit of this network namespace. */
+static int
+gen_open(void)
+{
+	struct sockaddr_nl	 sa = { .nl_family = AF_NETLINK };
+	int			 fd, g = NFNLGRP_NFTABLES;
+
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_NETFILTER)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g,
+	    sizeof(g)) == -1)
+		fatal("nftables notifications (-g needs CAP_NET_ADMIN)");
+	return fd;
+}
+
+/* Drop what is queued (the setup's commits). */
+static void
+gen_drain(int fd)
+{
+	char	 buf[65536];
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+/* Wait (at most 5 s) for the next NFT_MSG_NEWGEN; its arrival time, or -1. */
+static double
+gen_wait(int fd)
+{
+	char			 buf[65536];
+	struct pollfd		 p = { .fd = fd, .events = POLLIN };
+	const struct nlmsghdr	*h;
+	double			 end = now_ms() + 5000;
+	ssize_t			 n;
+	int			 len;
+
+	while (now_ms() < end) {
+		if (poll(&p, 1, 100) <= 0 ||
+		    (n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) <= 0)
+			continue;
+		len = (int)n;
+		for (h = (const struct nlmsghdr *)(void *)buf; NLMSG_OK(h, len);
+		    h = NLMSG_NEXT(h, len))
+			if (h->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) |
+			    NFT_MSG_NEWGEN))
+				return now_ms();
+	}
+	return -1;
 }
 
 /* sh -c SETUP, untimed; its failure ends the benchmark. */
@@ -69,15 +131,15 @@ main(int argc, char *argv[])
 {
 	const char	*setup_cmd = NULL, *label = "command";
 	char		*envs[MAX_ENV];
-	double		*t;
+	double		*t, *tk = NULL, tg = 0;
 	struct rusage	 ru;
 	long		 maxrss = 0;
 	uid_t		 uid = 0;
 	pid_t		 pid;
-	int		 n = 20, nenv = 0, killed = 0, ch, i, j, st;
+	int		 n = 20, nenv = 0, killed = 0, gen = -1, ch, i, j, st;
 
 	log_init("bench_exec", LOG_FORMAT_TEXT, 0);
-	while ((ch = getopt(argc, argv, "n:s:u:e:kl:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:s:u:e:kgl:")) != -1) {
 		switch (ch) {
 		case 'n':
 			n = atoi(optarg);
@@ -96,6 +158,9 @@ main(int argc, char *argv[])
 		case 'k':
 			killed = 1;
 			break;
+		case 'g':
+			gen = gen_open();
+			break;
 		case 'l':
 			label = optarg;
 			break;
@@ -106,13 +171,16 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argv[0] == NULL || n < 1 || n > 10000)
 		usage();
-	if ((t = calloc((size_t)n, sizeof(*t))) == NULL)
+	if ((t = calloc((size_t)n, sizeof(*t))) == NULL ||
+	    (tk = calloc((size_t)n, sizeof(*tk))) == NULL)
 		fatal("calloc");
 
 	for (i = 0; i < n; i++) {
 		double	 t0;
 
 		setup(setup_cmd);
+		if (gen != -1)
+			gen_drain(gen);
 		t0 = now_ms();
 		if ((pid = fork()) == -1)
 			fatal("fork");
@@ -129,10 +197,14 @@ main(int argc, char *argv[])
 			execvp(argv[0], argv);
 			_exit(127);
 		}
+		if (gen != -1 && (tg = gen_wait(gen)) < 0)
+			fatalx("%s: run %d committed no nftables transaction",
+			    label, i + 1);
 		while (wait4(pid, &st, 0, &ru) == -1)
 			if (errno != EINTR)
 				fatal("wait4");
 		t[i] = now_ms() - t0;
+		tk[i] = tg - t0;
 		if (ru.ru_maxrss > maxrss)
 			maxrss = ru.ru_maxrss;
 		if (killed ? !(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) :
@@ -141,8 +213,14 @@ main(int argc, char *argv[])
 			    label, i + 1, st, killed ? "SIGKILL" : "exit 0");
 	}
 	qsort(t, (size_t)n, sizeof(*t), cmp_double);
+	qsort(tk, (size_t)n, sizeof(*tk), cmp_double);
 	printf("label=%s median_ms=%.2f min_ms=%.2f max_ms=%.2f n=%d "
-	    "maxrss_kib=%ld\n", label, t[n / 2], t[0], t[n - 1], n, maxrss);
+	    "maxrss_kib=%ld", label, t[n / 2], t[0], t[n - 1], n, maxrss);
+	if (gen != -1)
+		printf(" kernel_median_ms=%.2f kernel_min_ms=%.2f "
+		    "kernel_max_ms=%.2f", tk[n / 2], tk[0], tk[n - 1]);
+	putchar('\n');
 	free(t);
+	free(tk);
 	return 0;
 }

@@ -37,6 +37,12 @@ int	cli_need_root(const char *cmd);
  * root: the helpers then keep the caller's uid.
  */
 int	cli_need_helper_user(void);
+/*
+ * Write n bytes others wrote (tor's log, its answers) so that no terminal
+ * sequence gets through: printable ASCII, newline and tab as they are,
+ * every other byte as \xNN.
+ */
+void	cli_print_escaped(FILE *fp, const char *p, size_t n);
 /* <run_dir>/<name> of the loaded configuration. */
 const char *cli_run_path(const char *name);
 /*

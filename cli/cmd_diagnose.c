@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -35,14 +36,27 @@ show_file(const char *path, off_t max)
 	off_t	 size;
 	int	 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	struct stat	 sb;
+
+	/* Non-blocking, and only a regular file: a FIFO or a device put in
+	 * its place neither hangs nor floods the report. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		printf("(%s: %s)\n", path, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		printf("(%s: not a regular file)\n", path);
+		close(fd);
 		return;
 	}
 	size = lseek(fd, 0, SEEK_END);
 	(void)lseek(fd, size > max ? size - max : 0, SEEK_SET);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		fwrite(buf, 1, (size_t)n, stdout);
+	/* Bytes others wrote (tor's log): never raw to root's terminal. */
+	while (max > 0 && (n = read(fd, buf, (size_t)(max < (off_t)sizeof(buf) ?
+	    max : (off_t)sizeof(buf)))) > 0) {
+		cli_print_escaped(stdout, buf, (size_t)n);
+		max -= n;
+	}
 	close(fd);
 }
 
@@ -107,10 +121,16 @@ cmd_diagnose(int argc, char **argv)
 	if (tor_find(&cli.cfg, tor, sizeof(tor)) == 0) {
 		const char	*av[] = { tor, "--version", NULL };
 		struct exec_req	 r = { .path = tor, .argv = av, .out = out,
-		    .outsz = sizeof(out), .timeout_ms = 5000 };
+		    .outsz = sizeof(out), .timeout_ms = 5000, .as_user = 1 };
 
-		if (exec_run(&r, &st, err, sizeof(err)) == 0)
-			printf("%s: %.*s\n", tor, (int)strcspn(out, "\n"), out);
+		/* As the tor user: root never runs tor. */
+		if (tor_ids(&cli.cfg, &r.uid, &r.gid, err, sizeof(err)) == -1)
+			printf("%s\n", err);
+		else if (exec_run(&r, &st, err, sizeof(err)) == 0) {
+			printf("%s: ", tor);
+			cli_print_escaped(stdout, out, strcspn(out, "\n"));
+			putchar('\n');
+		}
 	} else
 		printf("tor not found\n");
 	snprintf(path, sizeof(path), "%s/torrc", cli.cfg.tor_run_dir);

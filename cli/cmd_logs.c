@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -26,15 +27,19 @@ logs_usage(FILE *fp)
 	    fp);
 }
 
+/* Print what was appended since the last call, escaped (tor's log is
+ * tor's bytes, the session log carries helpers' messages). */
 static int
 copy_out(int fd)
 {
 	char	 buf[8192];
 	ssize_t	 n;
 
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		if (write(STDOUT_FILENO, buf, (size_t)n) != n)
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		cli_print_escaped(stdout, buf, (size_t)n);
+		if (fflush(stdout) != 0)
 			return -1;
+	}
 	return n == 0 ? 0 : -1;
 }
 
@@ -48,6 +53,7 @@ cmd_logs(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pollfd	 pfd;
+	struct stat	 sb;
 	char		 path[PATH_MAX], ev[4096];
 	bool		 follow = true, tor = false;
 	int		 ch, fd, ino;
@@ -72,9 +78,17 @@ cmd_logs(int argc, char **argv)
 		return TTP_EXIT_ERROR;
 	snprintf(path, sizeof(path), "%s", cli_run_path(tor ? "tor.log" :
 	    TTP_LOG_NAME));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* Non-blocking, and a regular file only: a FIFO or a device in its
+	 * place must neither hang nor flood this command. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		log_warnx("no log at %s yet (it appears with 'sudo ttp "
 		    "start')", path);
+		return TTP_EXIT_ERROR;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		log_warnx("%s is not a regular file; remove it, or run 'sudo "
+		    "ttp restart' to have it made again", path);
+		close(fd);
 		return TTP_EXIT_ERROR;
 	}
 	if (copy_out(fd) == -1 || !follow) {

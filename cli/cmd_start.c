@@ -171,7 +171,12 @@ start_prepare(struct start_req *r, int argc, char **argv, const char *cmd,
 		return TTP_EXIT_NOROOT;
 	if (cli_need_helper_user() == -1)
 		return TTP_EXIT_ERROR;
-	if (cli_config() == -1 || cli_command_lock(cmd) == -1)
+	if (cli_config() == -1)
+		return TTP_EXIT_ERROR;
+	/* privd starts (exec, libnftables) while this command validates:
+	 * that changes nothing on the host and halves the time to
+	 * protection. */
+	if (privd_fd() == -1 || cli_command_lock(cmd) == -1)
 		return TTP_EXIT_ERROR;
 	/* From here Ctrl-C undoes what this command did, step by step. */
 	cli_on_signals();

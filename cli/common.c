@@ -166,3 +166,18 @@ cli_crash_point(const char *step)
 		(void)raise(SIGKILL);
 	}
 }
+
+void
+cli_print_escaped(FILE *fp, const char *p, size_t n)
+{
+	unsigned char	 c;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)p[i];
+		if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t')
+			(void)putc(c, fp);
+		else
+			(void)fprintf(fp, "\\x%02x", c);
+	}
+}

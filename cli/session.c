@@ -428,11 +428,8 @@ session_start(struct start_req *r, bool restart)
 	int			 rc = TTP_EXIT_ERROR;
 	pid_t			 anchor;
 
-	/* privd starts (exec, libnftables) while the CLI validates: that
-	 * changes nothing on the host and halves the time to protection. */
-	if (privd_fd() == -1)
-		return TTP_EXIT_ERROR;
-	/* 1. Validate everything while nothing has changed. */
+	/* 1. Validate everything while nothing has changed (privd is
+	 * already starting: start_prepare). */
 	if (r->interface != NULL && if_nametoindex(r->interface) == 0) {
 		log_warnx("no network interface named '%s' (see 'ip link'); "
 		    "omit -i to use all of them", r->interface);

@@ -168,58 +168,78 @@ stay(int ev, int act, int32_t by)
 	report(ev, act, by);
 }
 
-static int
-restart_tor(void)
-{
-	struct wd_msg	 m = { WD_OP_RESTART_TOR, 0, 0, 0, 0 };
-	struct wd_reply	 r;
-	struct pollfd	 p = { .fd = g->monitor, .events = POLLIN };
-	int		 fd;
-
-	if (send(g->monitor, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m) ||
-	    poll(&p, 1, RESTART_MS) != 1 ||
-	    recv(g->monitor, &r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
-		log_warnx("no answer from the monitor about tor");
-		return -1;
-	}
-	if (r.err != 0 || r.pid <= 0) {
-		log_warnx("tor was not restarted: %s",
-		    strerror(r.err ? r.err : EINVAL));
-		return -1;
-	}
-	if ((fd = (int)syscall(SYS_pidfd_open, r.pid, 0)) == -1) {
-		log_warn("the restarted tor (pid %d)", r.pid);
-		return -1;
-	}
-	if (g->tor_pidfd != -1)
-		close(g->tor_pidfd);
-	g->tor_pidfd = fd;
-	g->s.tor_pid = r.pid;
-	log_info("tor restarted (pid %d)", r.pid);
-	return 0;
-}
-
 /*
- * A new anchor: privd creates it and hands this process the socket that
- * owns it; the monitor starts ttp-anchor to hold it. Until this copy is
- * closed the table lives with the guard as well.
+ * One request to the monitor that starts a process (tor, or ttp-anchor
+ * with the socket passfd): wait for its answer, bounded, and watch the new
+ * process through *pidfd instead of the old one. Its pid, or -1.
  */
-static int
-restore_anchor(void)
+static pid_t
+ask_monitor(enum wd_op op, int passfd, const char *what, int *pidfd)
 {
 	union {
 		struct cmsghdr	 h;
 		char		 b[CMSG_SPACE(sizeof(int))];
 	} c;
-	struct wd_msg		 m = { WD_OP_ANCHOR, 0, 0, 0, 0 };
-	struct iovec		 iov = { &m, sizeof(m) };
-	struct msghdr		 mh = { .msg_iov = &iov, .msg_iovlen = 1,
-				        .msg_control = c.b,
-				        .msg_controllen = sizeof(c.b) };
+	struct wd_msg	 m = { (uint8_t)op, 0, 0, 0, 0 };
+	struct iovec	 iov = { &m, sizeof(m) };
+	struct msghdr	 mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct wd_reply	 r;
+	struct pollfd	 p = { .fd = g->monitor, .events = POLLIN };
+	int		 fd;
+
+	if (passfd != -1) {
+		memset(&c, 0, sizeof(c));
+		mh.msg_control = c.b;
+		mh.msg_controllen = sizeof(c.b);
+		c.h.cmsg_level = SOL_SOCKET;
+		c.h.cmsg_type = SCM_RIGHTS;
+		c.h.cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(&c.h), &passfd, sizeof(int));
+	}
+	if (sendmsg(g->monitor, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(m) ||
+	    poll(&p, 1, RESTART_MS) != 1 ||
+	    recv(g->monitor, &r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		log_warnx("no answer from the monitor about %s", what);
+		return -1;
+	}
+	if (r.err != 0 || r.pid <= 0) {
+		log_warnx("%s was not started: %s", what,
+		    strerror(r.err ? r.err : EINVAL));
+		return -1;
+	}
+	if ((fd = (int)syscall(SYS_pidfd_open, r.pid, 0)) == -1) {
+		log_warn("the new %s (pid %d)", what, r.pid);
+		return -1;
+	}
+	if (*pidfd != -1)
+		close(*pidfd);
+	*pidfd = fd;
+	log_info("%s started again (pid %d)", what, r.pid);
+	return r.pid;
+}
+
+static int
+restart_tor(void)
+{
+	pid_t	 pid;
+
+	if ((pid = ask_monitor(WD_OP_RESTART_TOR, -1, "tor",
+	    &g->tor_pidfd)) == -1)
+		return -1;
+	g->s.tor_pid = pid;
+	return 0;
+}
+
+/*
+ * A new anchor: privd creates it and hands this process the socket that
+ * owns it; the monitor starts ttp-anchor to hold it (until then the table
+ * lives with this copy).
+ */
+static int
+restore_anchor(void)
+{
 	struct privop_reply	 rep;
-	struct wd_reply		 r;
-	struct pollfd		 p = { .fd = g->monitor, .events = POLLIN };
-	int			 fd;
+	pid_t			 pid;
 
 	if (privop_fw_anchor(g->privd, &g->apply, &rep) == -1) {
 		if (rep.err == EPIPE)
@@ -227,33 +247,10 @@ restore_anchor(void)
 		log_warnx("%s", rep.msg);
 		return -1;
 	}
-	memset(&c, 0, sizeof(c));
-	c.h.cmsg_level = SOL_SOCKET;
-	c.h.cmsg_type = SCM_RIGHTS;
-	c.h.cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(&c.h), &rep.fd, sizeof(int));
-	if (sendmsg(g->monitor, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(m) ||
-	    poll(&p, 1, RESTART_MS) != 1 ||
-	    recv(g->monitor, &r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
-		log_warnx("no answer from the monitor about the anchor");
-		close(rep.fd);
-		return -1;
-	}
+	pid = ask_monitor(WD_OP_ANCHOR, rep.fd, "ttp-anchor",
+	    &g->anchor_pidfd);
 	close(rep.fd);
-	if (r.err != 0 || r.pid <= 0) {
-		log_warnx("ttp-anchor was not started: %s",
-		    strerror(r.err ? r.err : EINVAL));
-		return -1;
-	}
-	if ((fd = (int)syscall(SYS_pidfd_open, r.pid, 0)) == -1) {
-		log_warn("the new ttp-anchor (pid %d)", r.pid);
-		return -1;
-	}
-	if (g->anchor_pidfd != -1)
-		close(g->anchor_pidfd);
-	g->anchor_pidfd = fd;
-	log_info("the anchor is back (ttp-anchor pid %d)", r.pid);
-	return 0;
+	return pid == -1 ? -1 : 0;
 }
 
 /* The one repair, after the lockdown. 0 only when everything checks. */

@@ -142,16 +142,24 @@ privop_simple(int fd, enum privop op, struct privop_reply *rep)
 	return privop_call(fd, &req, rep);
 }
 
-int
-privop_fw_apply(int fd, const struct privop_fw_apply *a,
+/* FW_APPLY and FW_ANCHOR: the same arguments. */
+static int
+privop_session_op(int fd, enum privop op, const struct privop_fw_apply *a,
     struct privop_reply *rep)
 {
 	struct privop_req	 req;
 
 	memset(&req, 0, sizeof(req));
-	req.op = PRIVOP_FW_APPLY;
+	req.op = op;
 	req.u.fw_apply = *a;
 	return privop_call(fd, &req, rep);
+}
+
+int
+privop_fw_apply(int fd, const struct privop_fw_apply *a,
+    struct privop_reply *rep)
+{
+	return privop_session_op(fd, PRIVOP_FW_APPLY, a, rep);
 }
 
 int
@@ -199,12 +207,7 @@ int
 privop_fw_anchor(int fd, const struct privop_fw_apply *a,
     struct privop_reply *rep)
 {
-	struct privop_req	 req;
-
-	memset(&req, 0, sizeof(req));
-	req.op = PRIVOP_FW_ANCHOR;
-	req.u.fw_apply = *a;
-	return privop_call(fd, &req, rep);
+	return privop_session_op(fd, PRIVOP_FW_ANCHOR, a, rep);
 }
 
 int

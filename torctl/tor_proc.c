@@ -33,8 +33,7 @@ tor_find(const struct ttp_config *cfg, char *path, size_t pathsz)
 	return pkg_find_program(cfg->tor_binary, path, pathsz);
 }
 
-/* The ids tor runs as: the tor user when we are root, else ourselves. */
-static int
+int
 tor_ids(const struct ttp_config *cfg, uid_t *uid, gid_t *gid, char *err,
     size_t errsz)
 {
@@ -419,8 +418,9 @@ tor_spawn(const struct ttp_config *cfg, const char *torrc_path, pid_t *pid,
 		snprintf(err, errsz, "tor log path too long");
 		return -1;
 	}
-	if ((logfd = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) == -1 || fstat(logfd, &st) == -1) {
+	/* Emptied for each tor: the log is bounded by one tor's life. */
+	if ((logfd = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1 || fstat(logfd, &st) == -1) {
 		snprintf(err, errsz, "%s: %s", logpath, strerror(errno));
 		goto out;
 	}

@@ -18,6 +18,9 @@
 
 /* The tor executable from [tor] binary, in TTP_SAFE_PATH. 0 or -1. */
 int	tor_find(const struct ttp_config *cfg, char *path, size_t pathsz);
+/* The ids tor runs as: the tor user when we are root, else ourselves. */
+int	tor_ids(const struct ttp_config *cfg, uid_t *uid, gid_t *gid, char *err,
+	    size_t errsz);
 
 /*
  * Render the torrc into buf and have tor check it (tor --verify-config,

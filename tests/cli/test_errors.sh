@@ -350,4 +350,27 @@ fi
 ttp stop >"$OUT" 2>&1; rc=$?
 [ $rc = 0 ] && [ "$(host_state)" = "$CLEAN" ] && pass "stop: clean" || fail "stop: exit $rc, $(host_state)"
 [ -z "$(tor_pids)" ] && pass "no tor was ever started" || fail "a tor runs: $(tor_pids)"
+
+echo "--- tor's bytes never reach root's terminal raw"
+TORLOG=/proc/$HOLDER/root$RUN_DIR/tor.log
+printf 'Dec 03 [notice] \033]0;owned\007title \033[2Jclear \233Ccsi\n' >"$TORLOG"
+ttp logs --tor -n >"$OUT" 2>"$ERR"; rc=$?
+[ $rc = 0 ] && grep -qF '\x1b]0;owned\x07title \x1b[2Jclear \x9bCcsi' "$OUT" &&
+    ! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f-\xff]' "$OUT" &&
+    pass "logs --tor: control bytes shown escaped" ||
+    fail "logs --tor: exit $rc: $(od -c "$OUT" | head -3)"
+ttp diagnose >"$OUT" 2>"$ERR"
+grep -qF '\x1b]0;owned' "$OUT" && ! LC_ALL=C grep -q $'\x1b' "$OUT" &&
+    pass "diagnose: tor's log shown escaped" || fail "diagnose: raw bytes in the report"
+rm -f "$TORLOG"
+mkfifo -m 600 "$TORLOG"
+ttp logs --tor -n >"$OUT" 2>"$ERR"; rc=$?
+[ $rc = 1 ] && grep -q "tor.log is not a regular file" "$ERR" &&
+    pass "logs --tor: a FIFO in place of tor.log is refused, no hang" ||
+    fail "logs --tor with a FIFO: exit $rc: $(cat "$ERR")"
+ttp diagnose >"$OUT" 2>"$ERR"; rc=$?
+[ $rc = 0 ] && grep -q "tor.log: not a regular file" "$OUT" &&
+    pass "diagnose: a FIFO in place of tor.log does not hang the report" ||
+    fail "diagnose with a FIFO: exit $rc"
+rm -f "$TORLOG"
 summary
