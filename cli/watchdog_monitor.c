@@ -408,7 +408,7 @@ recv_msg(int fd, struct wd_msg *m, int *passfd)
 static int
 on_request(int fd, int *ready_fd)
 {
-	struct wd_msg	 m;
+	struct wd_msg	 m = { 0, 0, 0, 0, 0 };
 	struct wd_reply	 r;
 	pid_t		 pid = 0;
 	ssize_t		 n;

@@ -8,9 +8,9 @@ cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
     --std=c11 -I. -D_GNU_SOURCE -DTTP_VERSION='"lint"' -DTTP_LIBEXECDIR='"/x"' \
     -DTTP_SBINDIR='"/x"' -DTTP_SYSCONFDIR_STR='"/x"' -DTTP_DEFAULT_CONFIG='"/x"' \
     --suppress=missingIncludeSystem --suppress=unknownMacro \
-    common ipc privd cli torctl netcheck seccomp
+    common ipc privd cli torctl netcheck seccomp anchor bench
 if command -v shellcheck >/dev/null 2>&1; then
-	shellcheck -x -S warning tests/run bench/run scripts/*.sh \
+	shellcheck -x -S warning tests/run bench/run bench/*.sh scripts/*.sh \
 	    tests/netns/*.sh tests/cli/*.sh tests/lab/*.sh
 fi
 echo "lint: clean"
