@@ -62,6 +62,19 @@ cat >"$LIB_TMP/delete-chain.nft" <<'EOF'
 flush chain inet ttp filter_out
 delete chain inet ttp filter_out
 EOF
+cat >"$LIB_TMP/delete-nat.nft" <<'EOF'
+flush chain inet ttp output
+delete chain inet ttp output
+EOF
+# replace_reject: the kill switch's final reject, replaced by an accept
+# (by its handle, as a firewall manager editing rules in place would).
+replace_reject() {
+	local h
+	h=$(nft -a list chain inet ttp filter_out |
+	    sed -n 's/.*counter .*reject .*# handle \([0-9]*\)$/\1/p' | tail -1)
+	[ -n "$h" ] && nft replace rule inet ttp filter_out handle "$h" accept
+}
+export -f replace_reject
 
 BLAST_PID=
 blast_start() {	# blast_start SECONDS
@@ -143,6 +156,8 @@ for wd in 0 1; do
 	tamper_case $wd "nft flush table inet ttp" 0 nft flush table inet ttp
 	tamper_case $wd "flush and delete chain filter_out" 0 nft -f "$LIB_TMP/delete-chain.nft"
 	tamper_case $wd "flush the nat chain" 0 nft flush chain inet ttp output
+	tamper_case $wd "flush and delete the nat chain" 0 nft -f "$LIB_TMP/delete-nat.nft"
+	tamper_case $wd "replace the final reject by accept" 0 bash -c replace_reject
 	tamper_case $wd "accept rules in ttp's nat and filter chains" 0 nft -f "$LIB_TMP/open-ttp.nft"
 	tamper_case $wd "a table of its own accepting everything" 0 nft -f "$LIB_TMP/accept-all.nft"
 	tamper_case $wd "nft delete table inet ttp_anchor0" 1 nft delete table inet ttp_anchor0
