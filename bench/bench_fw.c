@@ -87,7 +87,7 @@ main(int argc, char *argv[])
 	/* ttp: FW_APPLY through a real privd, request to reply. */
 	if (mkdtemp(rundir) == NULL)
 		fatal("mkdtemp");
-	if ((fd = privop_spawn(rundir, &pid)) == -1)
+	if ((fd = privop_spawn(rundir, NULL, &pid)) == -1)
 		fatalx("cannot start ttp-privd");
 	for (i = 0; i < n; i++) {
 		double	 t0 = now_ms();

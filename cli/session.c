@@ -55,7 +55,7 @@ static pid_t	 ppid_privd;
 int
 privd_fd(void)
 {
-	if (pfd == -1 && (pfd = privop_spawn(cli.cfg.run_dir,
+	if (pfd == -1 && (pfd = privop_spawn(cli.cfg.run_dir, NULL,
 	    &ppid_privd)) == -1)
 		log_warnx("cannot start ttp-privd");
 	return pfd;

@@ -576,7 +576,9 @@ wd_monitor_run(int ready_fd, int win)
 	    cli_run_path(TTP_RESOLV_NAME));
 	a.link_if = sess.interface[0] ? if_nametoindex(sess.interface) : 0;
 
-	if ((a.privd = privop_spawn(cli.cfg.run_dir, &a.privd_pid)) == -1)
+	/* The guard's privd serves the session's repairs and nothing else. */
+	if ((a.privd = privop_spawn(cli.cfg.run_dir, &a.apply,
+	    &a.privd_pid)) == -1)
 		return TTP_EXIT_ERROR;
 	if (open_sources(&a) == -1)
 		return TTP_EXIT_ERROR;

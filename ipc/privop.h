@@ -156,7 +156,12 @@ int	privop_fw_anchor(int fd, const struct privop_fw_apply *a,
  * Start ttp-privd (found with helper_path()) on one end of a new
  * SOCK_SEQPACKET socketpair; return the other end, and its pid in *pid.
  * run_dir is where privd keeps its own resolv.conf. Caller must be root.
+ * pin NULL: the session's privd, which serves every op. Otherwise the
+ * watchdog's: only FW_STATUS, FW_LOCKDOWN of pin's tor uid, DNS_OVERLAY,
+ * and FW_APPLY / FW_ANCHOR with exactly pin's arguments; any other request
+ * ends it like a malformed frame.
  */
-int	privop_spawn(const char *run_dir, int *pid);
+int	privop_spawn(const char *run_dir, const struct privop_fw_apply *pin,
+	    int *pid);
 
 #endif

@@ -49,13 +49,34 @@ sanitizer_env(char **envp, size_t *n)
 }
 #endif
 
-int
-privop_spawn(const char *run_dir, int *pid)
+/* The pin as privd reads it: an FW_APPLY request frame, in hex. */
+static int
+pin_hex(const struct privop_fw_apply *pin, char *hex, size_t hexsz)
 {
+	struct privop_req	 req;
+	unsigned char		 buf[PRIVOP_FRAME_MAX];
+	ssize_t			 n, i;
+
+	memset(&req, 0, sizeof(req));
+	req.op = PRIVOP_FW_APPLY;
+	req.u.fw_apply = *pin;
+	if ((n = privop_encode_req(&req, buf, sizeof(buf))) == -1 ||
+	    (size_t)n * 2 >= hexsz)
+		return -1;
+	for (i = 0; i < n; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", buf[i]);
+	return 0;
+}
+
+int
+privop_spawn(const char *run_dir, const struct privop_fw_apply *pin,
+    int *pid)
+{
+	static char	 hex[2 * PRIVOP_FRAME_MAX + 1];
 	char		 path[PATH_MAX];
-	char		*argv[] = { "ttp-privd", "--run-dir", NULL, NULL, NULL };
+	char		*argv[7] = { "ttp-privd", "--run-dir", NULL };
 	char		*envp[4] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin" };
-	size_t		 nenv = 1;
+	size_t		 nenv = 1, nargv = 3;
 	sigset_t	 none;
 	int		 sv[2];
 	pid_t		 child;
@@ -63,8 +84,18 @@ privop_spawn(const char *run_dir, int *pid)
 	if (helper_path("ttp-privd", path, sizeof(path)) == -1)
 		return -1;
 	argv[2] = (char *)run_dir;
+	if (pin != NULL) {
+		if (pin_hex(pin, hex, sizeof(hex)) == -1) {
+			log_warnx("ttp-privd: cannot encode the session's "
+			    "arguments");
+			return -1;
+		}
+		argv[nargv++] = "--pin";
+		argv[nargv++] = hex;
+	}
 	if (log_get_verbose())
-		argv[3] = "-v";
+		argv[nargv++] = "-v";
+	argv[nargv] = NULL;
 #ifdef TTP_SANITIZE
 	sanitizer_env(envp, &nenv);
 #endif

@@ -7,6 +7,14 @@
  * peer is broken or compromised: privd logs one line and exits 1. A failed
  * kernel operation is only an error reply. When the peer closes its end,
  * privd exits 0.
+ *
+ * Its role is fixed at spawn, as OpenSSH's monitor has a dispatch table per
+ * phase. The session's privd (the CLI's) serves every op. The watchdog's
+ * (started with --pin, the session's FW_APPLY request as the monitor read
+ * it from the lock) serves only what repairs need: FW_STATUS, FW_LOCKDOWN
+ * of the session's tor uid, DNS_OVERLAY, and FW_APPLY / FW_ANCHOR with
+ * exactly the pinned arguments; anything else from its unprivileged peer
+ * is treated like a malformed frame.
  */
 #include "privd/privd.h"
 #include "common/log.h"
@@ -24,6 +32,7 @@
 
 #define PRIVD_FD	3		/* the socket, from privop_spawn() */
 #define OP_LOG		0x01		/* changes the host: log the outcome */
+#define OP_WATCHDOG	0x02		/* the watchdog's privd serves it too */
 
 /*
  * Every op privd performs, and nothing else. FW_STATUS only reads, and the
@@ -35,16 +44,65 @@ static const struct privd_op {
 			    struct privop_reply *);
 	int		 flags;
 } privd_ops[] = {
-	{ PRIVOP_FW_APPLY,	privd_fw_apply,		OP_LOG },
-	{ PRIVOP_FW_LOCKDOWN,	privd_fw_lockdown,	OP_LOG },
+	{ PRIVOP_FW_APPLY,	privd_fw_apply,		OP_LOG | OP_WATCHDOG },
+	{ PRIVOP_FW_LOCKDOWN,	privd_fw_lockdown,	OP_LOG | OP_WATCHDOG },
 	{ PRIVOP_FW_REMOVE,	privd_fw_remove,	OP_LOG },
-	{ PRIVOP_FW_STATUS,	privd_fw_status,	0 },
-	{ PRIVOP_DNS_OVERLAY,	privd_dns_overlay,	OP_LOG },
+	{ PRIVOP_FW_STATUS,	privd_fw_status,	OP_WATCHDOG },
+	{ PRIVOP_DNS_OVERLAY,	privd_dns_overlay,	OP_LOG | OP_WATCHDOG },
 	{ PRIVOP_DNS_RESTORE,	privd_dns_restore,	OP_LOG },
 	{ PRIVOP_CT_FLUSH,	privd_ct_flush,		OP_LOG },
 	{ PRIVOP_SOCK_KILL,	privd_sock_kill,	OP_LOG },
-	{ PRIVOP_FW_ANCHOR,	privd_fw_anchor,	OP_LOG },
+	{ PRIVOP_FW_ANCHOR,	privd_fw_anchor,	OP_LOG | OP_WATCHDOG },
 };
+
+/* The watchdog's privd: the session's arguments, or NULL (the CLI's). */
+static const struct privop_fw_apply	*pin;
+
+/* The watchdog's privd refuses what repairs never need. */
+static void
+check_role(const struct privd_op *o, const struct privop_req *req)
+{
+	if (pin == NULL)
+		return;
+	if (!(o->flags & OP_WATCHDOG))
+		fatalx("invalid frame: %s is not the watchdog's to ask",
+		    privop_name(req->op));
+	/* Both came out of privop_decode_req(), which zeroes the struct
+	 * first: equal arguments are equal bytes. */
+	if ((req->op == PRIVOP_FW_APPLY || req->op == PRIVOP_FW_ANCHOR) &&
+	    memcmp(&req->u.fw_apply, pin, sizeof(*pin)) != 0)
+		fatalx("invalid frame: %s with other arguments than the "
+		    "session's", privop_name(req->op));
+	if (req->op == PRIVOP_FW_LOCKDOWN &&
+	    req->u.fw_lockdown.tor_uid != pin->tor_uid)
+		fatalx("invalid frame: fw-lockdown of another tor uid than "
+		    "the session's");
+}
+
+/* --pin HEX: an FW_APPLY request frame, decoded as strictly as any. */
+static const struct privop_fw_apply *
+parse_pin(const char *hex)
+{
+	static unsigned char		 buf[PRIVOP_FRAME_MAX];
+	static struct privop_req	 req;
+	const char			*why;
+	size_t				 i, n = strlen(hex);
+	unsigned int			 b;
+
+	if (n == 0 || n % 2 != 0 || n / 2 > sizeof(buf))
+		fatalx("--pin: not a frame");
+	for (i = 0; i < n / 2; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			fatalx("--pin: not hex");
+		buf[i] = (unsigned char)b;
+	}
+	if (privop_decode_req(buf, n / 2, &req, &why) == -1 ||
+	    privop_validate_req(&req, &why) == -1)
+		fatalx("--pin: %s", why);
+	if (req.op != PRIVOP_FW_APPLY)
+		fatalx("--pin: not an fw-apply request");
+	return &req.u.fw_apply;
+}
 
 void
 reply_err(struct privop_reply *rep, int err, const char *fmt, ...)
@@ -69,6 +127,7 @@ dispatch(const struct privop_req *req, struct privop_reply *rep)
 			break;
 	if (o == privd_ops + sizeof(privd_ops) / sizeof(privd_ops[0]))
 		fatalx("invalid frame: op %d has no handler", (int)req->op);
+	check_role(o, req);
 	memset(rep, 0, sizeof(*rep));
 	rep->fd = -1;
 	o->handler(req, rep);
@@ -162,14 +221,18 @@ main(int argc, char *argv[])
 	int		 v, null;
 
 	/* The command line carries only the run dir, absolute so that
-	 * nothing depends on the working directory, and -v (debug lines:
-	 * one per op). */
-	log_init("ttp-privd", LOG_FORMAT_TEXT, argc == 4 &&
-	    strcmp(argv[3], "-v") == 0);
-	if (argc < 3 || argc > 4 || strcmp(argv[1], "--run-dir") != 0 ||
-	    argv[2][0] != '/' || (argc == 4 && !log_get_verbose()))
-		fatalx("usage: ttp-privd --run-dir DIR [-v] (started by ttp, "
-		    "with its socket on fd 3)");
+	 * nothing depends on the working directory, the watchdog's pin, and
+	 * -v (debug lines: one per op). */
+	log_init("ttp-privd", LOG_FORMAT_TEXT, argc > 3 &&
+	    strcmp(argv[argc - 1], "-v") == 0);
+	if (argc < 3 || argc > 6 || strcmp(argv[1], "--run-dir") != 0 ||
+	    argv[2][0] != '/' ||
+	    argc - log_get_verbose() != (argc > 4 ? 5 : 3) ||
+	    (argc - log_get_verbose() == 5 && strcmp(argv[3], "--pin") != 0))
+		fatalx("usage: ttp-privd --run-dir DIR [--pin FRAME] [-v] "
+		    "(started by ttp, with its socket on fd 3)");
+	if (argc - log_get_verbose() == 5)
+		pin = parse_pin(argv[4]);
 	/* Both ids: a setuid-root copy must not serve an ordinary user. */
 	if (getuid() != 0 || geteuid() != 0)
 		fatalx("must be started as root (by ttp)");

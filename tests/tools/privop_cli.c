@@ -8,7 +8,9 @@
  *
  * and finally "privd exit=<n>" (or "privd signal=<n>") once privd is gone.
  *
- * usage: privop_cli [--run-dir D] OP [ARGS] [-- OP [ARGS]]...
+ * usage: privop_cli [--run-dir D] [--pin-tor-uid N] OP [ARGS] [-- OP ...]
+ *   (--pin-tor-uid: the watchdog's privd, pinned to fw-apply's defaults
+ *   with that tor uid)
  *        privop_cli [--run-dir D] --stdin     ops one per line on stdin
  *        privop_cli [--run-dir D] --raw-hex HEX [-- OP ...]
  *        privop_cli --encode OP [ARGS] [-- ...]   print frames as hex only
@@ -294,11 +296,19 @@ main(int argc, char *argv[])
 {
 	char		 tmpl[] = "/tmp/privop_cli.XXXXXX", path[4096];
 	const char	*run_dir = NULL;
+	struct privop_fw_apply pinned = { .trans_port = TTP_DEF_TRANS_PORT,
+	    .dns_port = TTP_DEF_DNS_PORT, .lan_bypass = true, .ipv6 = true };
+	const struct privop_fw_apply *pin = NULL;
 	int		 fd, pid, status, failed, i = 1, mode = 0;
 
 	log_init("privop_cli", LOG_FORMAT_TEXT, 0);
 	if (i + 1 < argc && strcmp(argv[i], "--run-dir") == 0) {
 		run_dir = argv[i + 1];
+		i += 2;
+	}
+	if (i + 1 < argc && strcmp(argv[i], "--pin-tor-uid") == 0) {
+		pinned.tor_uid = num(argv[i + 1]);
+		pin = &pinned;
 		i += 2;
 	}
 	if (i < argc && strcmp(argv[i], "--stdin") == 0)
@@ -311,7 +321,7 @@ main(int argc, char *argv[])
 		usage("no op given");
 	if (run_dir == NULL && (run_dir = mkdtemp(tmpl)) == NULL)
 		fatal("mkdtemp");
-	if ((fd = privop_spawn(run_dir, &pid)) == -1) {
+	if ((fd = privop_spawn(run_dir, pin, &pid)) == -1) {
 		if (run_dir == tmpl)
 			(void)rmdir(tmpl);
 		return 1;

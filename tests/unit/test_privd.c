@@ -297,6 +297,86 @@ START_TEST(test_refuses_bad_fd3)
 }
 END_TEST
 
+/* The watchdog's privd, pinned to one session's arguments. */
+static struct privop_fw_apply
+pinned_session(void)
+{
+	struct privop_fw_apply	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.tor_uid = 64001;
+	a.trans_port = 9041;
+	a.dns_port = 9054;
+	a.bypass_uids[0] = 1000;
+	a.n_bypass_uids = 1;
+	a.lan_bypass = true;
+	a.ipv6 = true;
+	return a;
+}
+
+static void
+start_pinned(struct privd *p, const struct privop_fw_apply *pin)
+{
+	p->log = tmpfile();
+	ck_assert_ptr_nonnull(p->log);
+	/* privop_spawn() gives privd our stderr: the log, for this test. */
+	ck_assert_int_ne(dup2(fileno(p->log), 2), -1);
+	p->fd = privop_spawn(run_dir, pin, &p->pid);
+	ck_assert_int_ne(p->fd, -1);
+}
+
+/*
+ * The watchdog's privd serves what repairs need, with the session's own
+ * arguments, and ends on anything else: each forbidden request is fatal
+ * (its peer, the unprivileged guard, is then taken as compromised).
+ */
+START_TEST(test_watchdog_role)
+{
+	struct privop_fw_apply	 pin = pinned_session(), a;
+	struct privop_reply	 rep;
+	struct privd		 p;
+	int			 saved = dup(2);
+
+	ck_assert_int_ne(saved, -1);
+	start_pinned(&p, &pin);
+	ck_assert_int_eq(privop_fw_apply(p.fd, &pin, &rep), 0);
+	ck_assert_int_eq(privop_fw_status(p.fd, &rep), 0);
+	ck_assert_uint_eq(rep.state, FW_STATE_SESSION);
+	ck_assert_int_eq(privop_fw_lockdown(p.fd, pin.tor_uid, &rep), 0);
+	ck_assert_int_eq(privop_fw_anchor(p.fd, &pin, &rep), 0);
+	close(rep.fd);
+	switch (_i) {
+	case 0:
+		(void)privop_fw_remove(p.fd, &rep);
+		break;
+	case 1:
+		(void)privop_ct_flush(p.fd, &rep);
+		break;
+	case 2:
+		a = pin;
+		a.allow_root = true;
+		(void)privop_fw_apply(p.fd, &a, &rep);
+		break;
+	case 3:
+		a = pin;
+		a.bypass_uids[a.n_bypass_uids++] = 4242;
+		(void)privop_fw_anchor(p.fd, &a, &rep);
+		break;
+	case 4:
+		(void)privop_fw_lockdown(p.fd, pin.tor_uid + 1, &rep);
+		break;
+	default:
+		(void)privop_dns_restore(p.fd, &rep);
+		break;
+	}
+	ck_assert_int_eq(rep.err, EPIPE);
+	ck_assert_int_ne(dup2(saved, 2), -1);
+	close(saved);
+	expect_exit(&p, 1, "invalid frame: ");
+	close(p.fd);
+}
+END_TEST
+
 START_TEST(test_usage)
 {
 	char *const	 none[] = { "ttp-privd", NULL };
@@ -358,7 +438,7 @@ START_TEST(test_confined)
 	stray = open("/dev/null", O_RDONLY);
 	ck_assert_int_ne(stray, -1);
 	ck_assert_int_eq(setenv("LD_PRELOAD", "/nonexistent.so", 1), 0);
-	fd = privop_spawn(run_dir, &i);
+	fd = privop_spawn(run_dir, NULL, &i);
 	unsetenv("LD_PRELOAD");
 	ck_assert_int_ne(fd, -1);
 	p.pid = i;
@@ -461,6 +541,7 @@ privd_suite(void)
 	tcase_add_test(tc, test_refuses_non_root);
 	tcase_add_test(tc, test_refuses_bad_fd3);
 	tcase_add_test(tc, test_usage);
+	tcase_add_loop_test(tc, test_watchdog_role, 0, 6);
 	tcase_add_test(tc, test_confined);
 	suite_add_tcase(s, tc);
 	return s;
