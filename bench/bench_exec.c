@@ -97,18 +97,22 @@ gen_wait(int fd)
 	const struct nlmsghdr	*h;
 	double			 end = now_ms() + 5000;
 	ssize_t			 n;
-	int			 len;
+	size_t			 off;
 
 	while (now_ms() < end) {
 		if (poll(&p, 1, 100) <= 0 ||
 		    (n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) <= 0)
 			continue;
-		len = (int)n;
-		for (h = (const struct nlmsghdr *)(void *)buf; NLMSG_OK(h, len);
-		    h = NLMSG_NEXT(h, len))
+		for (off = 0; off + sizeof(*h) <= (size_t)n;
+		    off += NLMSG_ALIGN(h->nlmsg_len)) {
+			h = (const struct nlmsghdr *)(void *)(buf + off);
+			if (h->nlmsg_len < sizeof(*h) ||
+			    h->nlmsg_len > (size_t)n - off)
+				break;
 			if (h->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) |
 			    NFT_MSG_NEWGEN))
 				return now_ms();
+		}
 	}
 	return -1;
 }

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -93,11 +94,22 @@ anchor_alive(pid_t pid)
 void
 anchor_stop(pid_t pid)
 {
-	int	 pidfd;
+	struct pollfd	 p;
+	int		 pidfd;
 
-	if (!anchor_alive(pid) || (pidfd = exec_pidfd_open(pid)) == -1)
+	/*
+	 * The pidfd first, then who it is, then that it is still the one
+	 * the pidfd names (not exited, its pid not reused since): the
+	 * signal goes through the pidfd, so it can only reach that process.
+	 */
+	if (pid <= 0 || (pidfd = exec_pidfd_open(pid)) == -1)
 		return;
-	/* Through the pidfd: a recycled pid cannot be hit. */
+	p.fd = pidfd;
+	p.events = POLLIN;
+	if (!anchor_alive(pid) || poll(&p, 1, 0) != 0) {
+		close(pidfd);
+		return;
+	}
 	(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 	if (exec_pidfd_wait(pidfd, ANCHOR_STOP_MS) != 0)
 		log_warnx("ttp-anchor (pid %d) did not exit", (int)pid);

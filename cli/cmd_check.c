@@ -72,8 +72,17 @@ show_check(FILE *in, FILE *result, void *arg)
 			ui_warn("latency: %s: %s",
 			    json_string_value(json_object_get(lat, "url")),
 			    json_string_value(json_object_get(lat, "error")));
-		if (ok)
+		/* Only an endpoint's IsTor confirms Tor; without it all that
+		 * is known is that the answer names none of this host's own
+		 * addresses, which a direct path behind NAT would pass too. */
+		if (ok && json_is_true(json_object_get(j, "is_tor")))
 			ui_good("traffic reaches the Internet through Tor");
+		else if (ok)
+			ui_warn("the exit address is none of this host's own, "
+			    "but the endpoint does not say whether it is a Tor "
+			    "exit: NOT confirmed (behind NAT a direct path "
+			    "would look the same); set [check] ip_urls to a "
+			    "URL that answers IsTor");
 		else
 			ui_bad("traffic is not confirmed to go through Tor");
 	}

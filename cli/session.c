@@ -372,7 +372,10 @@ print_summary(const struct session *s, const struct start_req *r)
 	ui_good("ttp is active: all traffic of this host goes through Tor");
 	if (s->exit_ip[0] != '\0')
 		ui_info("  exit address   %s%s", s->exit_ip,
-		    s->is_tor == 1 ? " (confirmed Tor exit)" : "");
+		    s->is_tor == 1 ? " (confirmed Tor exit: the check URL "
+		    "says IsTor)" : " (NOT confirmed as a Tor exit: the check "
+		    "URL does not say; it is only none of this host's own "
+		    "addresses)");
 	ui_info("  tor            %s, TransPort %u, DNSPort %u",
 	    s->external_daemon ? "external daemon" : "supervised by ttp",
 	    s->trans_port, s->dns_port);

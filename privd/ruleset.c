@@ -137,10 +137,12 @@ static const struct rule {
 	 * rulesets. A packet redirected by the nat chain has daddr 127.0.0.1
 	 * or ::1 but keeps its original oifname, so loopback is accepted by
 	 * address as well as by interface. Neighbour discovery and MLD
-	 * reports are sent with no owning socket, so no skuid rule can match
-	 * them; without them IPv6 stops working even for tor. The hop limits
-	 * are the ones RFC 4861 and RFC 3810 require, so only link-local
-	 * control traffic fits.
+	 * reports are sent by the kernel with no owning socket; without them
+	 * IPv6 stops working even for tor. The same types from a socket (a
+	 * raw socket's, whoever owns it) are dropped first: `meta skuid`
+	 * matches every packet that has an owning socket and none that has
+	 * not. Only link-local scope is accepted: the hop limits RFC 4861 and
+	 * RFC 3810 require, and MLD reports to link-scope groups (ff02::/16).
 	 */
 	{ 0,	BLOCK,	"chain filter_out" },
 	{ 0,	NONE,	"type filter hook output priority 0; policy drop;" },
@@ -149,10 +151,14 @@ static const struct rule {
 	{ 0,	NONE,	"ip daddr 127.0.0.0/8 accept" },
 	{ 0,	NONE,	"ip6 daddr ::1 accept" },
 	{ 0,	TOR,	"meta skuid %s accept" },
+	{ 0,	NONE,	"icmpv6 type { mld-listener-report, nd-router-solicit, "
+			"nd-neighbor-solicit, nd-neighbor-advert, "
+			"mld2-listener-report } meta skuid 0-4294967295 drop" },
 	{ 0,	NONE,	"icmpv6 type { nd-router-solicit, nd-neighbor-solicit, "
 			"nd-neighbor-advert } ip6 hoplimit 255 accept" },
 	{ 0,	NONE,	"icmpv6 type { mld-listener-report, "
-			"mld2-listener-report } ip6 hoplimit 1 accept" },
+			"mld2-listener-report } ip6 hoplimit 1 ip6 daddr ff02::/16 "
+			"accept" },
 	/*
 	 * Session: exempt ids next; DoT/DoH rejected before the LAN accept
 	 * so a LAN resolver cannot be used either; the LAN bypass never

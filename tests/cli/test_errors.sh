@@ -373,4 +373,19 @@ ttp diagnose >"$OUT" 2>"$ERR"; rc=$?
     pass "diagnose: a FIFO in place of tor.log does not hang the report" ||
     fail "diagnose with a FIFO: exit $rc"
 rm -f "$TORLOG"
+
+echo "--- an exit check that cannot say IsTor is never called confirmed"
+sed "s|^ip_urls = .*|ip_urls = http://$F4/ip|" "$CONF" >"$LIB_TMP/bareip.conf"
+chmod 644 "$LIB_TMP/bareip.conf"
+TTP_CONF=$LIB_TMP/bareip.conf ttp start "${TTP_START_ARGS[@]}" >"$OUT" 2>&1; rc=$?
+[ $rc = 0 ] && grep -q "exit address   $EXIT_IP (NOT confirmed as a Tor exit" "$OUT" &&
+    ! grep -q "(confirmed Tor exit" "$OUT" &&
+    pass "start: a bare-address answer is reported as not confirmed" ||
+    fail "start with a bare-address check URL: exit $rc: $(tr '\n' '|' <"$OUT")"
+TTP_CONF=$LIB_TMP/bareip.conf ttp check >"$OUT" 2>&1
+grep -q "NOT confirmed" "$OUT" && ! grep -q "reaches the Internet through Tor" "$OUT" &&
+    pass "check: a bare-address answer is not called Tor" ||
+    fail "check with a bare-address URL: $(tr '\n' '|' <"$OUT")"
+ttp stop >"$OUT" 2>&1
+[ "$(host_state)" = "$CLEAN" ] || fail "stop after the bare-address start: $(host_state)"
 summary

@@ -164,6 +164,51 @@ for wd in 0 1; do
 	tamper_case $wd "nft flush chain of the anchor" 1 nft flush chain inet ttp_anchor0 filter_out
 done
 
+echo "== ICMPv6 neighbour discovery and MLD only as the kernel sends them"
+# Root's raw socket sends what the kernel would (a neighbour solicitation
+# with hop limit 255 to the far side's global address, an MLDv2 report):
+# with a socket behind them they are not the kernel's own, in the session
+# as in lockdown. Neighbour entries are permanent here, so the kernel
+# itself sends no solicitation to that address.
+raw_nd() {	# raw_nd: a neighbour solicitation from a root raw socket
+	in_client "$PY" - "$F6" <<-'EOF'
+	import socket, struct, sys
+	s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+	s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
+	ns = struct.pack('!BBHI', 135, 0, 0, 0) + socket.inet_pton(socket.AF_INET6, sys.argv[1])
+	for _ in range(3):
+	    s.sendto(ns, (sys.argv[1], 0))
+	EOF
+}
+nd_capture() {	# nd_capture CMD...: NS to F6 seen on the far side while CMD runs
+	rm -f "$LIB_TMP/nd.pcap" "$LIB_TMP/nd.err"
+	ip netns exec "$NS_F" tcpdump -n -U --immediate-mode -Q in -i "$IF_F" \
+	    -w "$LIB_TMP/nd.pcap" "icmp6 and ip6[40] == 135 and ip6 dst $F6" \
+	    >/dev/null 2>"$LIB_TMP/nd.err" &
+	local cap=$!
+	LIB_PIDS+=("$cap")
+	wait_for 5 grep -q listening "$LIB_TMP/nd.err"
+	"$@" >/dev/null 2>&1
+	sleep 0.3
+	kill "$cap" 2>/dev/null
+	wait "$cap" 2>/dev/null
+	tcpdump -n -r "$LIB_TMP/nd.pcap" 2>/dev/null | wc -l
+}
+start_session || fail "start: $(cat "$LIB_TMP/start.log")"
+n=$(nd_capture raw_nd)
+[ "$n" = 0 ] && pass "session: a raw-socket neighbour solicitation from root is dropped" ||
+    fail "session: $n raw neighbour solicitation(s) from root reached the far side"
+# Lockdown: a stop killed right after its FW_LOCKDOWN leaves it in place.
+TTP_TEST_CRASH_AT=FW_LOCKDOWN cli timeout 20 "$TTP" stop >/dev/null 2>&1
+n=$(nd_capture raw_nd)
+[ "$n" = 0 ] && [ "$(fw_state)" = lockdown ] &&
+    pass "lockdown: a raw-socket neighbour solicitation from root is dropped" ||
+    fail "lockdown: $n raw neighbour solicitation(s) reached the far side (table $(fw_state))"
+stop_session
+n=$(nd_capture raw_nd)
+[ "$n" -gt 0 ] && pass "control: without ttp the same solicitation arrives ($n), the capture sees it" ||
+    fail "control: the raw solicitation never arrives, even without ttp: the capture is blind"
+
 echo "== kill -9 of ttp's processes"
 # ttp-anchor alone: the session's own table still fails closed.
 start_session || fail "start: $(cat "$LIB_TMP/start.log")"

@@ -52,7 +52,7 @@ echo "--- start"
 t0=$(date +%s%N)
 ttp start "${TTP_START_ARGS[@]}" >"$OUT" 2>&1; rc=$?
 t1=$(date +%s%N)
-expect "ttp start (BYOD): exit 0" 0 "exit address   $EXIT_IP \(confirmed Tor exit\)" $rc "$(cat "$OUT")"
+expect "ttp start (BYOD): exit 0" 0 "exit address   $EXIT_IP \(confirmed Tor exit" $rc "$(cat "$OUT")"
 echo "    start took $(( (t1 - t0) / 1000000 )) ms"
 st=$(host_state)
 [ "$st" = "table=session overlay=yes lock=yes" ] && pass "session state: $st" || fail "session state: $st"
