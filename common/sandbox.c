@@ -137,17 +137,21 @@ sandbox_seccomp(const struct sandbox_policy *policy)
 	}
 	for (i = 0; i < policy->nrules; i++) {
 		const struct sandbox_rule *r = &policy->rules[i];
+		struct scmp_arg_cmp	 cmp[2];
+		unsigned		 n = 0;
 
-		struct scmp_arg_cmp cmp = {
-			.arg = (unsigned)r->arg, .op = SCMP_CMP_EQ,
-			.datum_a = r->val, .datum_b = 0
-		};
-
-		if (r->arg < 0)
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 0);
-		else
-			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr,
-			    1, &cmp);
+		if (r->arg >= 0)
+			cmp[n++] = r->nobits ?
+			    (struct scmp_arg_cmp){ (unsigned)r->arg,
+			    SCMP_CMP_MASKED_EQ, r->val, 0 } :
+			    (struct scmp_arg_cmp){ (unsigned)r->arg,
+			    SCMP_CMP_EQ, r->val, 0 };
+		if (r->arg2 >= 0)
+			cmp[n++] = (struct scmp_arg_cmp){ (unsigned)r->arg2,
+			    SCMP_CMP_EQ, r->val2, 0 };
+		rc = seccomp_rule_add_array(ctx, r->err ?
+		    SCMP_ACT_ERRNO((uint32_t)r->err) : SCMP_ACT_ALLOW, r->nr, n,
+		    cmp);
 		if (rc != 0) {
 			log_warnx("seccomp %s: cannot add rule %zu (%s)",
 			    policy->name, i, strerror(-rc));

@@ -17,12 +17,30 @@ struct passwd;
 struct sandbox_rule {
 	int		 nr;	/* SCMP_SYS(name) */
 	int		 arg;	/* index of the filtered argument, or -1 */
-	uint64_t	 val;	/* with arg >= 0: the only value allowed */
+	uint64_t	 val;	/* the only value allowed, or with nobits:
+				   the bits that must all be clear */
+	int		 nobits;
+	int		 arg2;	/* a second argument that must equal val2 */
+	uint64_t	 val2;
+	int		 err;	/* 0: allow; else fail with this errno */
 	const char	*why;
 };
 
-#define SB_ALLOW(name, why)		{ SCMP_SYS(name), -1, 0, why }
-#define SB_ALLOW_ARG(name, i, v, why)	{ SCMP_SYS(name), i, v, why }
+#define SB_ALLOW(name, w)						\
+	{ .nr = SCMP_SYS(name), .arg = -1, .arg2 = -1, .why = w }
+#define SB_ALLOW_ARG(name, i, v, w)					\
+	{ .nr = SCMP_SYS(name), .arg = i, .val = v, .arg2 = -1, .why = w }
+/* Both arguments must have these values. */
+#define SB_ALLOW_ARGS(name, i, v, j, v2, w)				\
+	{ .nr = SCMP_SYS(name), .arg = i, .val = v, .arg2 = j, .val2 = v2, \
+	  .why = w }
+/* Argument i must have none of these bits. */
+#define SB_ALLOW_NOBITS(name, i, bits, w)				\
+	{ .nr = SCMP_SYS(name), .arg = i, .val = bits, .nobits = 1,	\
+	  .arg2 = -1, .why = w }
+/* The call fails with errno e (the caller has a fallback). */
+#define SB_ERRNO(name, e, w)						\
+	{ .nr = SCMP_SYS(name), .arg = -1, .arg2 = -1, .err = e, .why = w }
 
 struct sandbox_policy {
 	const char			*name;	/* "privd", "torctl", ... */

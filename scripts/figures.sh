@@ -16,7 +16,7 @@ s = open(sys.argv[1]).read()
 # Release builds keep the #else branch of an #ifdef TTP_SANITIZE block.
 rel = re.sub(r'#ifdef TTP_SANITIZE.*?(?:#else(.*?))?#endif',
              lambda m: m.group(1) or '', s, flags=re.S)
-pat = r'SB_ALLOW(?:_ARG)?\(\s*([a-z0-9_]+)'
+pat = r'SB_(?:ALLOW(?:_ARGS?|_NOBITS)?|ERRNO)\(\s*([a-z0-9_]+)'
 names = set(re.findall(pat, rel))
 extra = set(re.findall(pat, s)) - names
 name = sys.argv[1].split('/')[-1][:-2]

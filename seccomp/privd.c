@@ -19,6 +19,7 @@
 #include "privd/privd.h"
 
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -69,8 +70,10 @@ static const struct sandbox_rule privd_rules[] = {
 	SB_ALLOW(sigaltstack, "sanitizer builds only: ASan checks its "
 	    "stack before every noreturn call"),
 #endif
-	SB_ALLOW_ARG(socket, 0, AF_NETLINK,
-	    "nftables, conntrack and sock_diag: netlink only, no network"),
+	SB_ALLOW_ARGS(socket, 0, AF_NETLINK, 2, NETLINK_NETFILTER,
+	    "nftables and conntrack: netlink only, no network"),
+	SB_ALLOW_ARGS(socket, 0, AF_NETLINK, 2, NETLINK_SOCK_DIAG,
+	    "SOCK_KILL: sock_diag, to destroy redirected TCP sockets"),
 	SB_ALLOW(statx, "DNS: which mount /etc/resolv.conf resolves to"),
 	SB_ALLOW(umount2, "DNS_RESTORE: remove the layers privd mounted"),
 	SB_ALLOW(write, "log lines on stderr; privd's resolv.conf"),

@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <pthread.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -96,7 +98,8 @@ START_TEST(test_table_well_formed)
 			/* Twice unfiltered, the same filter twice, or a
 			 * filter that an unfiltered line makes moot. */
 			ck_assert_msg(q->arg != -1 && r->arg != -1 &&
-			    (q->arg != r->arg || q->val != r->val),
+			    (q->arg != r->arg || q->val != r->val ||
+			    q->arg2 != r->arg2 || q->val2 != r->val2),
 			    "%s: %s listed twice", p->name, name);
 		}
 		strcpy(prev, name);
@@ -222,6 +225,8 @@ START_TEST(test_privd_filters)
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	st = sandboxed(p, netlink_socket, NETLINK_SOCK_DIAG);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = sandboxed(p, netlink_socket, NETLINK_ROUTE);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "socket(NETLINK_ROUTE) allowed");
 	st = sandboxed(p, inet_socket, SOCK_STREAM);
 	ck_assert_msg(KILLED_BY_SIGSYS(st), "socket(AF_INET) allowed");
 	st = sandboxed(p, inet_socket, SOCK_RAW);
@@ -248,6 +253,79 @@ START_TEST(test_privd_filters)
 	ck_assert_msg(KILLED_BY_SIGSYS(st), "mprotect allowed");
 	st = sandboxed(p, open_for_exec, 0);
 	ck_assert_msg(KILLED_BY_SIGSYS(st), "execve allowed");
+}
+END_TEST
+
+/* ---- netcheck: threads yes, namespaces and executable memory no ---- */
+
+static void *
+thread_main(void *arg)
+{
+	return arg;
+}
+
+/* pthread_create as libcurl's resolver does it; exit 0 if it ran. */
+static void
+make_thread(long arg)
+{
+	static int	 token;
+	pthread_t	 t;
+	void		*r = NULL;
+
+	(void)arg;
+	if (pthread_create(&t, NULL, thread_main, &token) != 0 ||
+	    pthread_join(t, &r) != 0 || r != &token)
+		syscall(SYS_exit_group, 3);
+}
+
+static void
+clone_flags(long flags)
+{
+	/* A namespace-making clone must kill; if it ever returned, the
+	 * child would end here at once. */
+	if (syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL) == 0)
+		syscall(SYS_exit_group, 0);
+}
+
+/* clone3 must fail with ENOSYS (so glibc falls back), not kill. */
+static void
+clone3_enosys(long arg)
+{
+	(void)arg;
+	if (syscall(SYS_clone3, NULL, 0) != -1 || errno != ENOSYS)
+		syscall(SYS_exit_group, 4);
+}
+
+START_TEST(test_netcheck_filters)
+{
+	const struct sandbox_policy	*p = &sandbox_netcheck;
+	int				 st;
+
+	st = sandboxed(p, make_thread, 0);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "no thread under netcheck's filter (status %#x)", st);
+	st = sandboxed(p, clone3_enosys, 0);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "clone3 not answered ENOSYS (status %#x)", st);
+	st = sandboxed(p, clone_flags, CLONE_NEWUSER);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "clone(CLONE_NEWUSER) allowed");
+	st = sandboxed(p, clone_flags, CLONE_NEWNET);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "clone(CLONE_NEWNET) allowed");
+	st = sandboxed(p, call_forbidden, SCMP_SYS(unshare));
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "unshare allowed");
+	st = sandboxed(p, call_forbidden, SCMP_SYS(setns));
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "setns allowed");
+	st = sandboxed(p, mprotect_exec, 0);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "mprotect(PROT_EXEC) allowed");
+	st = sandboxed(p, netlink_socket, NETLINK_ROUTE);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = sandboxed(p, netlink_socket, NETLINK_NETFILTER);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "socket(NETLINK_NETFILTER) allowed");
+	st = sandboxed(p, netlink_socket, NETLINK_SOCK_DIAG);
+	ck_assert_msg(KILLED_BY_SIGSYS(st), "socket(NETLINK_SOCK_DIAG) allowed");
+	st = sandboxed(p, inet_socket, SOCK_RAW);
+	ck_assert_msg(KILLED_BY_SIGSYS(st) || (WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 0), "raw socket: status %#x", st);
 }
 END_TEST
 
@@ -297,6 +375,7 @@ seccomp_suite(void)
 	tcase_add_test(tc, test_privd_filters);
 	tcase_add_test(tc, test_privd_count);
 	tcase_add_test(tc, test_anchor_sleeps_only);
+	tcase_add_test(tc, test_netcheck_filters);
 	suite_add_tcase(s, tc);
 	return s;
 }
