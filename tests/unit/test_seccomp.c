@@ -258,6 +258,7 @@ END_TEST
 
 /* ---- netcheck: threads yes, namespaces and executable memory no ---- */
 
+#ifndef TTP_SANITIZE
 static void *
 thread_main(void *arg)
 {
@@ -277,6 +278,7 @@ make_thread(long arg)
 	    pthread_join(t, &r) != 0 || r != &token)
 		syscall(SYS_exit_group, 3);
 }
+#endif
 
 static void
 clone_flags(long flags)
@@ -301,9 +303,14 @@ START_TEST(test_netcheck_filters)
 	const struct sandbox_policy	*p = &sandbox_netcheck;
 	int				 st;
 
+#ifndef TTP_SANITIZE
+	/* (ASan's own thread bookkeeping needs calls netcheck's release
+	 * allowlist rightly lacks; sanitizer builds of netcheck never run
+	 * confined outside this test.) */
 	st = sandboxed(p, make_thread, 0);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "no thread under netcheck's filter (status %#x)", st);
+#endif
 	st = sandboxed(p, clone3_enosys, 0);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "clone3 not answered ENOSYS (status %#x)", st);
