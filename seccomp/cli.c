@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "common/sandbox.h"
 
@@ -18,7 +19,8 @@ static const struct sandbox_rule cli_rules[] = {
 	SB_ALLOW(getpid, "sanitizer and libc internals"),
 	SB_ALLOW_ARG(ioctl, 1, TCGETS, "isatty(): colour and progress bar"),
 	SB_ALLOW(lseek, "stdio on a pipe probes its position"),
-	SB_ALLOW(mmap, "malloc of large blocks"),
+	SB_ALLOW_NOBITS(mmap, 2, PROT_EXEC,
+	    "malloc of large blocks; never executable"),
 	SB_ALLOW(munmap, "free of large blocks"),
 	SB_ALLOW(newfstatat, "stdio buffers (fstat through fstatat)"),
 	SB_ALLOW(read, "the helper's output"),

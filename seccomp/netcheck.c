@@ -53,7 +53,8 @@ static const struct sandbox_rule netcheck_rules[] = {
 	SB_ALLOW_ARG(ioctl, 1, FIONREAD, "the resolver sizes an answer"),
 	SB_ALLOW(lseek, "stdio on configuration files"),
 	SB_ALLOW(madvise, "thread stacks released"),
-	SB_ALLOW(mmap, "malloc, thread stacks"),
+	SB_ALLOW(mmap, "malloc, thread stacks; executable only for NSS "
+	    "modules glibc may load for a name lookup (nsswitch.conf)"),
 	SB_ALLOW_NOBITS(mprotect, 2, PROT_EXEC,
 	    "thread stack guard pages; never executable"),
 	SB_ALLOW(mremap, "realloc of large buffers"),

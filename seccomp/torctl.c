@@ -5,6 +5,7 @@
  * tor's pidfd), and prints lines. No open, no socket, no connect, no
  * exec. Found with strace -f of every command against a real tor.
  */
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "common/sandbox.h"
@@ -15,7 +16,8 @@ static const struct sandbox_rule torctl_rules[] = {
 	SB_ALLOW(clock_gettime, "deadlines (when the vDSO is not used)"),
 	SB_ALLOW(close, "the control socket at the end"),
 	SB_ALLOW(exit_group, "process ends"),
-	SB_ALLOW(mmap, "malloc of large replies"),
+	SB_ALLOW_NOBITS(mmap, 2, PROT_EXEC,
+	    "malloc of large replies; never executable"),
 	SB_ALLOW(mremap, "realloc of large data blocks"),
 	SB_ALLOW(munmap, "free of large replies"),
 	SB_ALLOW(poll, "wait on the control socket and tor's pidfd"),

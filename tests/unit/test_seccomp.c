@@ -336,6 +336,28 @@ START_TEST(test_netcheck_filters)
 }
 END_TEST
 
+/* No helper but netcheck (NSS modules) may map executable memory. */
+START_TEST(test_no_exec_memory)
+{
+	const struct sandbox_policy	*p[] = { &sandbox_cli, &sandbox_torctl,
+#ifndef TTP_SANITIZE	/* (its sanitizer-only lines let ASan map freely) */
+	    &sandbox_watchdog,
+#endif
+	    &sandbox_privd, &sandbox_anchor };
+	size_t				 i;
+	int				 st;
+
+	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+		st = sandboxed(p[i], mmap_prot, PROT_READ | PROT_EXEC);
+		ck_assert_msg(KILLED_BY_SIGSYS(st), "%s: executable mmap "
+		    "allowed", p[i]->name);
+		st = sandboxed(p[i], mprotect_exec, 0);
+		ck_assert_msg(KILLED_BY_SIGSYS(st), "%s: mprotect(PROT_EXEC) "
+		    "allowed", p[i]->name);
+	}
+}
+END_TEST
+
 /* The figure SECURITY.md quotes: distinct syscalls in privd's list. */
 START_TEST(test_privd_count)
 {
@@ -383,6 +405,7 @@ seccomp_suite(void)
 	tcase_add_test(tc, test_privd_count);
 	tcase_add_test(tc, test_anchor_sleeps_only);
 	tcase_add_test(tc, test_netcheck_filters);
+	tcase_add_test(tc, test_no_exec_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }
