@@ -200,19 +200,113 @@ layer_is_ours(const struct mnt *m)
 	    strcmp(m->root + len, DELETED_SUFFIX) == 0;
 }
 
-/* The real path of /etc/resolv.conf (it may be a symlink into /run). */
+/*
+ * The real path of /etc/resolv.conf (often a symlink into /run), walked
+ * one component at a time through O_PATH descriptors that follow nothing:
+ * a symlink is followed only when root owns it, so one planted by the
+ * owner of a directory on the way (systemd-resolve owns
+ * /run/systemd/resolve) is refused instead of leading root's bind mount
+ * onto any file. The last component must be a regular file; *fdp is an
+ * O_PATH descriptor of that very file, which the overlay is mounted on.
+ */
 static int
-dns_target(char *target, struct privop_reply *rep)
+dns_target(char *target, int *fdp, struct privop_reply *rep)
 {
+	char		 todo[PATH_MAX], link[PATH_MAX], *c, *rest;
+	struct stat	 st;
+	size_t		 n;
+	ssize_t		 len;
+	int		 dfd, fd, links = 0;
+
+	*fdp = -1;
+	memset(&st, 0, sizeof(st));
+	rest = todo;
 	if (run_fd == -1) {
 		reply_err(rep, EBADF, "dns: dns_init() was not called");
 		return -1;
 	}
-	if (realpath(TTP_DEF_RESOLV_CONF, target) == NULL) {
-		reply_err(rep, errno, "dns: realpath %s", TTP_DEF_RESOLV_CONF);
-		return -1;
+	(void)snprintf(todo, sizeof(todo), "%s", TTP_DEF_RESOLV_CONF);
+	target[0] = '\0';
+	if ((dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		goto fail;
+	for (c = todo; ; c = rest) {
+		if (*c == '/') {	/* absolute: from / again */
+			target[0] = '\0';
+			close(dfd);
+			if ((dfd = open("/", O_PATH | O_DIRECTORY |
+			    O_CLOEXEC)) == -1)
+				goto fail;
+		}
+		c += strspn(c, "/");
+		if (*c == '\0')
+			break;		/* walked it all: at a directory */
+		rest = c + strcspn(c, "/");
+		if (*rest != '\0')
+			*rest++ = '\0';
+		if (strcmp(c, ".") == 0)
+			continue;
+		n = strlen(target);
+		if ((fd = openat(dfd, c, O_PATH | O_NOFOLLOW | O_CLOEXEC)) ==
+		    -1 || fstat(fd, &st) == -1) {
+			reply_err(rep, errno, "dns: %s/%s", target, c);
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			if (st.st_uid != 0 || ++links > 8) {
+				reply_err(rep, st.st_uid != 0 ? EPERM : ELOOP,
+				    "dns: %s/%s is a symlink %s%u; not following "
+				    "it (%s resolves through it)", target, c,
+				    st.st_uid != 0 ? "owned by uid " :
+				    "nested deeper than ", st.st_uid != 0 ?
+				    (unsigned)st.st_uid : 8u,
+				    TTP_DEF_RESOLV_CONF);
+				goto out;
+			}
+			/* What is left to walk: the link's text, then the
+			 * rest of the path (which lives in todo itself). */
+			len = readlinkat(fd, "", link, sizeof(link) - 1);
+			close(fd);
+			n = strlen(rest);
+			if (len <= 0 || (size_t)len + n + 2 > sizeof(todo)) {
+				reply_err(rep, len == -1 ? errno : ENAMETOOLONG,
+				    "dns: cannot read the symlink %s/%s",
+				    target, c);
+				goto out;
+			}
+			link[len] = '/';
+			memcpy(link + len + 1, rest, n + 1);
+			memcpy(todo, link, (size_t)len + n + 2);
+			rest = todo;
+			continue;
+		}
+		if (strcmp(c, "..") == 0) {
+			c = strrchr(target, '/');
+			*(c != NULL ? c : target) = '\0';
+		} else if (n + strlen(c) + 2 > PATH_MAX) {
+			reply_err(rep, ENAMETOOLONG, "dns: %s: too long",
+			    TTP_DEF_RESOLV_CONF);
+			close(fd);
+			goto out;
+		} else
+			(void)snprintf(target + n, PATH_MAX - n, "/%s", c);
+		close(dfd);
+		dfd = fd;
+		if (!S_ISDIR(st.st_mode))
+			break;
 	}
+	if (!S_ISREG(st.st_mode) || rest[strspn(rest, "/")] != '\0') {
+		reply_err(rep, EINVAL, "dns: %s (%s) is not a regular file",
+		    target, TTP_DEF_RESOLV_CONF);
+		goto out;
+	}
+	*fdp = dfd;
 	return 0;
+fail:
+	reply_err(rep, errno, "dns: cannot open /");
+	return -1;
+out:
+	close(dfd);
+	return -1;
 }
 
 /*
@@ -258,13 +352,13 @@ dns_peel(const char *target, uint32_t *count, struct privop_reply *rep)
 void
 privd_dns_overlay(const struct privop_req *req, struct privop_reply *rep)
 {
-	char		 target[PATH_MAX], src[64];
+	char		 target[PATH_MAX], src[64], dst[64];
 	uint32_t	 peeled = 0;
 	ssize_t		 len = (ssize_t)strlen(DNS_CONTENT);
-	int		 fd;
+	int		 fd, tfd;
 
 	(void)req;
-	if (dns_target(target, rep) == -1)
+	if (dns_target(target, &tfd, rep) == -1)
 		return;
 
 	/*
@@ -278,6 +372,7 @@ privd_dns_overlay(const struct privop_req *req, struct privop_reply *rep)
 	if (fd == -1) {
 		reply_err(rep, errno, "dns: cannot create %s/%s", run_path,
 		    TTP_RESOLV_NAME);
+		close(tfd);
 		return;
 	}
 	errno = EIO;	/* for a short write */
@@ -288,14 +383,20 @@ privd_dns_overlay(const struct privop_req *req, struct privop_reply *rep)
 		goto out;
 	}
 
-	/* Stale layers of ours first, so overlaying twice leaves one layer. */
+	/* Stale layers of ours first, so overlaying twice leaves one layer;
+	 * then the file the walk found, under them. */
 	if (dns_peel(target, &peeled, rep) == -1)
 		goto out;
+	close(tfd);
+	if (dns_target(target, &tfd, rep) == -1)
+		goto out;
 
-	/* Bind exactly the file we wrote (through our descriptor), not
-	 * whatever a path would resolve to now. */
+	/* Bind exactly the file we wrote over exactly the file the walk
+	 * found (both through descriptors), not whatever a path would
+	 * resolve to now. */
 	(void)snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
-	if (mount(src, target, NULL, MS_BIND, NULL) == -1) {
+	(void)snprintf(dst, sizeof(dst), "/proc/self/fd/%d", tfd);
+	if (mount(src, dst, NULL, MS_BIND, NULL) == -1) {
 		reply_err(rep, errno, "dns: bind %s/%s over %s", run_path,
 		    TTP_RESOLV_NAME, target);
 		goto out;
@@ -309,6 +410,8 @@ privd_dns_overlay(const struct privop_req *req, struct privop_reply *rep)
 	log_debug("dns: %s overlaid (%u stale layer(s) removed)", target,
 	    peeled);
 out:
+	if (tfd != -1)
+		close(tfd);
 	close(fd);
 }
 
@@ -317,10 +420,12 @@ privd_dns_restore(const struct privop_req *req, struct privop_reply *rep)
 {
 	char		 target[PATH_MAX];
 	uint32_t	 n = 0;
+	int		 tfd;
 
 	(void)req;
-	if (dns_target(target, rep) == -1)
+	if (dns_target(target, &tfd, rep) == -1)
 		return;
+	close(tfd);
 	if (dns_peel(target, &n, rep) == 0)
 		log_debug("dns: %s restored (%u layer(s) removed)", target, n);
 	rep->count = n;

@@ -55,7 +55,9 @@ static const struct sandbox_rule privd_rules[] = {
 	SB_ALLOW(openat, "read /proc/self/mountinfo; write privd's resolv.conf"),
 	SB_ALLOW(pselect6, "libnftables polls its netlink socket (select)"),
 	SB_ALLOW(read, "/proc/self/mountinfo"),
-	SB_ALLOW(readlink, "realpath() of /etc/resolv.conf (symlinks)"),
+	SB_ALLOW(readlink, "realpath() of the run directory"),
+	SB_ALLOW(readlinkat, "DNS: the root-owned symlinks on the way to "
+	    "the real /etc/resolv.conf"),
 	SB_ALLOW(recvfrom, "requests from the peer; netlink replies"),
 	SB_ALLOW(recvmsg, "netlink replies (libmnl, libnfnetlink)"),
 	SB_ALLOW(restart_syscall, "resume a timed wait after SIGSTOP/SIGCONT"),

@@ -68,7 +68,38 @@ out=$("$TOOL" dns-restore "$TMP/run") || fail "restore: $out"
 grep -q "$TMP/run" /proc/self/mountinfo && fail "run dir still mounted"
 out=$("$TOOL" dns-restore "$TMP/run") || fail "second restore: $out"
 [ "$out" = "ok count=0" ] || fail "second restore removed: $out"
-echo "inner: ok"
+
+# /etc/resolv.conf through a directory another user owns, as on a host
+# with systemd-resolved (/run/systemd/resolve belongs to systemd-resolve):
+# a copy of /etc, in this namespace only, whose resolv.conf links there.
+cp -a /etc/. "$TMP/etc"
+mkdir "$TMP/resolve"
+echo "nameserver 192.0.2.53" > "$TMP/resolve/stub-resolv.conf"
+chown -R 65534:65534 "$TMP/resolve"
+rm -f "$TMP/etc/resolv.conf"
+ln -s "$TMP/resolve/stub-resolv.conf" "$TMP/etc/resolv.conf"
+mount --bind "$TMP/etc" /etc || fail "bind a copy of /etc"
+"$TOOL" dns-overlay "$TMP/run" || fail "overlay through another user's directory"
+grep -qx "nameserver 127.0.0.1" "$RESOLV" || fail "overlay not visible there"
+out=$("$TOOL" dns-restore "$TMP/run") || fail "restore there: $out"
+grep -qx "nameserver 192.0.2.53" "$RESOLV" || fail "original not back there"
+
+# That user replaces its file by a symlink to a root-only file: root must
+# not follow it (before, the overlay went over the secret file).
+echo "s3cret" > "$TMP/secret"
+chmod 600 "$TMP/secret"
+rm "$TMP/resolve/stub-resolv.conf"
+ln -s "$TMP/secret" "$TMP/resolve/stub-resolv.conf"
+chown -h 65534:65534 "$TMP/resolve/stub-resolv.conf"
+out=$("$TOOL" dns-overlay "$TMP/run") && fail "overlay followed a symlink planted by uid 65534: $out"
+case $out in
+*"is a symlink owned by uid 65534; not following it"*) ;;
+*) fail "no clear refusal: $out" ;;
+esac
+grep -q " $TMP/secret " /proc/self/mountinfo && fail "the secret file was overlaid"
+[ "$(cat "$TMP/secret")" = s3cret ] || fail "the secret file changed"
+umount /etc
+echo "inner: ok (a symlink planted by another user is refused)"
 EOF
 
 timeout 30 unshare --mount --net --propagation private \
