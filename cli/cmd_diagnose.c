@@ -28,15 +28,30 @@ section(const char *name)
 }
 
 /* Print a file, at most `max` bytes of its end. */
+/* The last max bytes of an open regular file, escaped: bytes others
+ * wrote (tor's log) never reach root's terminal raw. */
 static void
-show_file(const char *path, off_t max)
+show_fd(int fd, off_t max)
 {
 	char	 buf[4096];
 	ssize_t	 n;
 	off_t	 size;
-	int	 fd;
 
+	size = lseek(fd, 0, SEEK_END);
+	(void)lseek(fd, size > max ? size - max : 0, SEEK_SET);
+	while (max > 0 && (n = read(fd, buf, (size_t)(max < (off_t)sizeof(buf) ?
+	    max : (off_t)sizeof(buf)))) > 0) {
+		cli_print_escaped(stdout, buf, (size_t)n);
+		max -= n;
+	}
+	close(fd);
+}
+
+static void
+show_file(const char *path, off_t max)
+{
 	struct stat	 sb;
+	int		 fd;
 
 	/* Non-blocking, and only a regular file: a FIFO or a device put in
 	 * its place neither hangs nor floods the report. */
@@ -49,15 +64,7 @@ show_file(const char *path, off_t max)
 		close(fd);
 		return;
 	}
-	size = lseek(fd, 0, SEEK_END);
-	(void)lseek(fd, size > max ? size - max : 0, SEEK_SET);
-	/* Bytes others wrote (tor's log): never raw to root's terminal. */
-	while (max > 0 && (n = read(fd, buf, (size_t)(max < (off_t)sizeof(buf) ?
-	    max : (off_t)sizeof(buf)))) > 0) {
-		cli_print_escaped(stdout, buf, (size_t)n);
-		max -= n;
-	}
-	close(fd);
+	show_fd(fd, max);
 }
 
 static void
@@ -83,7 +90,7 @@ cmd_diagnose(int argc, char **argv)
 	struct session		 s;
 	char			 err[512], path[PATH_MAX], tor[PATH_MAX], *txt;
 	char			 out[512], *rules;
-	int			 st, have_lock;
+	int			 st, have_lock, fd;
 
 	if (argc > 1) {
 		fputs("usage: ttp diagnose\nPrint a diagnostic report: system, "
@@ -133,9 +140,14 @@ cmd_diagnose(int argc, char **argv)
 		}
 	} else
 		printf("tor not found\n");
-	snprintf(path, sizeof(path), "%s/torrc", cli.cfg.tor_run_dir);
-	printf("-- %s\n", path);
-	show_file(path, 16384);
+	/* tor's directory is the tor user's: by descriptor, following
+	 * nothing planted there. */
+	printf("-- %s/%s\n", cli.cfg.tor_run_dir, TTP_TORRC_NAME);
+	if ((fd = tor_dir_read_open(&cli.cfg, TTP_TORRC_NAME, err,
+	    sizeof(err))) == -1)
+		printf("(%s)\n", err);
+	else
+		show_fd(fd, 16384);
 	printf("-- last lines of %s\n", cli_run_path("tor.log"));
 	show_file(cli_run_path("tor.log"), 2048);
 

@@ -676,7 +676,7 @@ session_teardown(struct session *s, enum teardown_mode mode)
 {
 	struct privop_reply	 rep;
 	struct session		 none;
-	char			 lockp[PATH_MAX], path[PATH_MAX];
+	char			 lockp[PATH_MAX], err[256];
 	uint16_t		 tport;
 	int			 failed = 0;
 
@@ -739,7 +739,7 @@ session_teardown(struct session *s, enum teardown_mode mode)
 		log_warn("cannot remove %s", lockp);
 		return TTP_EXIT_ERROR;
 	}
-	snprintf(path, sizeof(path), "%s/torrc", cli.cfg.tor_run_dir);
-	(void)unlink(path);
+	/* Through the tor user's directory by descriptor only. */
+	(void)tor_dir_unlink(&cli.cfg, TTP_TORRC_NAME, err, sizeof(err));
 	return TTP_EXIT_OK;
 }

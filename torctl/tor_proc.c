@@ -298,19 +298,77 @@ tor_prepare_dirs(const struct ttp_config *cfg, char *err, size_t errsz)
 	return 0;
 }
 
-static int
-unlink_in_tor_dir(const struct ttp_config *cfg, const char *name, char *err,
-    size_t errsz)
+int
+tor_dir_open(const struct ttp_config *cfg, char *err, size_t errsz)
 {
-	char	 path[TTP_CONF_PATH_MAX + 32];
+	struct stat	 st;
+	uid_t		 uid;
+	gid_t		 gid;
+	int		 fd;
 
-	if (config_tor_path(cfg, name, path, sizeof(path)) == -1 ||
-	    (unlink(path) == -1 && errno != ENOENT)) {
-		snprintf(err, errsz, "cannot remove %s/%s: %s",
-		    cfg->tor_run_dir, name, strerror(errno));
+	if (tor_ids(cfg, &uid, &gid, err, errsz) == -1)
+		return -1;
+	if ((fd = open(cfg->tor_run_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		int	 e = errno;
+
+		snprintf(err, errsz, "%s: %s", cfg->tor_run_dir,
+		    lstat(cfg->tor_run_dir, &st) == 0 && S_ISLNK(st.st_mode) ?
+		    "is a symbolic link, not a directory: remove it" :
+		    strerror(e));
+		errno = e;
 		return -1;
 	}
-	return 0;
+	if (fstat(fd, &st) == -1 || st.st_uid != uid ||
+	    (st.st_mode & 022) != 0) {
+		snprintf(err, errsz, "%s is not %s's own private directory "
+		    "(uid %u, mode %o): remove it", cfg->tor_run_dir,
+		    cfg->tor_user, (unsigned)st.st_uid,
+		    (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+tor_dir_unlink(const struct ttp_config *cfg, const char *name, char *err,
+    size_t errsz)
+{
+	int	 dfd, rc = 0;
+
+	if ((dfd = tor_dir_open(cfg, err, errsz)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	/* unlinkat never follows: a symlink planted there goes, not what
+	 * it points to. */
+	if (unlinkat(dfd, name, 0) == -1 && errno != ENOENT) {
+		snprintf(err, errsz, "cannot remove %s/%s: %s",
+		    cfg->tor_run_dir, name, strerror(errno));
+		rc = -1;
+	}
+	close(dfd);
+	return rc;
+}
+
+int
+tor_dir_read_open(const struct ttp_config *cfg, const char *name, char *err,
+    size_t errsz)
+{
+	struct stat	 st;
+	int		 dfd, fd;
+
+	if ((dfd = tor_dir_open(cfg, err, errsz)) == -1)
+		return -1;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	close(dfd);
+	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errsz, "%s/%s: %s", cfg->tor_run_dir, name,
+		    fd == -1 ? strerror(errno) : "not a regular file");
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int
@@ -318,21 +376,27 @@ tor_write_torrc(const struct ttp_config *cfg, const char *text, char *path,
     size_t pathsz, char *err, size_t errsz)
 {
 	size_t	 len = strlen(text), off = 0;
-	int	 fd;
+	int	 fd, dfd;
 
 	if (tor_prepare_dirs(cfg, err, errsz) == -1 ||
-	    unlink_in_tor_dir(cfg, TTP_TORRC_NAME, err, errsz) == -1)
+	    (dfd = tor_dir_open(cfg, err, errsz)) == -1)
 		return -1;
 	if (config_tor_path(cfg, TTP_TORRC_NAME, path, pathsz) == -1) {
 		snprintf(err, errsz, "torrc path too long");
+		close(dfd);
 		return -1;
 	}
-	/* Readable by tor through its own 0700 directory only. */
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0644)) == -1) {
+	/* Through the directory's descriptor, following nothing: that
+	 * directory is the tor user's. Readable by tor through its own 0700
+	 * directory only. */
+	if ((unlinkat(dfd, TTP_TORRC_NAME, 0) == -1 && errno != ENOENT) ||
+	    (fd = openat(dfd, TTP_TORRC_NAME, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0644)) == -1) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		close(dfd);
 		return -1;
 	}
+	close(dfd);
 	while (off < len) {
 		ssize_t n = write(fd, text + off, len - off);
 
@@ -410,8 +474,8 @@ tor_spawn(const struct ttp_config *cfg, const char *torrc_path, pid_t *pid,
 	}
 	if (tor_ids(cfg, &uid, &gid, err, errsz) == -1 ||
 	    tor_prepare_dirs(cfg, err, errsz) == -1 ||
-	    unlink_in_tor_dir(cfg, TTP_CONTROL_SOCK_NAME, err, errsz) == -1 ||
-	    unlink_in_tor_dir(cfg, TTP_COOKIE_NAME, err, errsz) == -1)
+	    tor_dir_unlink(cfg, TTP_CONTROL_SOCK_NAME, err, errsz) == -1 ||
+	    tor_dir_unlink(cfg, TTP_COOKIE_NAME, err, errsz) == -1)
 		return -1;
 	if (config_run_path(cfg, TTP_TOR_LOG_NAME, logpath,
 	    sizeof(logpath)) == -1) {

@@ -18,6 +18,21 @@
 
 /* The tor executable from [tor] binary, in TTP_SAFE_PATH. 0 or -1. */
 int	tor_find(const struct ttp_config *cfg, char *path, size_t pathsz);
+/*
+ * tor's run directory belongs to the tor user (and on Debian its parent,
+ * /run/tor, too), so root never goes through it by path: tor_dir_open()
+ * opens it once, refusing a symlink or a directory that is not the tor
+ * user's own private one, and these work through that descriptor,
+ * following nothing there. Each returns -1 with err filled.
+ */
+int	tor_dir_open(const struct ttp_config *cfg, char *err, size_t errsz);
+/* Remove name there (a symlink itself, never its target); ENOENT is 0. */
+int	tor_dir_unlink(const struct ttp_config *cfg, const char *name,
+	    char *err, size_t errsz);
+/* name there for reading: a regular file only, opened without blocking. */
+int	tor_dir_read_open(const struct ttp_config *cfg, const char *name,
+	    char *err, size_t errsz);
+
 /* The ids tor runs as: the tor user when we are root, else ourselves. */
 int	tor_ids(const struct ttp_config *cfg, uid_t *uid, gid_t *gid, char *err,
 	    size_t errsz);

@@ -374,6 +374,24 @@ ttp diagnose >"$OUT" 2>"$ERR"; rc=$?
     fail "diagnose with a FIFO: exit $rc"
 rm -f "$TORLOG"
 
+echo "--- tor's run directory is the tor user's: root follows nothing there"
+# The tor user swaps its directory for a symlink to where another torrc
+# lives (say /etc/tor): stop must not remove that file, diagnose must not
+# print it.
+IN_RUN=/proc/$HOLDER/root$RUN	# the session's /run tmpfs, from here
+mkdir -p "$IN_RUN/victim"
+echo "victim-secret" >"$IN_RUN/victim/torrc"
+rm -rf "$IN_RUN/tor"
+ln -s "$RUN/victim" "$IN_RUN/tor"
+ttp stop --restore-only >"$OUT" 2>&1
+[ -f "$IN_RUN/victim/torrc" ] && pass "stop: a torrc behind a symlinked tor directory is left alone" ||
+    fail "stop removed the torrc behind the symlink"
+ttp diagnose >"$OUT" 2>&1
+! grep -q victim-secret "$OUT" && grep -q "run/tor: is a symbolic link" "$OUT" &&
+    pass "diagnose: does not read through a symlinked tor directory, and says so" ||
+    fail "diagnose read through the symlink: $(grep -n -A2 -- "-- $RUN/tor/torrc" "$OUT" | head -4)"
+rm -rf "$IN_RUN/tor" "$IN_RUN/victim"
+
 echo "--- an exit check that cannot say IsTor is never called confirmed"
 sed "s|^ip_urls = .*|ip_urls = http://$F4/ip|" "$CONF" >"$LIB_TMP/bareip.conf"
 chmod 644 "$LIB_TMP/bareip.conf"
