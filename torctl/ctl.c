@@ -56,24 +56,39 @@ int
 ctl_connect(struct ctl_conn *c, const char *sock_path)
 {
 	struct sockaddr_un	 sun;
+	struct stat		 st;
+	int			 pfd, e;
 
+	/*
+	 * The socket itself, not what a symlink in its place points to (its
+	 * directory is the tor user's, and we may be root): opened without
+	 * following, checked, and connected to through its descriptor.
+	 */
+	if ((pfd = open(sock_path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return ctl_fail(c, "%s: %s", sock_path, strerror(errno));
+	if (fstat(pfd, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+		close(pfd);
+		errno = ENOTSOCK;
+		return ctl_fail(c, "%s: not a socket", sock_path);
+	}
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	if (strlen(sock_path) >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
-		return ctl_fail(c, "%s: path too long", sock_path);
+	(void)snprintf(sun.sun_path, sizeof(sun.sun_path), "/proc/self/fd/%d",
+	    pfd);
+	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		e = errno;
+		close(pfd);
+		return ctl_fail(c, "socket: %s", strerror(e));
 	}
-	memcpy(sun.sun_path, sock_path, strlen(sock_path) + 1);
-	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return ctl_fail(c, "socket: %s", strerror(errno));
 	if (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		int e = errno;
-
+		e = errno;
 		close(c->fd);
+		close(pfd);
 		c->fd = -1;
 		errno = e;
 		return ctl_fail(c, "%s: %s", sock_path, strerror(e));
 	}
+	close(pfd);
 	return 0;
 }
 
@@ -94,7 +109,9 @@ ctl_read_cookie(const char *path, unsigned char cookie[CTL_COOKIE_LEN],
 	ssize_t		 n;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+	/* Non-blocking: a FIFO in its place must not hang us. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}

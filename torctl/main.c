@@ -26,6 +26,7 @@
 #include "common/sandbox.h"
 #include "torctl/ctl.h"
 #include "torctl/exec.h"
+#include "torctl/tor_proc.h"
 #include "torctl/torctl.h"
 
 struct bstate {
@@ -403,7 +404,7 @@ main(int argc, char *argv[])
 	const char	*control = NULL, *cookief = NULL, *config = NULL, *cmd;
 	long long	 deadline;
 	long		 pid = 0, timeout = 0;
-	int		 ch, verbose = 0, pidfd = -1, rc;
+	int		 ch, verbose = 0, pidfd = -1, tordir = -1, rc;
 
 	/* Nothing inherited beyond stdin, stdout, stderr. */
 	(void)sandbox_close_from(3);
@@ -471,12 +472,24 @@ main(int argc, char *argv[])
 
 	if (config_load(config, &cfg, err, sizeof(err)) == -1)
 		return fail(TORCTL_EXIT_ERROR, "%s", err);
-	if (control == NULL && config_tor_path(&cfg, TTP_CONTROL_SOCK_NAME,
-	    sock, sizeof(sock)) == 0)
+	/*
+	 * tor's run directory is the tor user's (and so is its parent on
+	 * Debian): opened and checked once, then named through our
+	 * descriptor, so no symlink planted on the way can lead us elsewhere.
+	 */
+	if ((control == NULL || cookief == NULL) &&
+	    (tordir = tor_dir_open(&cfg, err, sizeof(err))) == -1)
+		return fail(TORCTL_EXIT_ERROR, "tor's run directory: %s", err);
+	if (control == NULL) {
+		snprintf(sock, sizeof(sock), "/proc/self/fd/%d/%s", tordir,
+		    TTP_CONTROL_SOCK_NAME);
 		control = sock;
-	if (cookief == NULL && config_tor_path(&cfg, TTP_COOKIE_NAME, ckpath,
-	    sizeof(ckpath)) == 0)
+	}
+	if (cookief == NULL) {
+		snprintf(ckpath, sizeof(ckpath), "/proc/self/fd/%d/%s", tordir,
+		    TTP_COOKIE_NAME);
 		cookief = ckpath;
+	}
 	if (control == NULL || cookief == NULL)
 		return fail(TORCTL_EXIT_ERROR, "control socket path too long");
 	if (pid != 0 && (pidfd = exec_pidfd_open((pid_t)pid)) == -1)

@@ -226,6 +226,21 @@ out=$(fake getinfo config-text) || fail "getinfo data block: $out"
 [ "$out" = "$(printf 'config-text+\n..dotted\nplain\n.')" ] || fail "getinfo data block: $out"
 echo "ok: getinfo data block printed dot-stuffed"
 
+# A symlink in place of the control socket (its directory is the tor
+# user's) is not followed, even to a live control socket.
+rm -f "$T/fake/real.sock" "$T/fake/link.sock"
+timeout 20 python3 "$T/fake/tor.py" "$T/fake/real.sock" "$T/fake/cookie" &
+fpid=$!
+for ((i = 0; i < 50; i++)); do [ -S "$T/fake/real.sock" ] && break; sleep 0.1; done
+ln -s "$T/fake/real.sock" "$T/fake/link.sock"
+out=$("$TORCTL" --config "$T/ttp.conf" --control "$T/fake/link.sock" \
+    --cookie "$T/fake/cookie" --timeout 2 getinfo version 2>&1) &&
+    fail "torctl followed a symlink to a control socket: $out"
+case $out in *"not a socket"*) ;; *) fail "no clear refusal of the symlink: $out" ;; esac
+kill "$fpid" 2>/dev/null
+wait "$fpid" 2>/dev/null
+echo "ok: a symlink in place of the control socket is not followed"
+
 # Nothing of ours left running anywhere.
 for p in /proc/[0-9]*; do
 	if tr '\0' ' ' 2>/dev/null < "$p/cmdline" | grep -q -- "$T/"; then
