@@ -162,8 +162,12 @@ static const struct rule {
 	/*
 	 * Session: exempt ids next; DoT/DoH rejected before the LAN accept
 	 * so a LAN resolver cannot be used either; the LAN bypass never
-	 * carries name resolution (DNS, NetBIOS, mDNS, LLMNR); the rest is
-	 * rejected, so applications fail fast instead of hanging.
+	 * carries name resolution (DNS, NetBIOS, mDNS, LLMNR) nor reaches a
+	 * service that tells a redirected user the host's public address:
+	 * SSDP/UPnP discovery (udp 1900), WS-Discovery (3702), NAT-PMP and
+	 * PCP (5350, 5351), cloud metadata (169.254.169.254, fd00:ec2::254;
+	 * both inside the LAN sets); the rest is rejected, so applications
+	 * fail fast instead of hanging.
 	 */
 	{ SESSION, UIDS, "meta skuid { %s } accept" },
 	{ SESSION, GIDS, "meta skgid { %s } accept" },
@@ -173,8 +177,11 @@ static const struct rule {
 			"reject with tcp reset" },
 	{ IP6,	NONE,	"ip6 daddr @doh_v6 tcp dport 443 "
 			"reject with tcp reset" },
-	{ LAN,	NONE,	"udp dport { 53, 137, 138, 5353, 5355 } reject" },
-	{ LAN,	NONE,	"tcp dport { 53, 137, 139, 5355 } "
+	{ LAN,	NONE,	"udp dport { 53, 137, 138, 1900, 3702, 5350, 5351, "
+			"5353, 5355 } reject" },
+	{ LAN,	NONE,	"ip daddr 169.254.169.254 reject" },
+	{ LAN | IP6, NONE, "ip6 daddr fd00:ec2::254 reject" },
+	{ LAN,	NONE,	"tcp dport { 53, 137, 139, 3702, 5355 } "
 			"reject with tcp reset" },
 	{ LAN,	NONE,	"ip daddr @lan_v4 accept" },
 	{ LAN | IP6, NONE, "ip6 daddr @lan_v6 accept" },

@@ -62,6 +62,16 @@ check "NetBIOS session (tcp 139) to the LAN blocked" 0 "$FAIL_RE" $U tcp $F4LAN 
 check "mDNS (udp 5353) to the LAN blocked" 0 "$FAIL_RE" $U udp $F4LAN 5353
 check "mDNS multicast blocked" 0 "$FAIL_RE" $U udp 224.0.0.251 5353
 check "LLMNR (udp 5355) to the LAN blocked" 0 "$FAIL_RE" $U udp $F4LAN 5355
+# Nothing on the LAN may tell a redirected user the host's public address.
+check "SSDP/UPnP (udp 1900) to the LAN blocked" 0 "$FAIL_RE" $U udp $F4LAN 1900
+check "WS-Discovery (udp 3702) to the LAN blocked" 0 "$FAIL_RE" $U udp $F4LAN 3702
+check "NAT-PMP/PCP (udp 5351) to the LAN blocked" 0 "$FAIL_RE" $U udp $F4LAN 5351
+check "NAT-PMP announcements (udp 5350) to the LAN blocked" 0 "$FAIL_RE" $U udp $F4LAN 5350
+check "IPv6 NAT-PMP/PCP (udp 5351) to the LAN blocked" 0 "$FAIL_RE" $U udp $F6LAN 5351
+check "cloud metadata (169.254.169.254:80) blocked" 0 "$FAIL_RE" $U tcp 169.254.169.254 80
+check "cloud metadata over UDP blocked" 0 "$FAIL_RE" $U udp 169.254.169.254 9999
+check "IPv6 cloud metadata (fd00:ec2::254) blocked" 0 "$FAIL_RE" $U tcp fd00:ec2::254 80
+check "a LAN printer (tcp 631) still reached (LAN bypass on)" + "." $U tcp $F4LAN 631
 check "LAN TCP allowed (LAN bypass on)" + "$FAR_RE" $U tcp $F4LAN $FAR_PORT
 check "LAN UDP allowed (LAN bypass on)" + "^FAR " $U udp $F4LAN 9999
 check "IPv6 LAN TCP allowed (LAN bypass on)" + "$FAR_RE" $U tcp $F6LAN $FAR_PORT

@@ -230,10 +230,16 @@ START_TEST(ordering)
 		assert_before(flt, "tcp dport 853 reject", "@lan_v4 accept");
 		assert_before(flt, "@doh_v4 tcp dport 443 reject",
 		    "@lan_v4 accept");
-		assert_before(flt, "udp dport { 53, 137, 138, 5353, 5355 } "
+		assert_before(flt, "udp dport { 53, 137, 138, 1900, 3702, "
+		    "5350, 5351, 5353, 5355 } reject", "@lan_v4 accept");
+		assert_before(flt, "tcp dport { 53, 137, 139, 3702, 5355 } "
 		    "reject", "@lan_v4 accept");
-		assert_before(flt, "tcp dport { 53, 137, 139, 5355 } reject",
+		/* The public address is never to be learnt on the LAN. */
+		assert_before(flt, "ip daddr 169.254.169.254 reject",
 		    "@lan_v4 accept");
+		if (a.ipv6)
+			assert_before(flt, "ip6 daddr fd00:ec2::254 reject",
+			    "@lan_v6 accept");
 	} else
 		ck_assert_int_eq(line_of(flt, "@lan_v"), -1);
 	if (a.ipv6)
