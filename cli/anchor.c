@@ -10,21 +10,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/session.h"
 #include "common/log.h"
-#include "torctl/exec.h"
 
 #define ANCHOR_STOP_MS	2000
 
@@ -94,28 +90,9 @@ anchor_alive(pid_t pid)
 void
 anchor_stop(pid_t pid)
 {
-	struct pollfd	 p;
-	int		 pidfd;
-
-	/*
-	 * The pidfd first, then who it is, then that it is still the one
-	 * the pidfd names (not exited, its pid not reused since): the
-	 * signal goes through the pidfd, so it can only reach that process.
-	 */
-	if (pid <= 0 || (pidfd = exec_pidfd_open(pid)) == -1)
-		return;
-	p.fd = pidfd;
-	p.events = POLLIN;
-	if (!anchor_alive(pid) || poll(&p, 1, 0) != 0) {
-		close(pidfd);
-		return;
-	}
-	(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-	if (exec_pidfd_wait(pidfd, ANCHOR_STOP_MS) != 0)
+	if (cli_stop_process(pid, anchor_alive, SIGKILL, ANCHOR_STOP_MS,
+	    "ttp-anchor") == -1 || anchor_alive(pid))
 		log_warnx("ttp-anchor (pid %d) did not exit", (int)pid);
-	close(pidfd);
-	/* Our own child when this command started it. */
-	(void)waitpid(pid, NULL, WNOHANG);
 }
 
 /* Does pid live in this process's network namespace (where its anchor

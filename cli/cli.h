@@ -43,6 +43,15 @@ int	cli_need_helper_user(void);
  * every other byte as \xNN.
  */
 void	cli_print_escaped(FILE *fp, const char *p, size_t n);
+/*
+ * Stop a process ttp recorded by pid (the watchdog, ttp-anchor) only if
+ * is_it(pid) says it is that one: through a pidfd opened before the check
+ * and still alive after it, so a recycled pid is never signalled. sig,
+ * then SIGKILL when it has not exited within wait_ms. 0 when it is gone
+ * (or was not ours), -1 when it would not exit.
+ */
+int	cli_stop_process(pid_t pid, bool (*is_it)(pid_t), int sig,
+	    int wait_ms, const char *what);
 /* <run_dir>/<name> of the loaded configuration. */
 const char *cli_run_path(const char *name);
 /*

@@ -233,13 +233,8 @@ watchdog_stop(void)
 		ui_info("no watchdog is running");
 		return TTP_EXIT_OK;
 	}
-	(void)kill(pid, SIGTERM);
-	if (tor_wait_exit(pid, STOP_MS) != 0) {
-		log_warnx("the watchdog (pid %d) did not stop; killing it",
-		    (int)pid);
-		(void)kill(pid, SIGKILL);
-		(void)tor_wait_exit(pid, STOP_MS);
-	}
+	(void)cli_stop_process(pid, watchdog_alive, SIGTERM, STOP_MS,
+	    "the watchdog");
 	/* It clears its pid itself; not when it had to be killed. */
 	if (lock_read(cli_run_path(TTP_LOCK_NAME), &s, err, sizeof(err)) ==
 	    0 && s.watchdog_pid == pid) {

@@ -8,17 +8,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/defaults.h"
 #include "common/log.h"
 #include "common/sandbox.h"
+#include "torctl/exec.h"
 
 struct cli_globals cli;
 volatile sig_atomic_t cli_interrupted;
@@ -180,4 +184,34 @@ cli_print_escaped(FILE *fp, const char *p, size_t n)
 		else
 			(void)fprintf(fp, "\\x%02x", c);
 	}
+}
+
+int
+cli_stop_process(pid_t pid, bool (*is_it)(pid_t), int sig, int wait_ms,
+    const char *what)
+{
+	struct pollfd	 p;
+	int		 pidfd, rc = 0;
+
+	if (pid <= 0 || (pidfd = exec_pidfd_open(pid)) == -1)
+		return 0;
+	p.fd = pidfd;
+	p.events = POLLIN;
+	/* The pidfd first, then who it is, then that the pidfd's process
+	 * still lives (its pid not reused since the check). */
+	if (!is_it(pid) || poll(&p, 1, 0) != 0) {
+		close(pidfd);
+		return 0;
+	}
+	(void)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+	if (exec_pidfd_wait(pidfd, wait_ms) != 0 && sig != SIGKILL) {
+		log_warnx("%s (pid %d) did not stop; killing it", what,
+		    (int)pid);
+		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		rc = exec_pidfd_wait(pidfd, wait_ms) == 0 ? 0 : -1;
+	}
+	close(pidfd);
+	/* Our own child when this command started it. */
+	(void)waitpid(pid, NULL, WNOHANG);
+	return rc;
 }

@@ -627,17 +627,8 @@ stop_tor(const struct session *s)
 static void
 stop_watchdog(struct session *s)
 {
-	if (!watchdog_alive(s->watchdog_pid)) {
-		s->watchdog_pid = 0;
-		return;
-	}
-	(void)kill(s->watchdog_pid, SIGTERM);
-	if (tor_wait_exit(s->watchdog_pid, 3000) != 0) {
-		log_warnx("the watchdog (pid %d) did not stop; killing it",
-		    (int)s->watchdog_pid);
-		(void)kill(s->watchdog_pid, SIGKILL);
-		(void)tor_wait_exit(s->watchdog_pid, 2000);
-	}
+	(void)cli_stop_process(s->watchdog_pid, watchdog_alive, SIGTERM, 3000,
+	    "the watchdog");
 	s->watchdog_pid = 0;
 }
 
