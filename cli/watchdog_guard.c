@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fdpass.h"
 #include "common/log.h"
 
 /* Wait at most this long for the NEWGEN closing a transaction. */
@@ -176,27 +177,13 @@ stay(int ev, int act, int32_t by)
 static pid_t
 ask_monitor(enum wd_op op, int passfd, const char *what, int *pidfd)
 {
-	union {
-		struct cmsghdr	 h;
-		char		 b[CMSG_SPACE(sizeof(int))];
-	} c;
 	struct wd_msg	 m = { (uint8_t)op, 0, 0, 0, 0 };
-	struct iovec	 iov = { &m, sizeof(m) };
-	struct msghdr	 mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct wd_reply	 r;
 	struct pollfd	 p = { .fd = g->monitor, .events = POLLIN };
 	int		 fd;
 
-	if (passfd != -1) {
-		memset(&c, 0, sizeof(c));
-		mh.msg_control = c.b;
-		mh.msg_controllen = sizeof(c.b);
-		c.h.cmsg_level = SOL_SOCKET;
-		c.h.cmsg_type = SCM_RIGHTS;
-		c.h.cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(&c.h), &passfd, sizeof(int));
-	}
-	if (sendmsg(g->monitor, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(m) ||
+	if (fdpass_send(g->monitor, &m, sizeof(m), passfd) !=
+	    (ssize_t)sizeof(m) ||
 	    poll(&p, 1, RESTART_MS) != 1 ||
 	    recv(g->monitor, &r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
 		log_warnx("no answer from the monitor about %s", what);

@@ -39,6 +39,7 @@
 
 #include "cli/cli.h"
 #include "common/defaults.h"
+#include "common/fdpass.h"
 #include "common/log.h"
 #include "common/sandbox.h"
 #include "torctl/exec.h"
@@ -380,31 +381,6 @@ restart_tor(pid_t *pid)
 	return 0;
 }
 
-/* One message from the guard, and the descriptor it carries, if any. */
-static ssize_t
-recv_msg(int fd, struct wd_msg *m, int *passfd)
-{
-	union {
-		struct cmsghdr	 h;
-		char		 b[CMSG_SPACE(sizeof(int))];
-	} c;
-	struct iovec	 iov = { m, sizeof(*m) };
-	struct msghdr	 mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			       .msg_control = c.b,
-			       .msg_controllen = sizeof(c.b) };
-	struct cmsghdr	*h;
-	ssize_t		 n;
-
-	if ((n = recvmsg(fd, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC)) == -1)
-		return -1;
-	if ((h = CMSG_FIRSTHDR(&mh)) != NULL && h->cmsg_level == SOL_SOCKET &&
-	    h->cmsg_type == SCM_RIGHTS && h->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(passfd, CMSG_DATA(h), sizeof(int));
-	if (mh.msg_flags & MSG_CTRUNC)
-		return (ssize_t)sizeof(*m) + 1;	/* refused as invalid */
-	return n;
-}
-
 static int
 on_request(int fd, int *ready_fd)
 {
@@ -414,7 +390,8 @@ on_request(int fd, int *ready_fd)
 	ssize_t		 n;
 	int		 passfd = -1;
 
-	while ((n = recv_msg(fd, &m, &passfd)) == -1 && errno == EINTR)
+	while ((n = fdpass_recv(fd, &m, sizeof(m), &passfd)) == -1 &&
+	    errno == EINTR)
 		;
 	if (n == 0)
 		return 1;		/* the guard is gone */

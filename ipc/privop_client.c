@@ -7,6 +7,7 @@
  * whether and how to time out (privd's ops are short kernel calls).
  */
 #include "ipc/privop.h"
+#include "common/fdpass.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -31,39 +32,6 @@ client_fail(struct privop_reply *rep, int err, const char *fmt, ...)
 	(void)vsnprintf(rep->msg, sizeof(rep->msg), fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-/* recv() of one reply, and of the descriptor it carries (else *passfd
- * stays -1); a reply with more than one, or cut short, is refused. */
-static ssize_t
-recv_fd(int fd, void *buf, size_t len, int *passfd)
-{
-	union {
-		struct cmsghdr	 h;
-		char		 b[CMSG_SPACE(sizeof(int))];
-	} c;
-	struct iovec	 iov = { buf, len };
-	struct msghdr	 m = { .msg_iov = &iov, .msg_iovlen = 1,
-			       .msg_control = c.b,
-			       .msg_controllen = sizeof(c.b) };
-	struct cmsghdr	*h;
-	ssize_t		 n;
-
-	if ((n = recvmsg(fd, &m, MSG_TRUNC | MSG_CMSG_CLOEXEC)) == -1)
-		return -1;
-	h = CMSG_FIRSTHDR(&m);
-	if (h != NULL && h->cmsg_level == SOL_SOCKET &&
-	    h->cmsg_type == SCM_RIGHTS &&
-	    h->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(passfd, CMSG_DATA(h), sizeof(int));
-	if ((m.msg_flags & MSG_CTRUNC) || (h != NULL && *passfd == -1)) {
-		if (*passfd != -1)
-			(void)close(*passfd);
-		*passfd = -1;
-		errno = EPROTO;
-		return -1;
-	}
-	return n;
 }
 
 static int
@@ -103,7 +71,7 @@ privop_call(int fd, const struct privop_req *req, struct privop_reply *rep)
 	 * is discarded by the kernel, as plain recv() takes none. */
 	do
 		n = req->op == PRIVOP_FW_ANCHOR ?
-		    recv_fd(fd, buf, sizeof(buf), &passfd) :
+		    fdpass_recv(fd, buf, sizeof(buf), &passfd) :
 		    recv(fd, buf, sizeof(buf), MSG_TRUNC);
 	while (n == -1 && errno == EINTR);
 	if (n == 0 || (n == -1 && errno == ECONNRESET))

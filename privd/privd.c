@@ -17,6 +17,7 @@
  * is treated like a malformed frame.
  */
 #include "privd/privd.h"
+#include "common/fdpass.h"
 #include "common/log.h"
 #include "common/sandbox.h"
 
@@ -139,29 +140,6 @@ dispatch(const struct privop_req *req, struct privop_reply *rep)
 		    rep->err == 0 ? "done" : rep->msg);
 }
 
-/* One reply frame, with the descriptor a handler hands over, if any. */
-static ssize_t
-send_reply(int fd, const void *buf, size_t len, int passfd)
-{
-	union {
-		struct cmsghdr	 h;
-		char		 b[CMSG_SPACE(sizeof(int))];
-	} c;
-	struct iovec	 iov = { (void *)buf, len };
-	struct msghdr	 m = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (passfd != -1) {
-		memset(&c, 0, sizeof(c));
-		m.msg_control = c.b;
-		m.msg_controllen = sizeof(c.b);
-		c.h.cmsg_level = SOL_SOCKET;
-		c.h.cmsg_type = SCM_RIGHTS;
-		c.h.cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(&c.h), &passfd, sizeof(int));
-	}
-	return sendmsg(fd, &m, MSG_NOSIGNAL);
-}
-
 static void __attribute__((noreturn))
 serve(int fd)
 {
@@ -198,7 +176,8 @@ serve(int fd)
 		if ((len = privop_encode_reply(&rep, buf, sizeof(buf))) == -1)
 			fatalx("%s: cannot encode the reply",
 			    privop_name(req.op));
-		while ((n = send_reply(fd, buf, (size_t)len, rep.fd)) == -1 &&
+		/* With the descriptor a handler hands over, if any. */
+		while ((n = fdpass_send(fd, buf, (size_t)len, rep.fd)) == -1 &&
 		    errno == EINTR)
 			;
 		/* Handed over (or the peer is gone): privd keeps no copy. */
