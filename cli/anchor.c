@@ -55,19 +55,10 @@ anchor_alive(pid_t pid)
 	unsigned long	 uid = 0;
 	bool		 zombie = true, uid_ok = false;
 	FILE		*fp;
-	ssize_t		 n;
-	int		 fd;
 
-	if (pid <= 0 || (pw = getpwnam(TTP_UNPRIV_USER)) == NULL)
+	if (pid <= 0 || (pw = getpwnam(TTP_UNPRIV_USER)) == NULL ||
+	    cli_proc_cmdline(pid, buf, sizeof(buf)) == -1)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	arg = buf;
 	base = strrchr(arg, '/');
 	if (strcmp(base != NULL ? base + 1 : arg, "ttp-anchor") != 0)

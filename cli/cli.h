@@ -52,6 +52,8 @@ void	cli_print_escaped(FILE *fp, const char *p, size_t n);
  */
 int	cli_stop_process(pid_t pid, bool (*is_it)(pid_t), int sig,
 	    int wait_ms, const char *what);
+/* pid's command line, its arguments NUL-separated; its length, or -1. */
+ssize_t	cli_proc_cmdline(pid_t pid, char *buf, size_t bufsz);
 /* <run_dir>/<name> of the loaded configuration. */
 const char *cli_run_path(const char *name);
 /*

@@ -50,22 +50,14 @@ watchdog_alive(pid_t pid)
 	struct stat	 sb;
 	char		 path[64], buf[1024], *arg, *prev = NULL, *base;
 	ssize_t		 n;
-	int		 fd;
 
 	if (pid <= 0)
 		return false;
 	/* A root process (anyone can name a process "ttp watchdog run"). */
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	if (stat(path, &sb) == -1 || sb.st_uid != 0)
+	if (stat(path, &sb) == -1 || sb.st_uid != 0 ||
+	    (n = cli_proc_cmdline(pid, buf, sizeof(buf))) == -1)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	base = strrchr(buf, '/');
 	if (strcmp(base ? base + 1 : buf, "ttp") != 0)
 		return false;

@@ -215,3 +215,21 @@ cli_stop_process(pid_t pid, bool (*is_it)(pid_t), int sig, int wait_ms,
 	(void)waitpid(pid, NULL, WNOHANG);
 	return rc;
 }
+
+ssize_t
+cli_proc_cmdline(pid_t pid, char *buf, size_t bufsz)
+{
+	char	 path[64];
+	ssize_t	 n;
+	int	 fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	if (bufsz < 2 || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, bufsz - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
