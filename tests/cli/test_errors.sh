@@ -178,6 +178,16 @@ case_ "unknown interface" 1 "^ttp: no network interface named 'ttpnosuch0' \(see
     -- start -i ttpnosuch0 "${TTP_START_ARGS[@]}"
 case_ "tor user missing" 1 "^ttp: tor user 'ttpclinosuchuser' does not exist; install tor or pass --tor-uid N\$" \
     -- --config "$LIB_TMP/notor.conf" start
+# A torrc tor refuses is found after the firewall is up (tor
+# --verify-config takes too long to run before protection): the start is
+# undone and the host is exactly as it was.
+printf 'BogusDirectiveForTtpTests 1\n' >"$LIB_TMP/bogus-torrc"
+chmod 644 "$LIB_TMP/bogus-torrc"
+write_conf "$LIB_TMP/badtorrc.conf" "$(printf '[tor]\nbinary = %s\ntorrc_append = %s' "$TOR_BIN" "$LIB_TMP/bogus-torrc")"
+case_ "a torrc tor refuses: undone, nothing changed" 1 "^ttp: the generated torrc is not valid: " \
+    -- --config "$LIB_TMP/badtorrc.conf" start
+no_ttp_procs && pass "a torrc tor refuses: no ttp process (ttp-anchor included) left" ||
+    fail "a torrc tor refuses: left $(ttp_procs)"
 case_ "bad --log-format" 1 "^ttp: --log-format: 'xml' is neither text nor json\$" \
     -- --log-format xml status
 
