@@ -591,18 +591,27 @@ out:
 
 /* ---- teardown ------------------------------------------------------ */
 
+/* Is pid the tor this configuration starts (tor -f <tor_run_dir>/torrc)? */
+static bool
+our_tor(pid_t pid)
+{
+	char	 torrc[PATH_MAX];
+
+	snprintf(torrc, sizeof(torrc), "%s/%s", cli.cfg.tor_run_dir,
+	    TTP_TORRC_NAME);
+	return tor_is_ours(pid, torrc) == 1;
+}
+
 static int
 stop_tor(const struct session *s)
 {
-	char	 torrc[PATH_MAX];
 	pid_t	 pid;
 
 	if (s->external_daemon || s->tor_pid <= 0)
 		return 0;
-	snprintf(torrc, sizeof(torrc), "%s/torrc", cli.cfg.tor_run_dir);
 	if (kill(s->tor_pid, 0) == -1 && errno == ESRCH)
 		return 0;
-	if (!tor_is_ours(s->tor_pid, torrc)) {
+	if (!our_tor(s->tor_pid)) {
 		log_warnx("pid %d in the lock is not ttp's tor any more; "
 		    "leaving it alone", (int)s->tor_pid);
 		return 0;
@@ -615,8 +624,10 @@ stop_tor(const struct session *s)
 		(void)spawn_wait(pid, (TOR_SHUTDOWN_SECS + 2) * 1000);
 	if (tor_wait_exit(s->tor_pid, 1000) == 0)
 		return 0;
-	/* No answer on the control port: the signal, then SIGKILL. */
-	return tor_terminate(s->tor_pid, TOR_KILL_MS);
+	/* No answer on the control port: the signal, then SIGKILL, to the
+	 * process a pidfd names once it is known to be our tor. */
+	return cli_stop_process(s->tor_pid, our_tor, SIGTERM, TOR_KILL_MS,
+	    "tor");
 }
 
 /*

@@ -220,14 +220,23 @@ open_sources(struct wd_guard_args *a)
 			log_warn("/proc/self/mountinfo");
 		return -1;
 	}
+	/* The pidfd first, then who it is: the one watched is the one
+	 * checked, even if the pid was recycled in between. */
 	a->tor_pidfd = -1;
 	if (!sess.external_daemon && sess.tor_pid > 0 &&
-	    tor_is_ours(sess.tor_pid, torrc_path))
-		a->tor_pidfd = exec_pidfd_open(sess.tor_pid);
+	    (a->tor_pidfd = exec_pidfd_open(sess.tor_pid)) != -1 &&
+	    !tor_is_ours(sess.tor_pid, torrc_path)) {
+		close(a->tor_pidfd);
+		a->tor_pidfd = -1;
+	}
 	/* No anchor (its ttp-anchor died): the guard's first check sees
 	 * the fault and has it made again. */
-	a->anchor_pidfd = anchor_alive(sess.anchor_pid) ?
-	    exec_pidfd_open(sess.anchor_pid) : -1;
+	if ((a->anchor_pidfd = sess.anchor_pid > 0 ?
+	    exec_pidfd_open(sess.anchor_pid) : -1) != -1 &&
+	    !anchor_alive(sess.anchor_pid)) {
+		close(a->anchor_pidfd);
+		a->anchor_pidfd = -1;
+	}
 	return 0;
 }
 
