@@ -63,9 +63,9 @@ fw_init(void)
 	return 0;
 }
 
-/* Run one command buffer. */
+/* Run one command buffer in ctx (privd's own context, or an anchor's). */
 static int
-fw_run_in(struct nft_ctx *ctx, const char *cmd)
+fw_run(struct nft_ctx *ctx, const char *cmd)
 {
 	/* Reading a buffer rewinds it: drop what an earlier command left. */
 	(void)nft_ctx_get_output_buffer(ctx);
@@ -73,27 +73,15 @@ fw_run_in(struct nft_ctx *ctx, const char *cmd)
 	return nft_run_cmd_from_buffer(ctx, cmd) == 0 ? 0 : -1;
 }
 
-static int
-fw_run(const char *cmd)
-{
-	return fw_run_in(nft, cmd);
-}
-
 /* The last command's error text, from its first non-blank character. */
 static const char *
-fw_errtext_in(struct nft_ctx *ctx)
+fw_errtext(struct nft_ctx *ctx)
 {
 	const char	*s = nft_ctx_get_error_buffer(ctx);
 
 	if (s != NULL)
 		s += strspn(s, "\n ");
 	return s == NULL || *s == '\0' ? "no error text from libnftables" : s;
-}
-
-static const char *
-fw_errtext(void)
-{
-	return fw_errtext_in(nft);
 }
 
 /*
@@ -145,7 +133,7 @@ fw_list(const char *what, uint32_t *state, uint64_t *hash,
 
 	*state = FW_STATE_ABSENT;
 	*hash = 0;
-	if (fw_run("list table inet ttp") == 0) {
+	if (fw_run(nft, "list table inet ttp") == 0) {
 		out = nft_ctx_get_output_buffer(nft);
 		*state = ruleset_classify(out);
 		*hash = fnv1a64(out);
@@ -153,8 +141,8 @@ fw_list(const char *what, uint32_t *state, uint64_t *hash,
 	}
 	/* A missing table is not an error: keep the error text, then ask
 	 * which tables exist (the names are all this reads). */
-	(void)snprintf(err, sizeof(err), "%s", fw_errtext());
-	if (fw_run("list tables inet") == 0 &&
+	(void)snprintf(err, sizeof(err), "%s", fw_errtext(nft));
+	if (fw_run(nft, "list tables inet") == 0 &&
 	    (out = nft_ctx_get_output_buffer(nft)) != NULL &&
 	    strstr(out, "table inet ttp\n") == NULL)
 		return 0;
@@ -181,9 +169,9 @@ fw_load(const char *what, const char *rules, uint32_t state,
 		reply_err(rep, ENXIO, "%s: firewall not initialised", what);
 		return;
 	}
-	if (fw_run(rules) == -1) {
+	if (fw_run(nft, rules) == -1) {
 		fw_fail(rep, EIO, what, "commit failed, previous table kept",
-		    fw_errtext());
+		    fw_errtext(nft));
 		return;
 	}
 	/* Committed: forget the old table before anything else can fail. */
@@ -240,7 +228,31 @@ privd_fw_remove(const struct privop_req *req, struct privop_reply *rep)
 	    "delete table inet ttp\n", FW_STATE_ABSENT, rep);
 }
 
-static uint32_t	fw_anchors(void);
+/*
+ * Which anchor slots hold a table, as a bit mask. Only the names are read;
+ * a table of that name is ttp's as long as it is owned (see fw_anchor),
+ * which the listing of tables does not show, so the CLI reports what it
+ * knows of the anchor's holder beside this.
+ */
+static uint32_t
+fw_anchors(void)
+{
+	char		 name[64];
+	const char	*out;
+	uint32_t	 m = 0;
+	unsigned	 i;
+
+	if (fw_run(nft, "list tables inet") == -1 ||
+	    (out = nft_ctx_get_output_buffer(nft)) == NULL)
+		return 0;
+	for (i = 0; i < TTP_ANCHOR_SLOTS; i++) {
+		(void)snprintf(name, sizeof(name), "table inet %s%u\n",
+		    TTP_ANCHOR_TABLE, i);
+		if (strstr(out, name) != NULL)
+			m |= 1u << i;
+	}
+	return m;
+}
 
 /* count 1: the kernel holds exactly what this privd committed last;
  * anchors: the anchor slots that hold a table. */
@@ -258,32 +270,6 @@ privd_fw_status(const struct privop_req *req, struct privop_reply *rep)
 		    rep->hash == fw_installed_hash;
 	if (rep->err == 0)
 		rep->anchors = fw_anchors();
-}
-
-/*
- * Which anchor slots hold a table, as a bit mask. Only the names are read;
- * a table of that name is ttp's as long as it is owned (see fw_anchor),
- * which the listing of tables does not show, so the CLI reports what it
- * knows of the anchor's holder beside this.
- */
-static uint32_t
-fw_anchors(void)
-{
-	char		 name[64];
-	const char	*out;
-	uint32_t	 m = 0;
-	unsigned	 i;
-
-	if (fw_run("list tables inet") == -1 ||
-	    (out = nft_ctx_get_output_buffer(nft)) == NULL)
-		return 0;
-	for (i = 0; i < TTP_ANCHOR_SLOTS; i++) {
-		(void)snprintf(name, sizeof(name), "table inet %s%u\n",
-		    TTP_ANCHOR_TABLE, i);
-		if (strstr(out, name) != NULL)
-			m |= 1u << i;
-	}
-	return m;
 }
 
 /* The nftables netlink sockets this process holds, as a bit mask of
@@ -338,12 +324,12 @@ privd_fw_anchor(const struct privop_req *req, struct privop_reply *rep)
 			reply_err(rep, EINVAL, "fw_anchor: invalid arguments");
 			goto out;
 		}
-		if (fw_run_in(ctx, rules) == 0)
+		if (fw_run(ctx, rules) == 0)
 			break;
 	}
 	if (slot == TTP_ANCHOR_SLOTS) {
 		fw_fail(rep, EEXIST, "fw_anchor", "no free anchor slot",
-		    fw_errtext_in(ctx));
+		    fw_errtext(ctx));
 		goto out;
 	}
 	/* Exactly one new nftables socket: the context's, the owner. */

@@ -345,10 +345,18 @@ render(const struct privop_fw_apply *a, int have, unsigned slot, char *buf,
 	return b.len >= b.sz ? -1 : (int)b.len;
 }
 
-/* The properties of the session's ruleset for these options. */
+/*
+ * The properties of the session's ruleset for these options, or -1 when
+ * an id is not one the renderer may use. Re-checked here, whoever
+ * validated before: tor_uid 0 would exempt root.
+ */
 static int
 session_have(const struct privop_fw_apply *a)
 {
+	if (!ids_ok(&a->tor_uid, 1) ||
+	    !ids_ok(a->bypass_uids, a->n_bypass_uids) ||
+	    !ids_ok(a->bypass_gids, a->n_bypass_gids))
+		return -1;
 	return SESSION | (a->ipv6 ? IP6 : NOIP6) | (a->lan_bypass ? LAN : 0) |
 	    (a->allow_root ? ROOT : 0);
 }
@@ -357,24 +365,23 @@ int
 ruleset_render_session(const struct privop_fw_apply *a, char *buf,
     size_t bufsz)
 {
-	/* Re-checked here, whoever validated before: tor_uid 0 would
-	 * exempt root, port 0 redirect nowhere. */
-	if (!ids_ok(&a->tor_uid, 1) || a->trans_port == 0 || a->dns_port == 0 ||
-	    !ids_ok(a->bypass_uids, a->n_bypass_uids) ||
-	    !ids_ok(a->bypass_gids, a->n_bypass_gids))
+	int	 have = session_have(a);
+
+	/* Port 0 would redirect nowhere. */
+	if (have == -1 || a->trans_port == 0 || a->dns_port == 0)
 		return -1;
-	return render(a, NAT | session_have(a), 0, buf, bufsz);
+	return render(a, NAT | have, 0, buf, bufsz);
 }
 
 int
 ruleset_render_anchor(const struct privop_fw_apply *a, unsigned slot,
     char *buf, size_t bufsz)
 {
-	if (!ids_ok(&a->tor_uid, 1) || slot >= TTP_ANCHOR_SLOTS ||
-	    !ids_ok(a->bypass_uids, a->n_bypass_uids) ||
-	    !ids_ok(a->bypass_gids, a->n_bypass_gids))
+	int	 have = session_have(a);
+
+	if (have == -1 || slot >= TTP_ANCHOR_SLOTS)
 		return -1;
-	return render(a, session_have(a), slot, buf, bufsz);
+	return render(a, have, slot, buf, bufsz);
 }
 
 int
