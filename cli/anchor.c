@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 
 #include "cli/cli.h"
 #include "cli/session.h"
+#include "common/helper.h"
 #include "common/log.h"
 
 #define ANCHOR_STOP_MS	2000
@@ -51,31 +53,11 @@ bool
 anchor_alive(pid_t pid)
 {
 	struct passwd	*pw;
-	char		 path[64], buf[512], *arg, *base;
-	unsigned long	 uid = 0;
-	bool		 zombie = true, uid_ok = false;
-	FILE		*fp;
+	char		 exe[PATH_MAX];
 
-	if (pid <= 0 || (pw = getpwnam(TTP_UNPRIV_USER)) == NULL ||
-	    cli_proc_cmdline(pid, buf, sizeof(buf)) == -1)
-		return false;
-	arg = buf;
-	base = strrchr(arg, '/');
-	if (strcmp(base != NULL ? base + 1 : arg, "ttp-anchor") != 0)
-		return false;
-	/* Its real uid is _ttp's, and it is not a zombie. */
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fp = fopen(path, "re")) == NULL)
-		return false;
-	while (fgets(buf, sizeof(buf), fp) != NULL) {
-		if (strncmp(buf, "State:", 6) == 0)
-			zombie = strchr(buf, 'Z') != NULL ||
-			    strchr(buf, 'X') != NULL;
-		if (sscanf(buf, "Uid: %lu", &uid) == 1)
-			uid_ok = uid == (unsigned long)pw->pw_uid;
-	}
-	fclose(fp);
-	return uid_ok && !zombie;
+	return pid > 0 && (pw = getpwnam(TTP_UNPRIV_USER)) != NULL &&
+	    helper_path("ttp-anchor", exe, sizeof(exe)) == 0 &&
+	    cli_proc_is(pid, exe, pw->pw_uid);
 }
 
 void

@@ -54,6 +54,14 @@ int	cli_stop_process(pid_t pid, bool (*is_it)(pid_t), int sig,
 	    int wait_ms, const char *what);
 /* pid's command line, its arguments NUL-separated; its length, or -1. */
 ssize_t	cli_proc_cmdline(pid_t pid, char *buf, size_t bufsz);
+/*
+ * Is pid a live process (not a zombie) of real uid `uid` running the
+ * program `exe`? The executable is read from /proc/PID/exe where this
+ * process may (root); where it may not (an ordinary user's `ttp status`),
+ * the name argv[0] gives is compared instead, which anyone can choose:
+ * only root's answer is ever acted upon (a signal).
+ */
+bool	cli_proc_is(pid_t pid, const char *exe, uid_t uid);
 /* <run_dir>/<name> of the loaded configuration. */
 const char *cli_run_path(const char *name);
 /*

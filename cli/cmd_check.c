@@ -154,7 +154,7 @@ session_active(void)
 	struct session	 s;
 	char		 err[256];
 
-	return lock_read(cli_run_path(TTP_LOCK_NAME), &s, err,
+	return session_read(&s, err,
 	    sizeof(err)) == 0 && s.state == SESSION_ACTIVE && session_alive(&s);
 }
 
@@ -309,7 +309,7 @@ cmd_refresh(int argc, char **argv)
 	if (cli_command_lock("refresh") == -1)
 		return TTP_EXIT_ERROR;
 	runlog_open();
-	if (lock_read(cli_run_path(TTP_LOCK_NAME), &s, err, sizeof(err)) != 0 ||
+	if (session_read(&s, err, sizeof(err)) != 0 ||
 	    s.external_daemon) {
 		log_warnx(s.external_daemon ? "the session uses an external "
 		    "tor: send it NEWNYM yourself" : "no ttp session is "
@@ -332,7 +332,7 @@ cmd_refresh(int argc, char **argv)
 		    "exit)" : "");
 		/* Read the lock again: the watchdog may have changed it (tor
 		 * restarted, lockdown) while the check ran. */
-		if (lock_read(cli_run_path(TTP_LOCK_NAME), &now, err,
+		if (session_read(&now, err,
 		    sizeof(err)) == 0 && now.started == s.started) {
 			snprintf(now.exit_ip, sizeof(now.exit_ip), "%s", er.ip);
 			now.is_tor = er.is_tor;

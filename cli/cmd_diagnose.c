@@ -115,7 +115,7 @@ cmd_diagnose(int argc, char **argv)
 	    cli.cfg.file : "(built-in defaults)");
 
 	section("session");
-	have_lock = lock_read(cli_run_path(TTP_LOCK_NAME), &s, err,
+	have_lock = session_read(&s, err,
 	    sizeof(err)) == 0;
 	if (have_lock && (txt = lock_to_json(&s)) != NULL) {
 		printf("%s\ntor running: %s\n", txt, session_alive(&s) ?

@@ -212,7 +212,7 @@ cmd_restart(int argc, char **argv)
 	if ((rc = start_prepare(&r, argc, argv, "restart", &help)) !=
 	    TTP_EXIT_OK || help)
 		return rc;
-	rc = lock_read(cli_run_path(TTP_LOCK_NAME), &s, err, sizeof(err));
+	rc = session_read(&s, err, sizeof(err));
 	if (rc == -1) {
 		log_warnx("%s", err);
 		return TTP_EXIT_ERROR;

@@ -55,7 +55,7 @@ cmd_status(int argc, char **argv)
 	}
 	if (cli_config() == -1)
 		return TTP_EXIT_ERROR;
-	rc = lock_read(cli_run_path(TTP_LOCK_NAME), &s, err, sizeof(err));
+	rc = session_read(&s, err, sizeof(err));
 	if (rc == -1) {
 		log_warnx("%s", err);
 		return TTP_EXIT_ERROR;

@@ -60,7 +60,7 @@ cmd_stop(int argc, char **argv)
 		return TTP_EXIT_ERROR;
 
 	runlog_open();
-	rc = lock_read(cli_run_path(TTP_LOCK_NAME), &s, err, sizeof(err));
+	rc = session_read(&s, err, sizeof(err));
 	if (rc == -1 && !restore_only) {
 		log_warnx("%s", err);
 		return TTP_EXIT_ERROR;

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,9 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/session.h"
 #include "cli/watchdog.h"
+#include "common/defaults.h"
 #include "common/log.h"
 #include "common/sandbox.h"
 #include "torctl/tor_proc.h"
@@ -47,19 +50,20 @@ usage(FILE *fp)
 bool
 watchdog_alive(pid_t pid)
 {
-	struct stat	 sb;
-	char		 path[64], buf[1024], *arg, *prev = NULL, *base;
+	struct passwd	*pw;
+	char		 self[PATH_MAX], buf[1024], *arg, *prev = NULL;
 	ssize_t		 n;
 
-	if (pid <= 0)
+	/* This ttp's own binary, as root (setting up) or as _ttp (the
+	 * monitor once it has dropped root), and "watchdog run". */
+	if (pid <= 0 || (n = readlink("/proc/self/exe", self,
+	    sizeof(self) - 1)) <= 0)
 		return false;
-	/* A root process (anyone can name a process "ttp watchdog run"). */
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	if (stat(path, &sb) == -1 || sb.st_uid != 0 ||
-	    (n = cli_proc_cmdline(pid, buf, sizeof(buf))) == -1)
+	self[n] = '\0';
+	if (!cli_proc_is(pid, self, 0) && ((pw = getpwnam(TTP_UNPRIV_USER)) ==
+	    NULL || !cli_proc_is(pid, self, pw->pw_uid)))
 		return false;
-	base = strrchr(buf, '/');
-	if (strcmp(base ? base + 1 : buf, "ttp") != 0)
+	if ((n = cli_proc_cmdline(pid, buf, sizeof(buf))) == -1)
 		return false;
 	for (arg = buf; arg < buf + n; arg += strlen(arg) + 1) {
 		if (prev != NULL && strcmp(prev, "watchdog") == 0 &&
@@ -76,7 +80,7 @@ read_session(struct session *s, bool quiet_none)
 	char	 err[512];
 	int	 rc;
 
-	if ((rc = lock_read(cli_run_path(TTP_LOCK_NAME), s, err,
+	if ((rc = session_read(s, err,
 	    sizeof(err))) == -1)
 		log_warnx("%s", err);
 	else if (rc == 1 && !quiet_none)
@@ -228,7 +232,7 @@ watchdog_stop(void)
 	(void)cli_stop_process(pid, watchdog_alive, SIGTERM, STOP_MS,
 	    "the watchdog");
 	/* It clears its pid itself; not when it had to be killed. */
-	if (lock_read(cli_run_path(TTP_LOCK_NAME), &s, err, sizeof(err)) ==
+	if (session_read(&s, err, sizeof(err)) ==
 	    0 && s.watchdog_pid == pid) {
 		s.watchdog_pid = 0;
 		if (lock_write(cli_run_path(TTP_LOCK_NAME), &s, err,

@@ -233,3 +233,44 @@ cli_proc_cmdline(pid_t pid, char *buf, size_t bufsz)
 	buf[n] = '\0';
 	return n;
 }
+
+bool
+cli_proc_is(pid_t pid, const char *exe, uid_t uid)
+{
+	char		 path[64], buf[PATH_MAX], *base;
+	const char	*want;
+	unsigned long	 ruid;
+	bool		 live = false, uid_ok = false;
+	ssize_t		 n;
+	size_t		 len;
+	FILE		*fp;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return false;
+	while (fgets(buf, sizeof(buf), fp) != NULL) {
+		if (strncmp(buf, "State:", 6) == 0)
+			live = strchr(buf, 'Z') == NULL &&
+			    strchr(buf, 'X') == NULL;
+		if (sscanf(buf, "Uid: %lu", &ruid) == 1)
+			uid_ok = ruid == (unsigned long)uid;
+	}
+	fclose(fp);
+	if (!live || !uid_ok)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if ((n = readlink(path, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		len = strlen(exe);
+		/* A binary replaced by an upgrade while it ran. */
+		return strncmp(buf, exe, len) == 0 && (buf[len] == '\0' ||
+		    strcmp(buf + len, " (deleted)") == 0);
+	}
+	if (errno != EACCES || cli_proc_cmdline(pid, buf, sizeof(buf)) == -1)
+		return false;
+	base = strrchr(buf, '/');
+	want = strrchr(exe, '/');
+	return strcmp(base ? base + 1 : buf, want ? want + 1 : exe) == 0;
+}

@@ -90,24 +90,50 @@ priv_step(const char *step, int rc, const struct privop_reply *rep)
 bool
 session_alive(const struct session *s)
 {
-	char	 path[64], buf[256], *p;
-	FILE	*fp;
-	bool	 alive = false;
-
 	if (s->external_daemon)
 		return true;
-	if (s->tor_pid <= 0)
-		return false;
-	/* A zombie (killed, not yet reaped) is not a running tor: read the
-	 * state after the command name in /proc/PID/stat. */
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->tor_pid);
-	if ((fp = fopen(path, "re")) == NULL)
-		return false;
-	if (fgets(buf, sizeof(buf), fp) != NULL &&
-	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
-		alive = p[2] != 'Z' && p[2] != 'X';
-	fclose(fp);
-	return alive;
+	return session_tor(s->tor_pid);
+}
+
+bool
+session_tor(pid_t pid)
+{
+	char	 torrc[PATH_MAX], tor[TTP_CONF_PATH_MAX], real[PATH_MAX];
+	char	 err[256];
+	uid_t	 uid;
+	gid_t	 gid;
+
+	snprintf(torrc, sizeof(torrc), "%s/%s", cli.cfg.tor_run_dir,
+	    TTP_TORRC_NAME);
+	return pid > 0 && tor_is_ours(pid, torrc) == 1 &&
+	    tor_find(&cli.cfg, tor, sizeof(tor)) == 0 &&
+	    realpath(tor, real) != NULL &&
+	    tor_ids(&cli.cfg, &uid, &gid, err, sizeof(err)) == 0 &&
+	    cli_proc_is(pid, real, uid);
+}
+
+int
+session_read(struct session *s, char *err, size_t errsz)
+{
+	struct wd_state	 st;
+	int		 rc;
+
+	if ((rc = lock_read(cli_run_path(TTP_LOCK_NAME), s, err, errsz)) != 0)
+		return rc;
+	if (wd_state_read(cli_run_path(TTP_WATCHDOG_STATE_NAME), &st) != 0 ||
+	    st.session_started != s->started || st.pid <= 0 ||
+	    st.pid != s->watchdog_pid)
+		return 0;
+	if (!s->external_daemon && st.tor_pid > 0 && st.tor_pid != s->tor_pid &&
+	    session_tor(st.tor_pid))
+		s->tor_pid = st.tor_pid;
+	if (st.anchor_pid > 0 && st.anchor_pid != s->anchor_pid &&
+	    anchor_alive(st.anchor_pid))
+		s->anchor_pid = st.anchor_pid;
+	if (st.mode == WD_MODE_LOCKDOWN && st.last_event != 0 &&
+	    s->state == SESSION_ACTIVE)
+		s->state = SESSION_LOCKDOWN;
+	return 0;
 }
 
 /* ---- start: validation, nothing changes on the host ---------------- */
@@ -186,13 +212,13 @@ load_bridges(struct start_req *r, struct bridge_list *bl,
 }
 
 static int
-check_existing(const char *lockp, bool restart)
+check_existing(bool restart)
 {
 	struct session	 old;
 	char		 err[512];
 	int		 rc;
 
-	if ((rc = lock_read(lockp, &old, err, sizeof(err))) == 1)
+	if ((rc = session_read(&old, err, sizeof(err))) == 1)
 		return 0;
 	if (rc == -1) {
 		log_warnx("%s", err);
@@ -444,7 +470,7 @@ session_start(struct start_req *r, bool restart)
 	if (fw_opts_finish(&r->fw, &a) == -1)
 		return TTP_EXIT_ERROR;
 	snprintf(lockp, sizeof(lockp), "%s", cli_run_path(TTP_LOCK_NAME));
-	if (check_existing(lockp, restart) == -1)
+	if (check_existing(restart) == -1)
 		return TTP_EXIT_ERROR;
 	torrc_opts_init(&o, &cli.cfg);
 	o.ipv6 = a.ipv6;
@@ -591,17 +617,6 @@ out:
 
 /* ---- teardown ------------------------------------------------------ */
 
-/* Is pid the tor this configuration starts (tor -f <tor_run_dir>/torrc)? */
-static bool
-our_tor(pid_t pid)
-{
-	char	 torrc[PATH_MAX];
-
-	snprintf(torrc, sizeof(torrc), "%s/%s", cli.cfg.tor_run_dir,
-	    TTP_TORRC_NAME);
-	return tor_is_ours(pid, torrc) == 1;
-}
-
 static int
 stop_tor(const struct session *s)
 {
@@ -611,7 +626,7 @@ stop_tor(const struct session *s)
 		return 0;
 	if (kill(s->tor_pid, 0) == -1 && errno == ESRCH)
 		return 0;
-	if (!our_tor(s->tor_pid)) {
+	if (!session_tor(s->tor_pid)) {
 		log_warnx("pid %d in the lock is not ttp's tor any more; "
 		    "leaving it alone", (int)s->tor_pid);
 		return 0;
@@ -626,7 +641,7 @@ stop_tor(const struct session *s)
 		return 0;
 	/* No answer on the control port: the signal, then SIGKILL, to the
 	 * process a pidfd names once it is known to be our tor. */
-	return cli_stop_process(s->tor_pid, our_tor, SIGTERM, TOR_KILL_MS,
+	return cli_stop_process(s->tor_pid, session_tor, SIGTERM, TOR_KILL_MS,
 	    "tor");
 }
 

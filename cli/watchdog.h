@@ -145,6 +145,24 @@ int	wd_inotify_read(int fd);
 /* Does what resolvers read come from the overlay, and say 127.0.0.1? */
 bool	wd_resolv_intact(const char *overlay);
 
+/*
+ * watchdog_launcher.c: the tor launcher, the tor user's own process that
+ * starts the session's tor again (the monitor asks with one byte).
+ * wd_launcher_start, as root at set-up: 0 with *sock, or -1 (logged: tor
+ * will not be restarted). wd_launcher_restart: 0 with the new tor's pid,
+ * or an errno value (EEXIST: the last tor still runs).
+ */
+#define WD_LAUNCH_TOR	0x54	/* 'T' */
+#define WD_LAUNCH_MS	5000
+int	wd_launcher_start(const struct session *s, const char *torrc_path,
+	    int *sock, pid_t *pid);
+int	wd_launcher_restart(int sock, pid_t *pid);
+/*
+ * In a child the monitor forks: put the descriptors on 3, 4, ... (-1s
+ * stay -1) and close every other one, so nothing leaks in.
+ */
+int	wd_move_fds(int *const fds[], int n);
+
 /* watchdog_guard.c: never returns. */
 void	wd_guard_main(struct wd_guard_args *g) __attribute__((noreturn));
 
@@ -167,15 +185,22 @@ struct wd_state {
 	time_t		 last_action_time;
 	unsigned	 reports;	/* every report, a sequence number */
 	unsigned	 faults, repairs, lockdowns;
+	pid_t		 tor_pid;	/* the session's tor, as last started */
+	pid_t		 anchor_pid;	/* its ttp-anchor, likewise */
 };
+#define WD_STATE_SIZE	2048		/* bytes of watchdog.json, always */
 const char *wd_event_name(int ev);
 const char *wd_action_name(int act);
 const char *wd_mode_name(int mode);
-int	wd_state_write(const char *path, const struct wd_state *st);
+/* Rewrite the whole file through fd (opened at set-up), in place. */
+int	wd_state_write(int fd, const struct wd_state *st);
 /* 0, 1 when there is no file, -1 when it is unreadable. */
 int	wd_state_read(const char *path, struct wd_state *st);
 
-/* watchdog_notify.c: tell the user the host stays locked down. */
+/* watchdog_notify.c: tell the user the host stays locked down (why), or
+ * that the watchdog stopped (NULL). wd_notify_prepare, as root at set-up,
+ * forks the notifiers of the desktop sessions logged in then. */
+void	wd_notify_prepare(void);
 void	wd_notify_lockdown(const char *why);
 
 /* cmd_watchdog.c, also used by `ttp start -w` and `ttp stop`. */

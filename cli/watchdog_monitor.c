@@ -1,28 +1,35 @@
 /*
- * `ttp watchdog run`: the watchdog's root monitor (see watchdog.h). It
- * does the privileged set-up in one place, in this order: read the lock
- * (an active or locked-down session is required), keep a copy of the
- * session's torrc for restarts, start the watchdog's own ttp-privd, open
- * the event sources (the nftables subscription needs CAP_NET_ADMIN), fork
- * the guard and hand it those descriptors. Then it keeps only the
- * capabilities a tor restart needs and serves the guard's two requests
- * (cli/watchdog.h: wd_msg). It holds no privd socket itself, so when the
- * guard dies, its privd sees its peer gone and exits.
+ * runs in: `ttp watchdog run`, the watchdog's monitor: root while it sets
+ * up, then _ttp with no capabilities.
  *
- * The monitor stays unconfined by seccomp on purpose: it executes tor,
- * and a filter would be inherited by tor. What keeps it small is what it
- * accepts: a fixed 8-byte message, each field range-checked, requests
- * refused when the guard's own reported mode forbids them (nothing after a
- * final lockdown), tor restarted at most once per recurrence window and
- * only when the session's tor is really gone.
+ * The set-up, in this order, as root: read the session (an active or
+ * locked-down one is required), start the watchdog's own ttp-privd (its
+ * role pinned to this session's repairs), open the event sources (the
+ * nftables subscription needs CAP_NET_ADMIN), open watchdog.json for
+ * writing, fork the tor launcher (it becomes the tor user), the notifiers
+ * (each becomes a desktop session's user) and the guard, record our pid
+ * in the lock. Then the monitor drops root for good and only serves the
+ * guard's three requests (cli/watchdog.h: wd_msg): it writes what the
+ * guard reports into watchdog.json, asks the launcher to start tor again,
+ * and starts ttp-anchor for a new anchor's socket. No process of the
+ * watchdog but its ttp-privd keeps root, and that one runs under seccomp.
+ * The monitor has no seccomp filter because the programs it starts
+ * (ttp-anchor, wall) would inherit it; it is not dumpable and the guard
+ * cannot trace it.
+ *
+ * What keeps it small is what it accepts: a fixed 8-byte message, each
+ * field range-checked, requests refused when the guard's own reported mode
+ * forbids them (nothing after a final lockdown), tor restarted at most
+ * once per recurrence window. It holds no privd socket itself, so when
+ * the guard dies, its privd sees its peer gone and exits.
  */
 #include "cli/anchor.h"
+#include "cli/session.h"
 #include "cli/watchdog.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/capability.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -44,15 +51,14 @@
 #include "common/sandbox.h"
 #include "torctl/exec.h"
 #include "torctl/tor_proc.h"
-#include "torctl/torrc.h"
 
 #define GUARD_STOP_MS	2000
 
 static struct session	 sess;		/* the lock when we started */
 static struct wd_state	 st;
-static char		 lock_path[PATH_MAX], state_path[PATH_MAX];
-static char		 torrc_path[PATH_MAX];
-static char		*torrc;		/* its text, kept for restarts */
+static char		 lock_path[PATH_MAX], torrc_path[PATH_MAX];
+static int		 state_fd = -1;	/* watchdog.json, opened as root */
+static int		 launcher = -1;	/* socket to the tor launcher */
 static long long	 last_restart;	/* ms, monotonic */
 static int		 window;
 static pid_t		 guard;
@@ -68,37 +74,25 @@ now_ms(void)
 
 /* ---- the lock: only ever our own session's ------------------------- */
 
-enum lock_field { LK_WATCHDOG, LK_LOCKDOWN, LK_TOR, LK_ANCHOR };
-
+/*
+ * Record this watchdog in the lock, with the tor and ttp-anchor the
+ * session now has (a watchdog before us may have started them again):
+ * only while we are still root, and only our own session's lock. From
+ * then on what changes is in watchdog.json (session_read merges it).
+ */
 static int
-lock_update(enum lock_field what, pid_t v)
+lock_record(void)
 {
 	struct session	 s;
 	char		 err[512];
 
 	if (lock_read(lock_path, &s, err, sizeof(err)) != 0)
 		return -1;
-	/* Another session (or none) since we started: not ours to touch. */
 	if (s.started != sess.started || s.pid != sess.pid)
 		return -1;
-	switch (what) {
-	case LK_WATCHDOG:
-		if (v == 0 && s.watchdog_pid != getpid())
-			return 0;
-		s.watchdog_pid = v;
-		break;
-	case LK_LOCKDOWN:
-		if (s.state == SESSION_STOPPING)
-			return 0;
-		s.state = SESSION_LOCKDOWN;
-		break;
-	case LK_TOR:
-		s.tor_pid = v;
-		break;
-	case LK_ANCHOR:
-		s.anchor_pid = v;
-		break;
-	}
+	s.watchdog_pid = getpid();
+	s.tor_pid = sess.tor_pid;
+	s.anchor_pid = sess.anchor_pid;
 	if (lock_write(lock_path, &s, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return -1;
@@ -109,8 +103,8 @@ lock_update(enum lock_field what, pid_t v)
 static void
 state_save(void)
 {
-	if (wd_state_write(state_path, &st) == -1)
-		log_warn("cannot write %s", state_path);
+	if (wd_state_write(state_fd, &st) == -1)
+		log_warn("cannot write %s", TTP_WATCHDOG_STATE_NAME);
 }
 
 /* ---- set-up -------------------------------------------------------- */
@@ -123,9 +117,7 @@ load_session(void)
 
 	snprintf(lock_path, sizeof(lock_path), "%s",
 	    cli_run_path(TTP_LOCK_NAME));
-	snprintf(state_path, sizeof(state_path), "%s",
-	    cli_run_path(TTP_WATCHDOG_STATE_NAME));
-	if ((rc = lock_read(lock_path, &sess, err, sizeof(err))) == -1) {
+	if ((rc = session_read(&sess, err, sizeof(err))) == -1) {
 		log_warnx("%s", err);
 		return -1;
 	}
@@ -151,40 +143,6 @@ load_session(void)
 		return -1;
 	}
 	return 0;
-}
-
-/* The session's torrc as `ttp start` wrote it, to write it again before a
- * restart: what tor reads then is what the start verified, whatever the
- * tor user may have left in its directory meanwhile. */
-static void
-load_torrc(void)
-{
-	struct stat	 sb;
-	ssize_t		 n;
-	size_t		 off = 0;
-	int		 fd;
-
-	if (sess.external_daemon || sess.tor_pid <= 0)
-		return;
-	if (config_tor_path(&cli.cfg, TTP_TORRC_NAME, torrc_path,
-	    sizeof(torrc_path)) == -1)
-		return;
-	if ((fd = open(torrc_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_uid != 0 ||
-	    sb.st_size <= 0 || sb.st_size >= TORRC_MAX ||
-	    (torrc = malloc((size_t)sb.st_size + 1)) == NULL) {
-		log_warnx("cannot keep %s: tor will not be "
-		    "restarted if it dies (the host locks down instead)",
-		    torrc_path);
-		if (fd != -1)
-			close(fd);
-		return;
-	}
-	while (off < (size_t)sb.st_size &&
-	    (n = read(fd, torrc + off, (size_t)sb.st_size - off)) > 0)
-		off += (size_t)n;
-	close(fd);
-	torrc[off] = '\0';
 }
 
 static void
@@ -225,7 +183,7 @@ open_sources(struct wd_guard_args *a)
 	a->tor_pidfd = -1;
 	if (!sess.external_daemon && sess.tor_pid > 0 &&
 	    (a->tor_pidfd = exec_pidfd_open(sess.tor_pid)) != -1 &&
-	    !tor_is_ours(sess.tor_pid, torrc_path)) {
+	    !session_tor(sess.tor_pid)) {
 		close(a->tor_pidfd);
 		a->tor_pidfd = -1;
 	}
@@ -240,15 +198,13 @@ open_sources(struct wd_guard_args *a)
 	return 0;
 }
 
-/*
- * In the guard: put the descriptors it needs on 3, 4, ... and close every
- * other one, so nothing the monitor (or whoever ran it) held leaks in.
- */
-static int
-guard_fds(int *const fds[], int n)
+int
+wd_move_fds(int *const fds[], int n)
 {
 	int	 i, tmp[16];
 
+	if (n > 16)
+		return -1;
 	for (i = 0; i < n; i++)
 		if (*fds[i] == -1)
 			tmp[i] = -1;
@@ -280,7 +236,7 @@ guard_child(struct wd_guard_args *a, int logfd, pid_t monitor)
 	 * `ttp watchdog run` is the monitor's to handle (it then closes
 	 * the guard's socket), not a reason for the guard to die first. */
 	(void)setpgid(0, 0);
-	if (guard_fds(fds, (int)(sizeof(fds) / sizeof(fds[0]))) == -1)
+	if (wd_move_fds(fds, (int)(sizeof(fds) / sizeof(fds[0]))) == -1)
 		_exit(120);
 	/* The session log, buffered by line, with a buffer of our own so
 	 * stdio need not allocate or probe the file under seccomp. */
@@ -346,12 +302,10 @@ on_report(const struct wd_msg *m, int *ready_fd)
 		st.lockdowns++;
 	if (m->action == WD_ACT_REPAIRED)
 		st.repairs++;
-	state_save();
+	state_save();	/* a final lockdown: the lock's readers see it here */
 	if (m->action == WD_ACT_STAY_FAILED ||
-	    m->action == WD_ACT_STAY_RECURRED) {
-		(void)lock_update(LK_LOCKDOWN, 0);
+	    m->action == WD_ACT_STAY_RECURRED)
 		notify_final(m);
-	}
 	if (*ready_fd != -1) {
 		pid_t	 self = getpid();
 
@@ -362,30 +316,23 @@ on_report(const struct wd_msg *m, int *ready_fd)
 	return 0;
 }
 
-/* Restart the session's tor: only a supervised tor that is really gone,
- * at most once per window, never after a final lockdown. */
+/* Restart the session's tor, at most once per window, never after a
+ * final lockdown; the launcher starts it only when the last one is gone. */
 static int
 restart_tor(pid_t *pid)
 {
-	char	 err[512], path[PATH_MAX];
-	long long t = now_ms();
+	long long	 t = now_ms();
+	int		 e;
 
-	if (torrc == NULL || st.mode == WD_MODE_LOCKDOWN)
+	if (launcher == -1 || st.mode == WD_MODE_LOCKDOWN)
 		return EPERM;
 	if (last_restart != 0 && t - last_restart < (long long)window * 1000)
 		return EAGAIN;
-	if (sess.tor_pid > 0 && kill(sess.tor_pid, 0) == 0 &&
-	    tor_is_ours(sess.tor_pid, torrc_path))
-		return EEXIST;		/* still running: not ours to start */
 	last_restart = t;
-	if (tor_write_torrc(&cli.cfg, torrc, path, sizeof(path), err,
-	    sizeof(err)) == -1 ||
-	    tor_spawn(&cli.cfg, path, pid, err, sizeof(err)) == -1) {
-		log_warnx("cannot restart tor: %s", err);
-		return EIO;
-	}
-	sess.tor_pid = *pid;
-	(void)lock_update(LK_TOR, *pid);
+	if ((e = wd_launcher_restart(launcher, pid)) != 0)
+		return e;
+	st.tor_pid = *pid;
+	state_save();
 	log_info("tor restarted as pid %d", (int)*pid);
 	return 0;
 }
@@ -440,7 +387,8 @@ on_request(int fd, int *ready_fd)
 		close(passfd);
 		r.pid = r.err == 0 ? (int32_t)pid : 0;
 		if (r.err == 0) {
-			(void)lock_update(LK_ANCHOR, pid);
+			st.anchor_pid = pid;
+			state_save();
 			log_info("the anchor is back (ttp-anchor pid %d)",
 			    (int)pid);
 		}
@@ -535,24 +483,35 @@ serve(int sock, int sigfd, int guard_pidfd, int *ready_fd)
 	}
 }
 
+/* watchdog.json, opened while we are root; written through this fd. */
+static int
+open_state(void)
+{
+	struct stat	 sb;
+	const char	*path = cli_run_path(TTP_WATCHDOG_STATE_NAME);
+
+	if ((state_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC, 0644)) == -1 ||
+	    fstat(state_fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		log_warnx("%s: %s", path, state_fd == -1 ? strerror(errno) :
+		    "not a regular file");
+		return -1;
+	}
+	return 0;
+}
+
 int
 wd_monitor_run(int ready_fd, int win)
 {
-	/* What a tor restart needs: create tor's files in its 0700
-	 * directory (DAC_OVERRIDE, FOWNER, CHOWN), become the tor user
-	 * (SETUID, SETGID), and end a stuck guard (KILL). No NET_ADMIN, no
-	 * SYS_ADMIN: the monitor cannot touch the firewall or mounts. */
-	static const int caps[] = { CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER,
-	    CAP_KILL, CAP_SETGID, CAP_SETUID };
 	struct wd_guard_args	 a;
 	sigset_t		 sigs;
+	pid_t			 launcher_pid = 0;
 	int			 sv[2], sigfd, gpidfd, logfd, rc;
 
 	window = win;
 	memset(&a, 0, sizeof(a));
-	if (load_session() == -1)
+	if (load_session() == -1 || open_state() == -1)
 		return TTP_EXIT_ERROR;
-	load_torrc();
 	a.s = sess;
 	build_apply(&a.apply);
 	a.window = win;
@@ -561,6 +520,26 @@ wd_monitor_run(int ready_fd, int win)
 	snprintf(a.overlay, sizeof(a.overlay), "%s",
 	    cli_run_path(TTP_RESOLV_NAME));
 	a.link_if = sess.interface[0] ? if_nametoindex(sess.interface) : 0;
+	if (config_tor_path(&cli.cfg, TTP_TORRC_NAME, torrc_path,
+	    sizeof(torrc_path)) == -1)
+		torrc_path[0] = '\0';
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &sigs, NULL) == -1 ||
+	    (sigfd = signalfd(-1, &sigs, SFD_CLOEXEC)) == -1) {
+		log_warn("signalfd");
+		return TTP_EXIT_ERROR;
+	}
+	/* The processes that start others as their own users, forked
+	 * before anything the guard gets is open. */
+	if (!sess.external_daemon && sess.tor_pid > 0 && torrc_path[0])
+		(void)wd_launcher_start(&sess, torrc_path, &launcher,
+		    &launcher_pid);
+	wd_notify_prepare();
 
 	/* The guard's privd serves the session's repairs and nothing else. */
 	if ((a.privd = privop_spawn(cli.cfg.run_dir, &a.apply,
@@ -572,16 +551,6 @@ wd_monitor_run(int ready_fd, int win)
 	    O_NOFOLLOW | O_CLOEXEC);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
 		log_warn("socketpair");
-		return TTP_EXIT_ERROR;
-	}
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	sigaddset(&sigs, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &sigs, NULL) == -1 ||
-	    (sigfd = signalfd(-1, &sigs, SFD_CLOEXEC)) == -1) {
-		log_warn("signalfd");
 		return TTP_EXIT_ERROR;
 	}
 	fflush(NULL);
@@ -624,24 +593,27 @@ wd_monitor_run(int ready_fd, int win)
 	st.session_started = sess.started;
 	st.mode = sess.state == SESSION_LOCKDOWN ? WD_MODE_LOCKDOWN :
 	    WD_MODE_GUARDING;
+	st.tor_pid = sess.tor_pid;
+	st.anchor_pid = sess.anchor_pid;
 	state_save();
-	if (lock_update(LK_WATCHDOG, getpid()) == -1)
+	if (lock_record() == -1)
 		log_warnx("cannot record our pid in the lock");
-	if (sandbox_keep_caps(caps, sizeof(caps) / sizeof(caps[0])) == -1) {
+	/* Root no more: _ttp, no capabilities, not dumpable. */
+	if (sandbox_drop_user(TTP_UNPRIV_USER) == -1 ||
+	    prctl(PR_SET_DUMPABLE, 0) == -1) {
 		(void)kill(guard, SIGKILL);
 		return TTP_EXIT_ERROR;
 	}
-	log_info("started (pid %d, guard pid %d, privd pid %d)",
-	    (int)getpid(), (int)guard, a.privd_pid);
+	log_info("started (pid %d, guard pid %d, privd pid %d, tor launcher "
+	    "pid %d)", (int)getpid(), (int)guard, a.privd_pid,
+	    (int)launcher_pid);
 
 	rc = serve(sv[0], sigfd, gpidfd, &ready_fd);
 	stop_guard(sv[0], gpidfd);
 	st.stopped = true;
 	state_save();
-	(void)lock_update(LK_WATCHDOG, 0);
 	if (ready_fd != -1)
 		close(ready_fd);
-	free(torrc);
 	log_info("stopped");
 	return rc == 0 ? TTP_EXIT_OK : TTP_EXIT_ERROR;
 }

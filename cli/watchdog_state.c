@@ -1,8 +1,12 @@
 /*
- * <run_dir>/watchdog.json: what the watchdog last saw and did, written by
- * the root monitor (the guard cannot write in the run directory) each
- * time the guard reports, and read by `ttp watchdog status` without root.
- * Written atomically (temporary file + rename), mode 0644, like the lock.
+ * <run_dir>/watchdog.json: what the watchdog last saw and did, and the
+ * tor and ttp-anchor it started again, written by the monitor each time
+ * the guard reports and read by `ttp status` and `ttp watchdog status`
+ * without root. The monitor no longer runs as root once it is set up, so
+ * it cannot create files in the run directory: it writes through the
+ * descriptor it opened while it could, in place, always WD_STATE_SIZE
+ * bytes (the JSON padded with spaces). A reader that catches a write
+ * half-done sees JSON that does not parse, and reads again.
  */
 #include "cli/watchdog.h"
 
@@ -11,6 +15,8 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *const event_names[] = {
@@ -66,16 +72,14 @@ wd_mode_name(int mode)
 }
 
 int
-wd_state_write(const char *path, const struct wd_state *st)
+wd_state_write(int fd, const struct wd_state *st)
 {
-	char	 tmp[4096];
+	char	 buf[WD_STATE_SIZE];
 	json_t	*j;
-	int	 fd, rc;
+	size_t	 n;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -1;
 	j = json_pack("{s:I, s:I, s:I, s:I, s:s, s:b, s:i, s:s, s:I, s:I,"
-	    " s:i, s:s, s:I, s:i, s:i, s:i, s:i}",
+	    " s:i, s:s, s:I, s:i, s:i, s:i, s:i, s:I, s:I}",
 	    "pid", (json_int_t)st->pid, "guard_pid", (json_int_t)st->guard_pid,
 	    "started", (json_int_t)st->started,
 	    "session_started", (json_int_t)st->session_started,
@@ -89,28 +93,19 @@ wd_state_write(const char *path, const struct wd_state *st)
 	    "last_action_time", (json_int_t)st->last_action_time,
 	    "reports", (int)st->reports,
 	    "faults", (int)st->faults, "repairs", (int)st->repairs,
-	    "lockdowns", (int)st->lockdowns);
+	    "lockdowns", (int)st->lockdowns,
+	    "tor_pid", (json_int_t)st->tor_pid,
+	    "anchor_pid", (json_int_t)st->anchor_pid);
 	if (j == NULL)
 		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	if (fd == -1) {
-		json_decref(j);
-		return -1;
-	}
-	rc = json_dumpfd(j, fd, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	n = json_dumpb(j, buf, sizeof(buf) - 1, JSON_INDENT(2) |
+	    JSON_PRESERVE_ORDER);
 	json_decref(j);
-	if (rc == -1 || write(fd, "\n", 1) != 1) {
-		close(fd);
-		unlink(tmp);
+	if (n == 0 || n >= sizeof(buf) - 1)
 		return -1;
-	}
-	close(fd);
-	if (rename(tmp, path) == -1) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	memset(buf + n, ' ', sizeof(buf) - 1 - n);
+	buf[sizeof(buf) - 1] = '\n';
+	return pwrite(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf) ? 0 : -1;
 }
 
 static json_int_t
@@ -125,21 +120,55 @@ get_int(json_t *root, const char *key, json_int_t lo, json_int_t hi)
 	return n < lo || n > hi ? 0 : n;
 }
 
+/* The file's JSON, or NULL: never through a link, never a FIFO. */
+static json_t *
+state_load(const char *path, int *missing)
+{
+	char		 buf[WD_STATE_SIZE + 1];
+	struct stat	 sb;
+	json_t		*root = NULL;
+	ssize_t		 n;
+	int		 fd, tries;
+
+	*missing = 0;
+	for (tries = 0; tries < 5 && root == NULL; tries++) {
+		if (tries > 0)
+			nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+		if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC)) == -1) {
+			*missing = errno == ENOENT;
+			return NULL;
+		}
+		if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+		    sb.st_size > WD_STATE_SIZE) {
+			close(fd);
+			return NULL;
+		}
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		close(fd);
+		if (n <= 0)
+			continue;
+		root = json_loadb(buf, (size_t)n, JSON_REJECT_DUPLICATES,
+		    NULL);
+		if (root != NULL && !json_is_object(root)) {
+			json_decref(root);
+			root = NULL;
+		}
+	}
+	return root;
+}
+
 int
 wd_state_read(const char *path, struct wd_state *st)
 {
 	json_t		*root;
 	const char	*m;
 	size_t		 i;
+	int		 missing;
 
 	memset(st, 0, sizeof(*st));
-	if (access(path, F_OK) == -1 && errno == ENOENT)
-		return 1;
-	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, NULL)) ==
-	    NULL || !json_is_object(root)) {
-		json_decref(root);
-		return -1;
-	}
+	if ((root = state_load(path, &missing)) == NULL)
+		return missing ? 1 : -1;
 	st->pid = (pid_t)get_int(root, "pid", 0, 0x7fffffff);
 	st->guard_pid = (pid_t)get_int(root, "guard_pid", 0, 0x7fffffff);
 	st->started = (time_t)get_int(root, "started", 0, 0x7fffffffffffLL);
@@ -165,6 +194,8 @@ wd_state_read(const char *path, struct wd_state *st)
 	st->faults = (unsigned)get_int(root, "faults", 0, 0x7fffffff);
 	st->repairs = (unsigned)get_int(root, "repairs", 0, 0x7fffffff);
 	st->lockdowns = (unsigned)get_int(root, "lockdowns", 0, 0x7fffffff);
+	st->tor_pid = (pid_t)get_int(root, "tor_pid", 0, 0x7fffffff);
+	st->anchor_pid = (pid_t)get_int(root, "anchor_pid", 0, 0x7fffffff);
 	json_decref(root);
 	return 0;
 }

@@ -455,42 +455,60 @@ fail:
 }
 
 int
-tor_spawn(const struct ttp_config *cfg, const char *torrc_path, pid_t *pid,
-    char *err, size_t errsz)
+tor_launch_prepare(const struct ttp_config *cfg, const char *torrc_path,
+    struct tor_launch *l, char *err, size_t errsz)
 {
-	char		 tor[TTP_CONF_PATH_MAX], logpath[TTP_CONF_PATH_MAX + 32];
+	char		 logpath[TTP_CONF_PATH_MAX + 32];
 	struct stat	 st;
-	uid_t		 uid;
-	gid_t		 gid;
-	ssize_t		 n;
-	pid_t		 child;
-	int		 devnull = -1, logfd = -1, errp[2] = { -1, -1 }, e;
-	int		 rc = -1;
 
-	if (tor_find(cfg, tor, sizeof(tor)) == -1) {
+	memset(l, 0, sizeof(*l));
+	l->logfd = -1;
+	if (tor_find(cfg, l->tor, sizeof(l->tor)) == -1) {
 		snprintf(err, errsz, "tor (%s) not found in %s",
 		    cfg->tor_binary, TTP_SAFE_PATH);
 		return -1;
 	}
-	if (tor_ids(cfg, &uid, &gid, err, errsz) == -1 ||
-	    tor_prepare_dirs(cfg, err, errsz) == -1 ||
-	    tor_dir_unlink(cfg, TTP_CONTROL_SOCK_NAME, err, errsz) == -1 ||
-	    tor_dir_unlink(cfg, TTP_COOKIE_NAME, err, errsz) == -1)
+	if (tor_ids(cfg, &l->uid, &l->gid, err, errsz) == -1)
 		return -1;
-	if (config_run_path(cfg, TTP_TOR_LOG_NAME, logpath,
+	if (strlen(torrc_path) >= sizeof(l->torrc) ||
+	    strlen(cfg->data_dir) >= sizeof(l->home) ||
+	    config_run_path(cfg, TTP_TOR_LOG_NAME, logpath,
 	    sizeof(logpath)) == -1) {
-		snprintf(err, errsz, "tor log path too long");
+		snprintf(err, errsz, "tor's paths are too long");
 		return -1;
 	}
-	/* Emptied for each tor: the log is bounded by one tor's life. */
-	if ((logfd = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC |
-	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1 || fstat(logfd, &st) == -1) {
-		snprintf(err, errsz, "%s: %s", logpath, strerror(errno));
-		goto out;
+	memcpy(l->torrc, torrc_path, strlen(torrc_path) + 1);
+	memcpy(l->home, cfg->data_dir, strlen(cfg->data_dir) + 1);
+	l->cfg = cfg;
+	if ((l->logfd = open(logpath, O_WRONLY | O_APPEND | O_CREAT |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1 ||
+	    fstat(l->logfd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errsz, "%s: %s", logpath, l->logfd == -1 ?
+		    strerror(errno) : "not a regular file");
+		if (l->logfd != -1)
+			close(l->logfd);
+		l->logfd = -1;
+		return -1;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errsz, "%s: not a regular file", logpath);
-		goto out;
+	return 0;
+}
+
+int
+tor_launch(const struct tor_launch *l, pid_t *pid, char *err, size_t errsz)
+{
+	ssize_t		 n;
+	pid_t		 child;
+	int		 devnull = -1, errp[2] = { -1, -1 }, e;
+	int		 rc = -1;
+
+	/* Stale files of the previous tor; the log emptied for each tor,
+	 * so it is bounded by one tor's life. */
+	if (tor_dir_unlink(l->cfg, TTP_CONTROL_SOCK_NAME, err, errsz) == -1 ||
+	    tor_dir_unlink(l->cfg, TTP_COOKIE_NAME, err, errsz) == -1)
+		return -1;
+	if (ftruncate(l->logfd, 0) == -1) {
+		snprintf(err, errsz, "tor.log: %s", strerror(errno));
+		return -1;
 	}
 	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1 ||
 	    pipe2(errp, O_CLOEXEC) == -1) {
@@ -502,29 +520,42 @@ tor_spawn(const struct ttp_config *cfg, const char *torrc_path, pid_t *pid,
 		goto out;
 	}
 	if (child == 0)
-		tor_child(tor, torrc_path, cfg->data_dir, uid, gid, devnull,
-		    logfd, errp[1]);
+		tor_child(l->tor, l->torrc, l->home, l->uid, l->gid, devnull,
+		    l->logfd, errp[1]);
 	close(errp[1]);
 	errp[1] = -1;
 	while ((n = read(errp[0], &e, sizeof(e))) == -1 && errno == EINTR)
 		;
 	if (n == (ssize_t)sizeof(e)) {
 		(void)waitpid(child, NULL, 0);
-		snprintf(err, errsz, "cannot start %s as %s: %s", tor,
-		    cfg->tor_user, strerror(e));
+		snprintf(err, errsz, "cannot start %s as %s: %s", l->tor,
+		    l->cfg->tor_user, strerror(e));
 		goto out;
 	}
 	*pid = child;
 	rc = 0;
 out:
-	if (logfd != -1)
-		close(logfd);
 	if (devnull != -1)
 		close(devnull);
 	if (errp[0] != -1)
 		close(errp[0]);
 	if (errp[1] != -1)
 		close(errp[1]);
+	return rc;
+}
+
+int
+tor_spawn(const struct ttp_config *cfg, const char *torrc_path, pid_t *pid,
+    char *err, size_t errsz)
+{
+	struct tor_launch	 l;
+	int			 rc;
+
+	if (tor_prepare_dirs(cfg, err, errsz) == -1 ||
+	    tor_launch_prepare(cfg, torrc_path, &l, err, errsz) == -1)
+		return -1;
+	rc = tor_launch(&l, pid, err, errsz);
+	close(l.logfd);
 	return rc;
 }
 

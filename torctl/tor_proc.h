@@ -77,6 +77,26 @@ int	tor_spawn(const struct ttp_config *cfg, const char *torrc_path,
 	    pid_t *pid, char *err, size_t errsz);
 
 /*
+ * tor_spawn in two halves, for the watchdog's tor launcher, which starts
+ * tor again as the tor user itself: what needs root (the binary, the
+ * tor user's ids, tor.log in ttp's run directory, opened once), and what
+ * does not (the launch, which may be repeated, each with tor.log emptied).
+ */
+struct tor_launch {
+	const struct ttp_config	*cfg;
+	char			 tor[TTP_CONF_PATH_MAX];
+	char			 torrc[TTP_CONF_PATH_MAX];
+	char			 home[TTP_CONF_PATH_MAX];
+	uid_t			 uid;
+	gid_t			 gid;
+	int			 logfd;	/* tor.log, O_APPEND */
+};
+int	tor_launch_prepare(const struct ttp_config *cfg, const char *torrc_path,
+	    struct tor_launch *l, char *err, size_t errsz);
+int	tor_launch(const struct tor_launch *l, pid_t *pid, char *err,
+	    size_t errsz);
+
+/*
  * Wait at most timeout_ms for `pid` to exit (pidfd; also for a tor that is
  * not our child). Returns 0 gone, 1 still running, -1 error.
  */

@@ -200,6 +200,19 @@ WD=$(wd_pid)
     ttp status | grep -q "watchdog *guarding" &&
     pass "status: watchdog active (pid $WD), ttp status says guarded" ||
     fail "status: $(wd_json)"
+# Once set up, no process of the watchdog keeps root but its ttp-privd
+# (seccomp-confined): the monitor and the guard are _ttp, no capabilities.
+proc_rights() { awk '/^Uid:/ { u = $2 } /^CapEff:/ { c = $2 } END { print u ":" c }' "/proc/$1/status" 2>/dev/null; }
+TTP_UID=$(id -u _ttp)
+rooted=
+for p in $WD $(children "$WD"); do
+	grep -q ttp-privd "/proc/$p/cmdline" 2>/dev/null && continue
+	[ "$(proc_rights "$p")" = "$TTP_UID:0000000000000000" ] ||
+	    rooted="$rooted $p($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null): $(proc_rights "$p"))"
+done
+[ -n "$WD" ] && [ -z "$rooted" ] && [ -n "$(children "$WD")" ] &&
+    pass "the monitor and the guard run as _ttp with no capabilities; only ttp-privd keeps root" ||
+    fail "watchdog processes with root or capabilities:$rooted"
 cli test -r /run/ttp/watchdog.json && [ "$(cli stat -c %a /run/ttp/watchdog.json)" = 644 ] &&
     cli setpriv --reuid="$USER_UID" --regid="$USER_UID" --clear-groups \
     "$TTP" watchdog status --json | grep -q '"state":"active"' &&
