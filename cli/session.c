@@ -112,6 +112,24 @@ session_tor(pid_t pid)
 	    cli_proc_is(pid, real, uid);
 }
 
+/* No such process, or only its zombie. */
+static bool
+pid_exited(pid_t pid)
+{
+	char	 path[64], buf[256], *p;
+	FILE	*fp;
+	bool	 exited = true;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return errno == ENOENT;
+	if (fgets(buf, sizeof(buf), fp) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
+		exited = p[2] == 'Z' || p[2] == 'X';
+	fclose(fp);
+	return exited;
+}
+
 int
 session_read(struct session *s, char *err, size_t errsz)
 {
@@ -124,8 +142,10 @@ session_read(struct session *s, char *err, size_t errsz)
 	    st.session_started != s->started || st.pid <= 0 ||
 	    st.pid != s->watchdog_pid)
 		return 0;
+	/* A tor that has exited since is recorded as well: whatever uses the
+	 * pid checks who it is first. */
 	if (!s->external_daemon && st.tor_pid > 0 && st.tor_pid != s->tor_pid &&
-	    session_tor(st.tor_pid))
+	    (session_tor(st.tor_pid) || pid_exited(st.tor_pid)))
 		s->tor_pid = st.tor_pid;
 	if (st.anchor_pid > 0 && st.anchor_pid != s->anchor_pid &&
 	    anchor_alive(st.anchor_pid))

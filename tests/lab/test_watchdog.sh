@@ -77,6 +77,26 @@ else
 	exit 1
 fi
 
+# No process of the watchdog keeps root but its ttp-privd: the monitor and
+# the guard are _ttp, the tor launcher is the tor user, none with a
+# capability.
+rights() { awk '/^Uid:/ { u = $2 } /^CapEff:/ { c = $2 } END { print u ":" c }' "/proc/$1/status" 2>/dev/null; }
+WD=$(status_json | jfield watchdog_pid)
+NOCAP=0000000000000000
+bad=
+launcher=
+for p in $WD $(cat /proc/"$WD"/task/*/children 2>/dev/null); do
+	cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)
+	case "$cmd" in *ttp-privd*) continue ;; esac
+	r=$(rights "$p")
+	if [ "$r" = "$(id -u debian-tor):$NOCAP" ]; then launcher=$p
+	elif [ "$r" != "$(id -u _ttp):$NOCAP" ]; then bad="$bad $p($cmd: $r)"
+	fi
+done
+[ -n "$WD" ] && [ -z "$bad" ] && [ -n "$launcher" ] &&
+    pass "watchdog: monitor and guard _ttp, tor launcher debian-tor (pid $launcher), no capabilities; only ttp-privd is root" ||
+    fail "watchdog processes: bad:$bad launcher:'$launcher'"
+
 # Everything the client sends to the internet, but tor's own connections
 # to the relays (OR and directory ports), is a leak.
 relays=$(for ip in $TTPLAB_RELAY_IPS; do printf 'dst host %s or ' "$ip"; done)
@@ -103,6 +123,10 @@ if await "$n0" "locked down, then repaired"; then
 	    status_json | grep -q '"firewall_intact":true' &&
 	    [ "$(status_json | jfield state)" = active ]; then
 		pass "kill -9 tor: locked down, tor restarted (pid $T1 -> $T2), session ruleset back"
+		[ "$(awk '{ print $4 }' "/proc/$T2/stat")" = "$launcher" ] &&
+		    [ "$(rights "$T2" | cut -d: -f1)" = "$(id -u debian-tor)" ] &&
+		    pass "the new tor is the launcher's child, as debian-tor" ||
+		    fail "the new tor's parent: $(awk '{ print $4 }' "/proc/$T2/stat")"
 	else
 		fail "after the repair: tor pid '$T2', $(status_json)"
 	fi
