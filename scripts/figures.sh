@@ -9,6 +9,31 @@ sloc() { cat "$@" | gcc -fpreprocessed -dD -E -P -x c - 2>/dev/null | grep -cv '
 echo "privileged ops:            $(grep -c '^	{ PRIVOP_' privd/privd.c)"
 echo "privd SLOC (no codec):     $(sloc privd/*.c privd/*.h)"
 echo "codec SLOC (ipc/codec.c):  $(sloc ipc/codec.c)"
+# Resident root code: every source file with an object in ttp-privd (its
+# link map names them), the only process that stays root while a session
+# runs. The set-up halves of `ttp start` and `ttp watchdog run` are root
+# too, but exit (or drop root) before the session is in use.
+map=${TTP_BUILD_DIR:-build}/privd/ttp-privd.map
+if [ -r "$map" ]; then
+	files=$(python3 - "$map" <<'PY'
+import re, sys
+out = set()
+for line in open(sys.argv[1]):
+    m = re.match(r'(\S*?)lib[a-z_]+\.a\(([a-z_]+\.c)\.o\)', line)
+    if m:
+        d = m.group(1).strip('./').rstrip('/') or 'privd'
+        out.add(f"{d}/{m.group(2)}")
+    m = re.search(r'CMakeFiles/ttp-privd\.dir/([a-z_]+\.c)\.o', line)
+    if m:
+        out.add(f"privd/{m.group(1)}")
+print(" ".join(sorted(out)))
+PY
+)
+	# shellcheck disable=SC2086
+	echo "resident root SLOC:        $(sloc $files) ($(echo $files | wc -w) files: $files)"
+else
+	echo "resident root SLOC:        (build first: no $map)"
+fi
 for f in seccomp/*.c; do
 	python3 - "$f" <<'PY'
 import re, sys
