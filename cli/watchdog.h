@@ -1,13 +1,15 @@
 /*
- * The session watchdog (issue 6). Two processes, in the manner of
- * OpenSSH's privilege separation:
+ * The session watchdog (docs/watchdog.md). In the manner of OpenSSH's
+ * privilege separation:
  *
- *   monitor (root, `ttp watchdog run`): reads the session lock, starts its
- *   own ttp-privd, opens every event source while it still may, forks the
- *   guard and hands it those descriptors, then keeps only the capabilities
- *   needed to restart tor as the tor user. It serves nothing but two
- *   fixed-size requests from the guard (wd_msg below): record an event,
- *   restart tor. It never touches the firewall or a mount.
+ *   monitor (`ttp watchdog run`): as root, reads the session, starts the
+ *   guard's own ttp-privd, opens every event source while it still may,
+ *   forks the tor launcher, the desktop notifiers and the guard (handing
+ *   it those descriptors), records its pid in the lock; then becomes _ttp
+ *   with no capabilities. It serves nothing but three fixed-size requests
+ *   from the guard (wd_msg below): record an event, restart tor (through
+ *   the launcher), start ttp-anchor. It never touches the firewall or a
+ *   mount.
  *
  *   guard (unprivileged, no capabilities, seccomp/watchdog.c): waits on
  *   kernel events (nftables notifications, mountinfo, inotify, tor's pidfd,

@@ -1,5 +1,5 @@
 /*
- * The watchdog's event sources: opened by the root monitor (subscribing
+ * The watchdog's event sources: opened by the monitor while it is root (subscribing
  * to nftables notifications needs CAP_NET_ADMIN; the subscription outlives
  * the capability), read by the unprivileged guard. Each reader drains its
  * descriptor and only says whether something relevant happened; deciding

@@ -79,7 +79,7 @@ guard_exit(int code)
 }
 
 /* Tell the monitor; it writes watchdog.json and, for a final lockdown,
- * the lock, and warns the user. */
+ * warns the user. */
 static void
 report(int ev, int act, int32_t by)
 {
