@@ -187,6 +187,7 @@ cmd_diagnose(int argc, char **argv)
 		a.n_bypass_gids = s.n_bypass_gids;
 		a.allow_root = s.allow_root;
 		a.lan_bypass = s.lan_bypass;
+		a.routers = s.routers;
 		a.ipv6 = s.ipv6;
 		printf("-- the session's ruleset (as rendered for privd)\n");
 		if (ruleset_render_session(&a, rules, RULESET_MAX) > 0)

@@ -17,6 +17,7 @@
 #include "cli/session.h"
 #include "cli/watchdog.h"
 #include "common/log.h"
+#include "common/routes.h"
 
 static const char *fw_names[] = { "absent", "session", "lockdown",
 	"foreign" };
@@ -32,7 +33,7 @@ cmd_status(int argc, char **argv)
 	struct privop_reply	 rep;
 	struct session		 s;
 	json_t			*j;
-	char			 err[512], when[64], *txt;
+	char			 err[512], when[64], routers[512], *txt;
 	const char		*fw = NULL;
 	bool			 json = false, alive, intact = false, anchored;
 	int			 ch, rc;
@@ -112,11 +113,16 @@ cmd_status(int argc, char **argv)
 	ui_info("  tor            %s, pid %d, uid %u, TransPort %u, "
 	    "DNSPort %u", s.external_daemon ? "external" : "supervised",
 	    (int)s.tor_pid, s.tor_uid, s.trans_port, s.dns_port);
+	routes_format(&s.routers, routers, sizeof(routers));
 	ui_info("  options        lan-bypass %s, ipv6 %s, allow-root %s%s%s"
-	    "%s%s", s.lan_bypass ? "on" : "off", s.ipv6 ? "via Tor" :
+	    "%s%s", !s.lan_bypass ? "off" : s.lan_allow_router ?
+	    "on (routers allowed)" : "on", s.ipv6 ? "via Tor" :
 	    "blocked", s.allow_root ? "on" : "off",
 	    s.bypass_users[0] ? ", bypass users " : "", s.bypass_users,
 	    s.bypass_groups[0] ? ", bypass groups " : "", s.bypass_groups);
+	if (s.lan_bypass && !s.lan_allow_router)
+		ui_info("  routers        %s (the LAN bypass does not reach "
+		    "them)", routers);
 	ui_info("  watchdog       %s", watchdog_alive(s.watchdog_pid) ?
 	    "guarding the session" : "off");
 	if (fw != NULL)

@@ -6,6 +6,7 @@
  */
 #include "cli/lock.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -40,6 +41,21 @@ id_array(const uint32_t *ids, uint8_t n)
 	return a;
 }
 
+/* The n addresses of len bytes at v as strings, in their order. */
+static json_t *
+addr_array(const uint8_t *v, uint8_t n, size_t len)
+{
+	json_t	*a = json_array();
+	char	 s[INET6_ADDRSTRLEN];
+	uint8_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (inet_ntop(len == 4 ? AF_INET : AF_INET6, v + i * len, s,
+		    sizeof(s)) != NULL)
+			json_array_append_new(a, json_string(s));
+	return a;
+}
+
 static json_t *
 lock_json(const struct session *s)
 {
@@ -47,14 +63,17 @@ lock_json(const struct session *s)
 
 	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)s->fw_hash);
 	return json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:i, s:i, s:b,"
-	    " s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:o, s:o, s:s, s:s,"
-	    " s:i, s:I, s:I, s:s}",
+	    " s:b, s:b, s:b, s:o, s:o, s:b, s:b, s:b, s:s, s:s, s:s, s:o,"
+	    " s:o, s:s, s:s, s:i, s:I, s:I, s:s}",
 	    "version", 1, "state", session_state_name(s->state),
 	    "pid", (json_int_t)s->pid, "started", (json_int_t)s->started,
 	    "tor_pid", (json_int_t)s->tor_pid, "tor_uid",
 	    (json_int_t)s->tor_uid, "transport_port", s->trans_port,
 	    "dns_port", s->dns_port, "external_daemon", s->external_daemon,
 	    "allow_root", s->allow_root, "lan_bypass", s->lan_bypass,
+	    "lan_allow_router", s->lan_allow_router, "routers_v4",
+	    addr_array(s->routers.v4[0], s->routers.n_v4, 4), "routers_v6",
+	    addr_array(s->routers.v6[0], s->routers.n_v6, 16),
 	    "ipv6", s->ipv6, "use_bridges", s->use_bridges,
 	    "dns_overlay", s->dns_overlay, "interface", s->interface,
 	    "bypass_users", s->bypass_users, "bypass_groups",
@@ -159,6 +178,25 @@ get_ids(json_t *root, const char *key, uint32_t *ids)
 	return n;
 }
 
+/* Addresses of one family, as lock_json() wrote them; stops at the first
+ * entry that is not one. */
+static uint8_t
+get_addrs(json_t *root, const char *key, uint8_t *v, size_t len)
+{
+	json_t	*a = json_object_get(root, key), *e;
+	size_t	 i;
+	uint8_t	 n = 0;
+
+	json_array_foreach(a, i, e) {
+		if (n == TTP_MAX_ROUTERS || !json_is_string(e) ||
+		    inet_pton(len == 4 ? AF_INET : AF_INET6,
+		    json_string_value(e), v + n * len) != 1)
+			break;
+		n++;
+	}
+	return n;
+}
+
 int
 lock_read(const char *path, struct session *s, char *err, size_t errsz)
 {
@@ -195,6 +233,9 @@ lock_read(const char *path, struct session *s, char *err, size_t errsz)
 	s->external_daemon = get_bool(root, "external_daemon");
 	s->allow_root = get_bool(root, "allow_root");
 	s->lan_bypass = get_bool(root, "lan_bypass");
+	s->lan_allow_router = get_bool(root, "lan_allow_router");
+	s->routers.n_v4 = get_addrs(root, "routers_v4", s->routers.v4[0], 4);
+	s->routers.n_v6 = get_addrs(root, "routers_v6", s->routers.v6[0], 16);
 	s->ipv6 = get_bool(root, "ipv6");
 	s->use_bridges = get_bool(root, "use_bridges");
 	s->dns_overlay = get_bool(root, "dns_overlay");

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "common/defaults.h"
+#include "ipc/privop.h"
 
 #define LOCK_STR_MAX	256
 
@@ -34,6 +35,7 @@ struct session {
 	bool			 external_daemon;
 	bool			 allow_root;
 	bool			 lan_bypass;
+	bool			 lan_allow_router;	/* no exclusion */
 	bool			 ipv6;
 	bool			 use_bridges;
 	bool			 dns_overlay;
@@ -44,6 +46,7 @@ struct session {
 	uint32_t		 bypass_gids[TTP_MAX_BYPASS];
 	uint8_t			 n_bypass_uids;
 	uint8_t			 n_bypass_gids;
+	struct privop_routers	 routers;	/* the LAN bypass excludes */
 	uint64_t		 fw_hash;	/* what FW_APPLY installed */
 	char			 exit_ip[LOCK_STR_MAX];
 	int			 is_tor;	/* 1, 0, -1 unknown */

@@ -16,6 +16,7 @@
 #include "common/config.h"
 #include "common/defaults.h"
 #include "common/log.h"
+#include "common/routes.h"
 
 #define ID_MAX	0xfffffffeULL	/* (uid_t)-1 is "no id" */
 
@@ -169,6 +170,9 @@ fw_opts_parse(struct fw_opts *o, int opt, const char *arg)
 	case FWOPT_NO_LAN_BYPASS:
 		o->lan_bypass = false;
 		return 1;
+	case FWOPT_LAN_ALLOW_ROUTER:
+		o->lan_allow_router = true;
+		return 1;
 	case FWOPT_NO_IPV6:
 		o->no_ipv6 = true;
 		return 1;
@@ -284,5 +288,10 @@ fw_opts_finish(const struct fw_opts *o, struct privop_fw_apply *a)
 	a->allow_root = o->allow_root;
 	a->lan_bypass = o->lan_bypass;
 	a->ipv6 = !o->no_ipv6 && host_has_ipv6_loopback();
+	/* The routers as they are now: a start records them in the lock,
+	 * and restarts and the watchdog's repairs apply the same. */
+	if (a->lan_bypass && !o->lan_allow_router &&
+	    routes_read(&a->routers) == -1)
+		return -1;
 	return 0;
 }

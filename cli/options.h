@@ -19,6 +19,7 @@
 enum {
 	FWOPT_ALLOW_ROOT = 0x100,
 	FWOPT_NO_LAN_BYPASS,
+	FWOPT_LAN_ALLOW_ROUTER,
 	FWOPT_NO_IPV6,
 	FWOPT_BYPASS_USER,
 	FWOPT_BYPASS_GROUP,
@@ -31,6 +32,7 @@ enum {
 #define FW_OPTS_LONGOPTS						\
 	{ "allow-root",		no_argument,	   NULL, FWOPT_ALLOW_ROOT },	\
 	{ "no-lan-bypass",	no_argument,	   NULL, FWOPT_NO_LAN_BYPASS },	\
+	{ "lan-allow-router",	no_argument,	   NULL, FWOPT_LAN_ALLOW_ROUTER }, \
 	{ "no-ipv6",		no_argument,	   NULL, FWOPT_NO_IPV6 },	\
 	{ "bypass-user",	required_argument, NULL, FWOPT_BYPASS_USER },	\
 	{ "bypass-group",	required_argument, NULL, FWOPT_BYPASS_GROUP },	\
@@ -41,6 +43,10 @@ enum {
 #define FW_OPTS_HELP							\
 	"  --allow-root          exempt root (uid 0) from Tor routing\n"	\
 	"  --no-lan-bypass       send LAN traffic through Tor as well\n"	\
+	"  --lan-allow-router    let the LAN bypass reach the routers (the\n"	\
+	"                        gateways of the routes) and the networks\n"	\
+	"                        behind them, whose pages can show the\n"	\
+	"                        public address (default: refused)\n"	\
 	"  --no-ipv6             drop all IPv6 instead of redirecting it\n"	\
 	"  --bypass-user U,...   users (names or uids) that bypass Tor\n"	\
 	"  --bypass-group G,...  groups (names or gids) that bypass Tor\n"	\
@@ -56,6 +62,7 @@ struct fw_opts {
 	uint16_t	 dns_port;
 	bool		 allow_root;
 	bool		 lan_bypass;
+	bool		 lan_allow_router;	/* no router exclusion */
 	bool		 no_ipv6;
 	uint32_t	 uids[TTP_MAX_BYPASS];
 	uint32_t	 gids[TTP_MAX_BYPASS];
@@ -72,7 +79,9 @@ void	fw_opts_init(struct fw_opts *o);
 int	fw_opts_parse(struct fw_opts *o, int opt, const char *arg);
 /* The configuration's tor user and ports, where no option overrides them. */
 void	fw_opts_config(struct fw_opts *o, const struct ttp_config *cfg);
-/* Resolve the tor uid and probe IPv6; fill *a. 0, or -1 (error printed). */
+/* Resolve the tor uid, probe IPv6, read the routers the LAN bypass
+ * excludes (from this network namespace's routes); fill *a. 0, or -1
+ * (error printed). */
 int	fw_opts_finish(const struct fw_opts *o, struct privop_fw_apply *a);
 /*
  * After getopt_long returned '?' or ':' (with opterr = 0): one line naming

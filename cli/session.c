@@ -330,6 +330,8 @@ session_fill(struct session *s, const struct start_req *r,
 	s->external_daemon = r->external_daemon;
 	s->allow_root = a->allow_root;
 	s->lan_bypass = a->lan_bypass;
+	s->lan_allow_router = a->lan_bypass && r->fw.lan_allow_router;
+	s->routers = a->routers;
 	s->ipv6 = a->ipv6;
 	s->use_bridges = r->use_bridges;
 	s->is_tor = -1;
@@ -426,7 +428,9 @@ print_summary(const struct session *s, const struct start_req *r)
 	    s->external_daemon ? "external daemon" : "supervised by ttp",
 	    s->trans_port, s->dns_port);
 	ui_info("  bypasses Tor   loopback%s%s%s%s%s%s",
-	    s->lan_bypass ? ", LAN (no DNS, NetBIOS, mDNS, LLMNR)" : "",
+	    !s->lan_bypass ? "" : s->lan_allow_router ? ", LAN and its "
+	    "routers (no DNS, NetBIOS, mDNS, LLMNR)" : ", LAN but not its "
+	    "routers (no DNS, NetBIOS, mDNS, LLMNR)",
 	    s->allow_root ? ", root" : "",
 	    r->fw.nuids ? ", users " : "", r->fw.nuids ?
 	    s->bypass_users : "", r->fw.ngids ? ", groups " : "",

@@ -162,6 +162,7 @@ build_apply(struct privop_fw_apply *a)
 	a->n_bypass_gids = sess.n_bypass_gids;
 	a->allow_root = sess.allow_root;
 	a->lan_bypass = sess.lan_bypass;
+	a->routers = sess.routers;
 	a->ipv6 = sess.ipv6;
 }
 

@@ -95,6 +95,10 @@
 /* Largest number of --bypass-user / --bypass-group entries. */
 #define TTP_MAX_BYPASS		16
 
+/* Largest number of routers per address family the LAN bypass excludes
+ * (the distinct gateways of the host's routes). */
+#define TTP_MAX_ROUTERS		8
+
 /*
  * The anchor: a copy of the session's filter chains in a table declared
  * `flags owner`, which no other netlink socket can change or delete (and

@@ -23,6 +23,8 @@ enum ftype {
 	F_U64,		/* uint64_t */
 	F_ERR,		/* int32_t, 0..INT32_MAX */
 	F_IDS,		/* uint32_t[TTP_MAX_BYPASS] + uint8_t count at noff */
+	F_ADDRS,	/* uint8_t[TTP_MAX_ROUTERS][max] + uint8_t count at
+			   noff: an array of bin, each exactly max bytes */
 	F_STR		/* char[PRIVOP_MSG_MAX], NUL-terminated, no inner NUL */
 };
 
@@ -31,7 +33,8 @@ struct field {
 	enum ftype	 type;
 	size_t		 off;	/* in struct privop_req or privop_reply */
 	size_t		 noff;	/* F_IDS: offset of the element count */
-	uint64_t	 max;	/* F_U32: largest value the type allows */
+	uint64_t	 max;	/* F_U32: largest value the type allows;
+				   F_ADDRS: an address's length */
 };
 
 #define FA(m)	offsetof(struct privop_req, u.fw_apply.m)
@@ -44,6 +47,8 @@ static const struct field fw_apply_keys[] = {
 	{ "allow_root",	 F_BOOL, FA(allow_root),  0, 0 },
 	{ "lan_bypass",	 F_BOOL, FA(lan_bypass),  0, 0 },
 	{ "ipv6",	 F_BOOL, FA(ipv6),	  0, 0 },
+	{ "routers_v4",	 F_ADDRS, FA(routers.v4), FA(routers.n_v4), 4 },
+	{ "routers_v6",	 F_ADDRS, FA(routers.v6), FA(routers.n_v6), 16 },
 };
 static const struct field fw_lockdown_keys[] = {
 	{ "tor_uid", F_U32,
@@ -166,6 +171,15 @@ pack_field(msgpack_packer *pk, const struct field *f, const void *base)
 				return -1;
 		}
 		return 0;
+	case F_ADDRS:
+		memcpy(&n, (const unsigned char *)base + f->noff, sizeof(n));
+		if (n > TTP_MAX_ROUTERS || msgpack_pack_array(pk, n) != 0)
+			return -1;
+		for (i = 0; i < n; i++)
+			if (msgpack_pack_bin_with_body(pk, p + i * f->max,
+			    f->max) != 0)
+				return -1;
+		return 0;
 	case F_STR:
 		len = strnlen((const char *)p, PRIVOP_MSG_MAX);
 		if (len == PRIVOP_MSG_MAX)
@@ -221,8 +235,8 @@ privop_encode_reply(const struct privop_reply *rep, void *buf, size_t bufsz)
  * before it has read a single element (its unpack template marks this
  * "FIXME security guard"): a 5-byte frame could make it ask for 200 GB.
  * So walk the headers first, without building anything: admit only the
- * types ttp frames are made of (no float, bin, ext, 32-bit containers or
- * strings, map16), and refuse any count or length larger than the bytes
+ * types ttp frames are made of (no float, ext, bin16/32, 32-bit containers
+ * or strings, map16), and refuse any count or length larger than the bytes
  * left. msgpack-c then does the real decoding.
  */
 static int
@@ -250,8 +264,9 @@ frame_shape(const unsigned char *p, size_t len, const char **why)
 			n = b & 0x1f;				/* fixstr */
 		else if (b >= 0xcc && b <= 0xd3)
 			i += (size_t)1 << (b & 0x03);	/* u/int 8..64 */
-		else if (b == 0xd9 || b == 0xda || b == 0xdc)
-			w = b == 0xd9 ? 1 : 2;	/* str8, str16, array16 */
+		else if (b == 0xc4 || b == 0xd9 || b == 0xda || b == 0xdc)
+			w = b == 0xda || b == 0xdc ? 2 : 1;
+					/* bin8, str8, str16, array16 */
 		else {
 			*why = "value of a type no ttp frame uses";
 			return -1;
@@ -368,6 +383,28 @@ get_field(const struct field *f, const msgpack_object *o, void *base,
 				return -1;
 			u32 = (uint32_t)v;
 			memcpy(p + n * sizeof(u32), &u32, sizeof(u32));
+		}
+		memcpy((unsigned char *)base + f->noff, &n, sizeof(n));
+		return 0;
+	case F_ADDRS:
+		if (o->type != MSGPACK_OBJECT_ARRAY) {
+			*why = "wrong type: expected an array";
+			return -1;
+		}
+		if (o->via.array.size > TTP_MAX_ROUTERS) {
+			*why = "array longer than TTP_MAX_ROUTERS";
+			return -1;
+		}
+		for (n = 0; n < o->via.array.size; n++) {
+			const msgpack_object *e = &o->via.array.ptr[n];
+
+			if (e->type != MSGPACK_OBJECT_BIN ||
+			    e->via.bin.size != f->max) {
+				*why = "wrong type: expected an address "
+				    "(bin of 4 or 16 bytes)";
+				return -1;
+			}
+			memcpy(p + n * f->max, e->via.bin.ptr, f->max);
 		}
 		memcpy((unsigned char *)base + f->noff, &n, sizeof(n));
 		return 0;
@@ -568,6 +605,39 @@ valid_ids(const uint32_t *ids, uint8_t n, const char **why)
 	return 0;
 }
 
+/*
+ * A router must be a unicast address of its family: not unspecified,
+ * loopback, multicast or broadcast (IPv4: not 0/8, 127/8 nor 224/3), and
+ * each listed once.
+ */
+static int
+valid_routers(const uint8_t *a, uint8_t n, size_t len, const char **why)
+{
+	static const uint8_t	 any6[16], lo6[16] = { [15] = 1 };
+	const uint8_t		*r;
+	uint8_t			 i, j;
+
+	if (n > TTP_MAX_ROUTERS) {
+		*why = "more than TTP_MAX_ROUTERS routers";
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		r = a + i * len;
+		if (len == 4 ? r[0] == 0 || r[0] == 127 || r[0] >= 224 :
+		    memcmp(r, any6, 16) == 0 || memcmp(r, lo6, 16) == 0 ||
+		    r[0] == 0xff) {
+			*why = "router not a unicast address";
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (memcmp(a + j * len, r, len) == 0) {
+				*why = "duplicate router";
+				return -1;
+			}
+	}
+	return 0;
+}
+
 int
 privop_validate_req(const struct privop_req *req, const char **why)
 {
@@ -585,7 +655,11 @@ privop_validate_req(const struct privop_req *req, const char **why)
 			return -1;
 		}
 		if (valid_ids(a->bypass_uids, a->n_bypass_uids, why) == -1 ||
-		    valid_ids(a->bypass_gids, a->n_bypass_gids, why) == -1)
+		    valid_ids(a->bypass_gids, a->n_bypass_gids, why) == -1 ||
+		    valid_routers(a->routers.v4[0], a->routers.n_v4, 4,
+		    why) == -1 ||
+		    valid_routers(a->routers.v6[0], a->routers.n_v6, 16,
+		    why) == -1)
 			return -1;
 		return 0;
 	case PRIVOP_FW_LOCKDOWN:

@@ -10,8 +10,8 @@
  * FW_ANCHOR's reply also carries one descriptor (SCM_RIGHTS).
  *
  * Client stubs privop_<op>() (ipc/privop_client.c) pair with the handlers
- * privd_<op>() (privd/). Requests carry integers and booleans only: never a
- * command string, a path or rule text.
+ * privd_<op>() (privd/). Requests carry integers, booleans and fixed-size
+ * binary addresses only: never a command string, a path or rule text.
  */
 #ifndef TTP_PRIVOP_H
 #define TTP_PRIVOP_H
@@ -41,11 +41,26 @@ enum privop {
 };
 
 /*
+ * The routers the LAN bypass must not reach (docs/killswitch.md, "The LAN
+ * bypass and the router"): the gateways of the host's routes, in network
+ * byte order. None: no exclusion (--lan-allow-router).
+ */
+struct privop_routers {
+	uint8_t		 v4[TTP_MAX_ROUTERS][4];
+	uint8_t		 v6[TTP_MAX_ROUTERS][16];
+	uint8_t		 n_v4;
+	uint8_t		 n_v6;
+};
+
+/*
  * FW_APPLY keys: "tor_uid", "trans_port", "dns_port", "bypass_uids" (array),
- * "bypass_gids" (array), "allow_root", "lan_bypass", "ipv6" (booleans).
+ * "bypass_gids" (array), "allow_root", "lan_bypass", "ipv6" (booleans),
+ * "routers_v4", "routers_v6" (arrays of 4- and 16-byte bin).
  * Validation: tor_uid in 1..0xfffffffe; ports 1..65535; at most
  * TTP_MAX_BYPASS ids, each in 1..0xfffffffe (root is exempted only through
- * allow_root).
+ * allow_root); at most TTP_MAX_ROUTERS routers per family, each a unicast
+ * address (not unspecified, loopback, multicast or broadcast), no two
+ * alike.
  */
 struct privop_fw_apply {
 	uint32_t	 tor_uid;
@@ -58,6 +73,7 @@ struct privop_fw_apply {
 	bool		 allow_root;
 	bool		 lan_bypass;
 	bool		 ipv6;		/* redirect IPv6; false: drop it */
+	struct privop_routers routers;
 };
 
 /* FW_ANCHOR: the same keys and validation as FW_APPLY (the ports are

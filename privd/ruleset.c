@@ -1,7 +1,8 @@
 /*
  * The rulesets of table inet ttp, rendered as nft text from the built-in
- * template below and validated integers only: nothing a peer sends can
- * become rule text except decimal uids, gids and ports. Each rendering is
+ * template below and validated values only: nothing a peer sends can
+ * become rule text except decimal uids, gids and ports, and addresses
+ * formatted by inet_ntop(). Each rendering is
  * one buffer that replaces the table atomically on nftables 1.0.6, which
  * has no `destroy`: `table inet ttp {}` makes sure a table exists, `delete
  * table inet ttp` removes it, and the new table follows, all in one
@@ -12,6 +13,7 @@
  */
 #include "privd/privd.h"
 
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,9 +34,10 @@
 #define NAT		0x40	/* table inet ttp, not the anchor */
 
 /* What a line is: a plain line, a rule whose %s stands for integers (a
- * rule on an empty list of bypass ids is left out), or the start of a set
- * or a chain. */
-enum arg { NONE, TOR, DNS, TRANS, UIDS, GIDS, BLOCK };
+ * rule on an empty list of bypass ids is left out), a set's elements
+ * line whose %s stands for the routers of one family (left out when
+ * there are none), or the start of a set or a chain. */
+enum arg { NONE, TOR, DNS, TRANS, UIDS, GIDS, ROUTERS4, ROUTERS6, BLOCK };
 
 /* Continues a long line inside a set, indented as nft itself would. */
 #define MORE	"\n\t\t\t     "
@@ -75,6 +78,14 @@ static const struct rule {
 	{ 0,	NONE,	"type ipv6_addr" },
 	{ 0,	NONE,	"flags interval" },
 	{ 0,	NONE,	"elements = { fc00::/7, fe80::/10 }" },
+	/* The gateways of the host's routes, which the LAN bypass must not
+	 * reach (filter_out); empty with --lan-allow-router. */
+	{ SESSION, BLOCK, "set routers_v4" },
+	{ 0,	NONE,	"type ipv4_addr" },
+	{ 0,	ROUTERS4, "elements = { %s }" },
+	{ SESSION, BLOCK, "set routers_v6" },
+	{ 0,	NONE,	"type ipv6_addr" },
+	{ 0,	ROUTERS6, "elements = { %s }" },
 
 	/* Kept because the seed lists it; gateway mode is not offered, so
 	 * it has no rules and forwarded packets are dropped in filter_fwd. */
@@ -166,8 +177,19 @@ static const struct rule {
 	 * service that tells a redirected user the host's public address:
 	 * SSDP/UPnP discovery (udp 1900), WS-Discovery (3702), NAT-PMP and
 	 * PCP (5350, 5351), cloud metadata (169.254.169.254, fd00:ec2::254;
-	 * both inside the LAN sets); the rest is rejected, so applications
-	 * fail fast instead of hanging.
+	 * both inside the LAN sets), and the routers: a LAN packet whose
+	 * next hop is a gateway of the host's routes is either for the
+	 * router itself (its web pages, its UPnP control URL) or for a
+	 * private network behind it (an ISP modem), and both can show the
+	 * public address. `rt ip nexthop` is the gateway of a routed
+	 * destination and the destination itself for an on-link one, so
+	 * on-link LAN hosts stay reachable (docs/killswitch.md). Such
+	 * packets are not redirected into Tor either: nat output returns
+	 * every LAN destination before its TCP redirect, since no exit
+	 * reaches a private address (a redirected connection would only
+	 * fail slowly, after a circuit); here they are refused at once.
+	 * The rest is rejected, so applications fail fast instead of
+	 * hanging.
 	 */
 	{ SESSION, UIDS, "meta skuid { %s } accept" },
 	{ SESSION, GIDS, "meta skgid { %s } accept" },
@@ -183,6 +205,14 @@ static const struct rule {
 	{ LAN | IP6, NONE, "ip6 daddr fd00:ec2::254 reject" },
 	{ LAN,	NONE,	"tcp dport { 53, 137, 139, 3702, 5355 } "
 			"reject with tcp reset" },
+	{ LAN,	NONE,	"ip daddr @lan_v4 rt ip nexthop @routers_v4 "
+			"meta l4proto tcp reject with tcp reset" },
+	{ LAN,	NONE,	"ip daddr @lan_v4 rt ip nexthop @routers_v4 "
+			"reject with icmpx type admin-prohibited" },
+	{ LAN | IP6, NONE, "ip6 daddr @lan_v6 rt ip6 nexthop @routers_v6 "
+			"meta l4proto tcp reject with tcp reset" },
+	{ LAN | IP6, NONE, "ip6 daddr @lan_v6 rt ip6 nexthop @routers_v6 "
+			"reject with icmpx type admin-prohibited" },
 	{ LAN,	NONE,	"ip daddr @lan_v4 accept" },
 	{ LAN | IP6, NONE, "ip6 daddr @lan_v6 accept" },
 	{ NOIP6, NONE,	"meta nfproto ipv6 drop" },
@@ -257,6 +287,41 @@ ids_ok(const uint32_t *ids, size_t n)
 }
 
 /*
+ * A set's elements line, its %s replaced by the n addresses of len bytes
+ * at v, in ascending byte order and each once (as for ids below), so the
+ * text does not depend on the order of the routing table; nothing when
+ * n is 0: an empty set.
+ */
+static void
+rb_addrs(struct rbuf *b, const char *text, const uint8_t *v, size_t n,
+    size_t len)
+{
+	const char	*mark = strchr(text, '%');
+	const uint8_t	*last = NULL, *next;
+	char		 s[INET6_ADDRSTRLEN];
+	size_t		 i;
+
+	if (n == 0 || mark == NULL)
+		return;
+	rb_printf(b, "\t\t%.*s", (int)(mark - text), text);
+	for (;; last = next) {
+		for (next = NULL, i = 0; i < n; i++)
+			if ((last == NULL || memcmp(v + i * len, last,
+			    len) > 0) && (next == NULL ||
+			    memcmp(v + i * len, next, len) < 0))
+				next = v + i * len;
+		if (next == NULL)
+			break;
+		if (inet_ntop(len == 4 ? AF_INET : AF_INET6, next, s,
+		    sizeof(s)) == NULL)
+			b->len = b->sz;
+		else
+			rb_printf(b, "%s%s", last != NULL ? ", " : "", s);
+	}
+	rb_printf(b, "%s\n", mark + 2);
+}
+
+/*
  * A rule, its %s replaced by the integers r->arg names, in ascending
  * order and each once, so the text is the same whatever order the user
  * gave. They are validated, so all lie strictly between 0 and UINT32_MAX.
@@ -275,6 +340,12 @@ rb_rule(struct rbuf *b, const struct rule *r, const struct privop_fw_apply *a)
 	case TRANS:	one = a->trans_port; v = &one; break;
 	case UIDS:	v = a->bypass_uids; n = a->n_bypass_uids; break;
 	case GIDS:	v = a->bypass_gids; n = a->n_bypass_gids; break;
+	case ROUTERS4:
+		rb_addrs(b, r->text, a->routers.v4[0], a->routers.n_v4, 4);
+		return;
+	case ROUTERS6:
+		rb_addrs(b, r->text, a->routers.v6[0], a->routers.n_v6, 16);
+		return;
 	default:	break;
 	}
 	if (v == NULL || mark == NULL) {
@@ -348,14 +419,17 @@ render(const struct privop_fw_apply *a, int have, unsigned slot, char *buf,
 /*
  * The properties of the session's ruleset for these options, or -1 when
  * an id is not one the renderer may use. Re-checked here, whoever
- * validated before: tor_uid 0 would exempt root.
+ * validated before: tor_uid 0 would exempt root; more routers than the
+ * arrays hold would be read beyond them.
  */
 static int
 session_have(const struct privop_fw_apply *a)
 {
 	if (!ids_ok(&a->tor_uid, 1) ||
 	    !ids_ok(a->bypass_uids, a->n_bypass_uids) ||
-	    !ids_ok(a->bypass_gids, a->n_bypass_gids))
+	    !ids_ok(a->bypass_gids, a->n_bypass_gids) ||
+	    a->routers.n_v4 > TTP_MAX_ROUTERS ||
+	    a->routers.n_v6 > TTP_MAX_ROUTERS)
 		return -1;
 	return SESSION | (a->ipv6 ? IP6 : NOIP6) | (a->lan_bypass ? LAN : 0) |
 	    (a->allow_root ? ROOT : 0);

@@ -66,6 +66,11 @@ grep -q '^HTTP /api/ip' "$LIB_TMP/trans.log" &&
     pass "the host's own resolv.conf is untouched" || fail "the host's resolv.conf changed"
 ttp_as $USER_UID status --json >"$OUT"
 grep -q '"state":"active"' "$OUT" && pass "status (ordinary user): active" || fail "status: $(cat "$OUT")"
+# The lock records the routers the LAN bypass excludes: the client's
+# gateways, which a restart and the watchdog apply again.
+grep -q '"lan_allow_router": *false, *"routers_v4": *\["'$F4'"\], *"routers_v6": *\["'$F6'"\]' "$OUT" &&
+    pass "status --json: the routers the LAN bypass excludes ($F4, $F6)" ||
+    fail "status --json routers: $(cat "$OUT")"
 
 check "TCP (user) reaches the stand-in, not the far side" 0 "^STANDIN $F4:$FAR_PORT ECHO=ok\$" $U tcp $F4 $FAR_PORT
 check "IPv6 TCP (user) reaches the stand-in" 0 "^STANDIN \\[$F6\\]:$FAR_PORT ECHO=ok\$" $U tcp $F6 $FAR_PORT
@@ -114,6 +119,15 @@ st=$(host_state)
 [ "$st" = "table=session overlay=yes lock=yes" ] && pass "after restart: $st" || fail "after restart: $st"
 check "after restart, TCP reaches the stand-in" 0 "^STANDIN $F4:$FAR_PORT ECHO=ok\$" $U tcp $F4 $FAR_PORT
 check "after restart, UDP rejected" 0 '^FAIL' $U udp $F4 9999
+ttp restart "${TTP_START_ARGS[@]}" --lan-allow-router >"$OUT" 2>&1; rc=$?
+[ $rc = 0 ] && grep -q 'LAN and its routers' "$OUT" &&
+    pass "restart --lan-allow-router: exit 0, says the routers are reachable" ||
+    fail "restart --lan-allow-router: exit $rc: $(cat "$OUT")"
+ttp_as $USER_UID status --json >"$OUT"
+grep -q '"lan_allow_router": *true, *"routers_v4": *\[\], *"routers_v6": *\[\]' "$OUT" &&
+    ! in_client nft list set inet ttp routers_v4 | grep -q elements &&
+    pass "restart --lan-allow-router: recorded, the router sets are empty" ||
+    fail "restart --lan-allow-router: $(cat "$OUT")"
 
 echo "--- stop with an idle connection open during the session"
 idle_open during $F4 $FAR_PORT || fail "idle connection did not open"

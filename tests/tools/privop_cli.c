@@ -16,7 +16,10 @@
  *        privop_cli --encode OP [ARGS] [-- ...]   print frames as hex only
  * ops: fw-apply --tor-uid N [--trans-port N] [--dns-port N]
  *        [--bypass-uid N]... [--bypass-gid N]... [--allow-root]
- *        [--no-lan-bypass] [--no-ipv6]
+ *        [--no-lan-bypass] [--no-ipv6] [--lan-allow-router] [--router A]...
+ *        (the routers, as ttp start: this namespace's gateways, read from
+ *        /proc/net/route and ipv6_route; --router gives them instead,
+ *        --lan-allow-router none)
  *      fw-lockdown --tor-uid N | fw-remove | fw-status | dns-overlay |
  *      dns-restore | ct-flush | sock-kill [--trans-port N] | raw-hex HEX |
  *      fw-anchor [fw-apply's options] (the anchor is held until exit)
@@ -24,7 +27,9 @@
  */
 #include "ipc/privop.h"
 #include "common/log.h"
+#include "common/routes.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +88,20 @@ hex2bin(const char *hex, struct cliop *c)
 	c->israw = 1;
 }
 
+/* --router A: one more router, of A's family. */
+static void
+router(struct privop_routers *r, const char *s)
+{
+	if (r->n_v4 < TTP_MAX_ROUTERS &&
+	    inet_pton(AF_INET, s, r->v4[r->n_v4]) == 1)
+		r->n_v4++;
+	else if (r->n_v6 < TTP_MAX_ROUTERS &&
+	    inet_pton(AF_INET6, s, r->v6[r->n_v6]) == 1)
+		r->n_v6++;
+	else
+		usage("bad --router address, or too many");
+}
+
 /* Parse one op and its arguments: av[0..ac-1]. */
 static void
 parse_op(int ac, char **av, struct cliop *c)
@@ -91,7 +110,7 @@ parse_op(int ac, char **av, struct cliop *c)
 	static const char *names[] = { NULL, "fw-apply", "fw-lockdown",
 	    "fw-remove", "fw-status", "dns-overlay", "dns-restore",
 	    "ct-flush", "sock-kill", "fw-anchor" };
-	int			 i, op, ap;
+	int			 i, op, ap, routers = 1;
 
 	memset(c, 0, sizeof(*c));
 	if (ac < 1)
@@ -125,6 +144,8 @@ parse_op(int ac, char **av, struct cliop *c)
 			a->lan_bypass = false;
 		else if (ap && strcmp(o, "--no-ipv6") == 0)
 			a->ipv6 = false;
+		else if (ap && strcmp(o, "--lan-allow-router") == 0)
+			routers = 0;
 		else if (v == NULL)
 			usage("option without value, or unknown option");
 		else if (ap && strcmp(o, "--tor-uid") == 0)
@@ -148,9 +169,20 @@ parse_op(int ac, char **av, struct cliop *c)
 		    strcmp(o, "--bypass-gid") == 0 &&
 		    a->n_bypass_gids < TTP_MAX_BYPASS)
 			a->bypass_gids[a->n_bypass_gids++] = num(v), i++;
-		else
+		else if (ap && strcmp(o, "--router") == 0) {
+			if (routers == 1)
+				memset(&a->routers, 0, sizeof(a->routers));
+			router(&a->routers, v), i++;
+			routers = 2;
+		} else
 			usage("unknown option for this op");
 	}
+	/* As fw_opts_finish(): the routers of this namespace, unless given
+	 * or allowed. */
+	if (!ap || !a->lan_bypass || routers == 0)
+		memset(&a->routers, 0, sizeof(a->routers));
+	else if (routers == 1 && routes_read(&a->routers) == -1)
+		exit(1);
 }
 
 static void
@@ -308,6 +340,8 @@ main(int argc, char *argv[])
 	}
 	if (i + 1 < argc && strcmp(argv[i], "--pin-tor-uid") == 0) {
 		pinned.tor_uid = num(argv[i + 1]);
+		if (routes_read(&pinned.routers) == -1)
+			exit(1);
 		pin = &pinned;
 		i += 2;
 	}

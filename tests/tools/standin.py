@@ -36,6 +36,14 @@ def family_of(host):
     return socket.AF_INET6 if ':' in host else socket.AF_INET
 
 
+def sockaddr(host, port):
+    """(host, port), or with a scope ("fe80::1%eth0") the 4-tuple that
+    carries its interface index."""
+    if '%' not in host:
+        return (host, port)
+    return socket.getaddrinfo(host, port, socket.AF_INET6)[0][4]
+
+
 def original_dst(conn):
     if conn.family == socket.AF_INET:
         raw = conn.getsockopt(socket.SOL_IP, SO_ORIGINAL_DST, 16)
@@ -165,7 +173,7 @@ def probe_tcp(args):
     s = socket.socket(family_of(args.host), socket.SOCK_STREAM)
     s.settimeout(args.timeout)
     try:
-        s.connect((args.host, args.port))
+        s.connect(sockaddr(args.host, args.port))
         f = s.makefile('rb')
         greeting = f.readline().decode().strip()
         s.sendall(b'ping\n')
@@ -183,7 +191,7 @@ def probe_udp(args, payload=b'probe'):
     s = socket.socket(family_of(args.host), socket.SOCK_DGRAM)
     s.settimeout(args.timeout)
     try:
-        s.sendto(payload, (args.host, args.port))
+        s.sendto(payload, sockaddr(args.host, args.port))
         data, peer = s.recvfrom(4096)
     except OSError as e:
         print('FAIL %s' % errname(e))

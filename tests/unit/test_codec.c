@@ -26,12 +26,16 @@ static const struct {
 	    .trans_port = 9041, .dns_port = 9054,
 	    .bypass_uids = { 1000, 1001 }, .n_bypass_uids = 2,
 	    .bypass_gids = { 100 }, .n_bypass_gids = 1,
-	    .allow_root = false, .lan_bypass = true, .ipv6 = true } },
-	    "89a26f7001a7746f725f756964cdfa01aa7472616e735f706f7274cd2351a864"
+	    .allow_root = false, .lan_bypass = true, .ipv6 = true,
+	    .routers = { .v4 = { { 192, 168, 1, 1 } },
+	    .v6 = { { 0xfe, 0x80, [15] = 1 } }, .n_v4 = 1, .n_v6 = 1 } } },
+	    "8ba26f7001a7746f725f756964cdfa01aa7472616e735f706f7274cd2351a864"
 	    "6e735f706f7274cd235eab6279706173735f7569647392cd03e8cd03e9ab6279"
 	    "706173735f676964739164aa616c6c6f775f726f6f74c2aa6c616e5f62797061"
-	    "7373c3a469707636c3" },
-	/* Every limit at once: largest ids, extreme ports, 16 of each. */
+	    "7373c3a469707636c3aa726f75746572735f763491c404c0a80101aa726f7574"
+	    "6572735f763691c410fe800000000000000000000000000001" },
+	/* Every limit at once: largest ids, extreme ports, 16 of each id,
+	 * 8 routers of each family. */
 	{ { .op = PRIVOP_FW_APPLY, .u.fw_apply = { .tor_uid = 0xfffffffe,
 	    .trans_port = 1, .dns_port = 65535,
 	    .bypass_uids = { 100000, 100001, 100002, 100003, 100004, 100005,
@@ -41,8 +45,19 @@ static const struct {
 	    0xfffffffa, 0xfffffff9, 0xfffffff8, 0xfffffff7, 0xfffffff6,
 	    0xfffffff5, 0xfffffff4, 0xfffffff3, 0xfffffff2, 0xfffffff1,
 	    0xfffffff0, 0xffffffef }, .n_bypass_gids = 16,
-	    .allow_root = true, .lan_bypass = false, .ipv6 = false } },
-	    "89a26f7001a7746f725f756964cefffffffeaa7472616e735f706f727401a864"
+	    .allow_root = true, .lan_bypass = false, .ipv6 = false,
+	    .routers = { .v4 = { { 10, 0, 0, 1 }, { 10, 0, 0, 2 },
+	    { 10, 0, 0, 3 }, { 10, 0, 0, 4 }, { 10, 0, 0, 5 }, { 10, 0, 0, 6 },
+	    { 10, 0, 0, 7 }, { 10, 0, 0, 8 } }, .n_v4 = 8,
+	    .v6 = { { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+	    { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 },
+	    { 0x20, 0x01, 0x0d, 0xb8, [15] = 3 },
+	    { 0x20, 0x01, 0x0d, 0xb8, [15] = 4 },
+	    { 0x20, 0x01, 0x0d, 0xb8, [15] = 5 },
+	    { 0x20, 0x01, 0x0d, 0xb8, [15] = 6 },
+	    { 0x20, 0x01, 0x0d, 0xb8, [15] = 7 },
+	    { 0x20, 0x01, 0x0d, 0xb8, [15] = 8 } }, .n_v6 = 8 } } },
+	    "8ba26f7001a7746f725f756964cefffffffeaa7472616e735f706f727401a864"
 	    "6e735f706f7274cdffffab6279706173735f75696473dc0010ce000186a0ce00"
 	    "0186a1ce000186a2ce000186a3ce000186a4ce000186a5ce000186a6ce000186"
 	    "a7ce000186a8ce000186a9ce000186aace000186abce000186acce000186adce"
@@ -50,7 +65,13 @@ static const struct {
 	    "fffdcefffffffccefffffffbcefffffffacefffffff9cefffffff8cefffffff7"
 	    "cefffffff6cefffffff5cefffffff4cefffffff3cefffffff2cefffffff1ceff"
 	    "fffff0ceffffffefaa616c6c6f775f726f6f74c3aa6c616e5f627970617373c2"
-	    "a469707636c2" },
+	    "a469707636c2aa726f75746572735f763498c4040a000001c4040a000002c404"
+	    "0a000003c4040a000004c4040a000005c4040a000006c4040a000007c4040a00"
+	    "0008aa726f75746572735f763698c41020010db8000000000000000000000001"
+	    "c41020010db8000000000000000000000002c41020010db80000000000000000"
+	    "00000003c41020010db8000000000000000000000004c41020010db800000000"
+	    "0000000000000005c41020010db8000000000000000000000006c41020010db8"
+	    "000000000000000000000007c41020010db8000000000000000000000008" },
 	{ { .op = PRIVOP_FW_LOCKDOWN, .u.fw_lockdown = { .tor_uid = 64001 } },
 	    "82a26f7002a7746f725f756964cdfa01" },
 	{ { .op = PRIVOP_FW_REMOVE }, "81a26f7003" },
@@ -64,10 +85,10 @@ static const struct {
 	{ { .op = PRIVOP_FW_ANCHOR, .u.fw_apply = { .tor_uid = 64001,
 	    .trans_port = 9041, .dns_port = 9054, .lan_bypass = true,
 	    .ipv6 = true } },
-	    "89a26f7009a7746f725f756964cdfa01aa7472616e735f706f7274cd2351a864"
+	    "8ba26f7009a7746f725f756964cdfa01aa7472616e735f706f7274cd2351a864"
 	    "6e735f706f7274cd235eab6279706173735f7569647390ab6279706173735f67"
 	    "69647390aa616c6c6f775f726f6f74c2aa6c616e5f627970617373c3a4697076"
-	    "36c3" },
+	    "36c3aa726f75746572735f763490aa726f75746572735f763690" },
 };
 #define N_GOLDEN	(sizeof(golden) / sizeof(golden[0]))
 
@@ -265,6 +286,12 @@ START_TEST(test_validate_struct)
 	req = golden[0].req;
 	req.u.fw_apply.trans_port = 0;
 	ck_assert_int_eq(privop_validate_req(&req, &why), -1);
+	req = golden[0].req;
+	req.u.fw_apply.routers.n_v4 = TTP_MAX_ROUTERS + 1;
+	ck_assert_int_eq(privop_validate_req(&req, &why), -1);
+	req = golden[0].req;
+	req.u.fw_apply.routers.n_v6 = TTP_MAX_ROUTERS + 1;
+	ck_assert_int_eq(privop_validate_req(&req, &why), -1);
 	req = golden[2].req;
 	req.u.fw_lockdown.tor_uid = 0xffffffff;
 	ck_assert_int_eq(privop_validate_req(&req, &why), -1);
@@ -290,6 +317,12 @@ START_TEST(test_encode_limits)
 	for (i = 0; i < (size_t)n; i++)
 		ck_assert_int_eq(privop_encode_req(&req, buf, i), -1);
 	req.u.fw_apply.n_bypass_gids = TTP_MAX_BYPASS + 1;
+	ck_assert_int_eq(privop_encode_req(&req, buf, sizeof(buf)), -1);
+	req = golden[1].req;
+	req.u.fw_apply.routers.n_v4 = TTP_MAX_ROUTERS + 1;
+	ck_assert_int_eq(privop_encode_req(&req, buf, sizeof(buf)), -1);
+	req = golden[1].req;
+	req.u.fw_apply.routers.n_v6 = TTP_MAX_ROUTERS + 1;
 	ck_assert_int_eq(privop_encode_req(&req, buf, sizeof(buf)), -1);
 	req.op = (enum privop)0;
 	ck_assert_int_eq(privop_encode_req(&req, buf, sizeof(buf)), -1);

@@ -311,6 +311,12 @@ pinned_session(void)
 	a.n_bypass_uids = 1;
 	a.lan_bypass = true;
 	a.ipv6 = true;
+	/* Two routers of each family: their order is part of the pin. */
+	memcpy(a.routers.v4[0], (uint8_t[4]){ 192, 168, 1, 1 }, 4);
+	memcpy(a.routers.v4[1], (uint8_t[4]){ 10, 0, 0, 1 }, 4);
+	memcpy(a.routers.v6[0], (uint8_t[16]){ 0xfe, 0x80, [15] = 1 }, 16);
+	memcpy(a.routers.v6[1], (uint8_t[16]){ 0xfd, 0, [15] = 1 }, 16);
+	a.routers.n_v4 = a.routers.n_v6 = 2;
 	return a;
 }
 
@@ -364,6 +370,22 @@ START_TEST(test_watchdog_role)
 		break;
 	case 4:
 		(void)privop_fw_lockdown(p.fd, pin.tor_uid + 1, &rep);
+		break;
+	case 5:
+		/* Without the routers: the LAN bypass would reach them. */
+		a = pin;
+		memset(&a.routers, 0, sizeof(a.routers));
+		(void)privop_fw_apply(p.fd, &a, &rep);
+		break;
+	case 6:
+		a = pin;
+		a.routers.n_v6 = 1;
+		(void)privop_fw_anchor(p.fd, &a, &rep);
+		break;
+	case 7:
+		a = pin;
+		a.routers.v4[1][3] = 2;
+		(void)privop_fw_apply(p.fd, &a, &rep);
 		break;
 	default:
 		(void)privop_dns_restore(p.fd, &rep);
@@ -541,7 +563,7 @@ privd_suite(void)
 	tcase_add_test(tc, test_refuses_non_root);
 	tcase_add_test(tc, test_refuses_bad_fd3);
 	tcase_add_test(tc, test_usage);
-	tcase_add_loop_test(tc, test_watchdog_role, 0, 6);
+	tcase_add_loop_test(tc, test_watchdog_role, 0, 9);
 	tcase_add_test(tc, test_confined);
 	suite_add_tcase(s, tc);
 	return s;

@@ -18,6 +18,10 @@
 
 static char	 out[RULESET_MAX];
 
+/* 192.168.1.1, fe80::1: a home router's gateways. */
+static const uint8_t	 router4[4] = { 192, 168, 1, 1 };
+static const uint8_t	 router6[16] = { 0xfe, 0x80, [15] = 1 };
+
 static struct privop_fw_apply
 defaults(void)
 {
@@ -29,6 +33,9 @@ defaults(void)
 	a.dns_port = TTP_DEF_DNS_PORT;
 	a.lan_bypass = true;
 	a.ipv6 = true;
+	memcpy(a.routers.v4[0], router4, 4);
+	memcpy(a.routers.v6[0], router6, 16);
+	a.routers.n_v4 = a.routers.n_v6 = 1;
 	return a;
 }
 
@@ -143,6 +150,22 @@ START_TEST(golden_bypass_root)
 }
 END_TEST
 
+/* --lan-allow-router: the sets exist, empty, so nothing is excluded. */
+START_TEST(golden_allow_router)
+{
+	struct privop_fw_apply	 a = defaults();
+	const char		*t;
+
+	memset(&a.routers, 0, sizeof(a.routers));
+	t = render(&a);
+	ck_assert_ptr_nonnull(strstr(t, "\tset routers_v4 {\n\t\ttype "
+	    "ipv4_addr\n\t}\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\tset routers_v6 {\n\t\ttype "
+	    "ipv6_addr\n\t}\n"));
+	golden("allow_router", t);
+}
+END_TEST
+
 START_TEST(golden_lockdown)
 {
 	ck_assert_int_gt(ruleset_render_lockdown(64001, out, sizeof(out)), 0);
@@ -240,8 +263,31 @@ START_TEST(ordering)
 		if (a.ipv6)
 			assert_before(flt, "ip6 daddr fd00:ec2::254 reject",
 			    "@lan_v6 accept");
-	} else
+		/* Nor is a router: its own address or what lies behind it. */
+		assert_before(flt, "ip daddr @lan_v4 rt ip nexthop "
+		    "@routers_v4 meta l4proto tcp reject with tcp reset",
+		    "@lan_v4 accept");
+		assert_before(flt, "ip daddr @lan_v4 rt ip nexthop "
+		    "@routers_v4 reject with icmpx type admin-prohibited",
+		    "@lan_v4 accept");
+		assert_before(flt, "meta skuid { 1000 } accept",
+		    "@routers_v4");
+		if (a.ipv6) {
+			assert_before(flt, "ip6 daddr @lan_v6 rt ip6 nexthop "
+			    "@routers_v6 meta l4proto tcp reject with tcp "
+			    "reset", "@lan_v6 accept");
+			assert_before(flt, "ip6 daddr @lan_v6 rt ip6 nexthop "
+			    "@routers_v6 reject with icmpx type "
+			    "admin-prohibited", "@lan_v6 accept");
+		}
+	} else {
 		ck_assert_int_eq(line_of(flt, "@lan_v"), -1);
+		ck_assert_int_eq(line_of(flt, "@routers_v"), -1);
+	}
+	/* LAN packets to a router are refused, never sent into Tor: nat
+	 * knows no router and returns every LAN destination. */
+	ck_assert_int_eq(line_of(nat, "@routers_v"), -1);
+	ck_assert_int_eq(line_of(nat, "rt ip"), -1);
 	if (a.ipv6)
 		ck_assert_int_eq(line_of(flt, "meta nfproto ipv6 drop"), -1);
 	else {
@@ -345,6 +391,26 @@ START_TEST(deterministic)
 	strcpy(first, render(&a));
 	ck_assert_str_eq(first, render(&b));
 	ck_assert_ptr_nonnull(strstr(first, "meta skuid { 1, 2, 3 } return"));
+
+	/* Routers too, in address order whatever the routing table's. */
+	a.routers.n_v4 = 3;
+	memcpy(a.routers.v4[0], (uint8_t[4]){ 192, 168, 100, 1 }, 4);
+	memcpy(a.routers.v4[1], (uint8_t[4]){ 10, 0, 0, 1 }, 4);
+	memcpy(a.routers.v4[2], (uint8_t[4]){ 192, 168, 1, 1 }, 4);
+	a.routers.n_v6 = 2;
+	memcpy(a.routers.v6[0], (uint8_t[16]){ 0xfe, 0x80, [15] = 2 }, 16);
+	memcpy(a.routers.v6[1], (uint8_t[16]){ 0xfd, 0, [15] = 1 }, 16);
+	b.routers = a.routers;
+	memcpy(b.routers.v4[0], a.routers.v4[2], 4);
+	memcpy(b.routers.v4[2], a.routers.v4[0], 4);
+	memcpy(b.routers.v6[0], a.routers.v6[1], 16);
+	memcpy(b.routers.v6[1], a.routers.v6[0], 16);
+	strcpy(first, render(&a));
+	ck_assert_str_eq(first, render(&b));
+	ck_assert_ptr_nonnull(strstr(first, "elements = { 10.0.0.1, "
+	    "192.168.1.1, 192.168.100.1 }\n"));
+	ck_assert_ptr_nonnull(strstr(first, "elements = { fd00::1, fe80::2 "
+	    "}\n"));
 }
 END_TEST
 
@@ -375,6 +441,13 @@ START_TEST(buffer_too_small)
 		a.bypass_uids[sz] = 0xfffffff0U + (uint32_t)sz;
 		a.bypass_gids[sz] = 0xfffffff0U + (uint32_t)sz;
 	}
+	a.routers.n_v4 = a.routers.n_v6 = TTP_MAX_ROUTERS;
+	for (sz = 0; sz < TTP_MAX_ROUTERS; sz++) {
+		memset(a.routers.v4[sz], 0xdd, 4);
+		a.routers.v4[sz][3] = (uint8_t)sz;
+		memset(a.routers.v6[sz], 0xfd, 16);
+		a.routers.v6[sz][15] = (uint8_t)sz;
+	}
 	ck_assert_int_lt(ruleset_render_session(&a, out, sizeof(out)),
 	    RULESET_MAX / 2);
 }
@@ -399,6 +472,10 @@ START_TEST(bad_arguments)
 	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
 	a = defaults(); a.n_bypass_uids = 1; a.bypass_uids[0] = 0;
 	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	a = defaults(); a.routers.n_v4 = TTP_MAX_ROUTERS + 1;
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	a = defaults(); a.routers.n_v6 = TTP_MAX_ROUTERS + 1;
+	ck_assert_int_eq(ruleset_render_anchor(&a, 0, out, sizeof(out)), -1);
 	ck_assert_int_eq(ruleset_render_session(&a, NULL, 100), -1);
 	ck_assert_int_eq(ruleset_render_lockdown(0, out, sizeof(out)), -1);
 	ck_assert_int_eq(ruleset_render_lockdown(UINT32_MAX, out,
@@ -415,6 +492,7 @@ main(void)
 	tcase_add_test(tc, golden_default);
 	tcase_add_test(tc, golden_noipv6_nolan);
 	tcase_add_test(tc, golden_bypass_root);
+	tcase_add_test(tc, golden_allow_router);
 	tcase_add_test(tc, golden_lockdown);
 	tcase_add_test(tc, replaces_table);
 	tcase_add_loop_test(tc, ordering, 0, 8);
