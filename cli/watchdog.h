@@ -77,13 +77,14 @@ enum wd_mode {
 
 /*
  * guard -> monitor, one SOCK_SEQPACKET message of exactly this size.
- * REPORT: record event/action/mode (and a final lockdown in the lock);
- * no reply. RESTART_TOR: start the session's tor again; the reply is a
- * wd_reply. ANCHOR: carries (SCM_RIGHTS) the socket that owns a new anchor
- * table, which the guard had privd create; the monitor starts ttp-anchor
- * to hold it and records it in the lock; the reply is a wd_reply with its
- * pid. Anything else, a descriptor with another op, or a field out of
- * range, ends the monitor.
+ * REPORT: record event/action/mode in watchdog.json (a final lockdown
+ * too); no reply. RESTART_TOR: start the session's tor again; the reply
+ * is a wd_reply. ANCHOR: carries (SCM_RIGHTS) the socket that owns a new
+ * anchor table, which the guard had privd create; the monitor starts
+ * ttp-anchor to hold it; the reply is a wd_reply with its pid. A reply
+ * with err 0 carries a pidfd of the new process (SCM_RIGHTS), opened by
+ * its parent before it could be reaped. Anything else, a descriptor with
+ * another op, or a field out of range, ends the monitor.
  */
 enum wd_op {
 	WD_OP_REPORT = 1,
@@ -151,14 +152,14 @@ bool	wd_resolv_intact(const char *overlay);
  * watchdog_launcher.c: the tor launcher, the tor user's own process that
  * starts the session's tor again (the monitor asks with one byte).
  * wd_launcher_start, as root at set-up: 0 with *sock, or -1 (logged: tor
- * will not be restarted). wd_launcher_restart: 0 with the new tor's pid,
- * or an errno value (EEXIST: the last tor still runs).
+ * will not be restarted). wd_launcher_restart: 0 with the new tor's pid
+ * and a pidfd of it, or an errno value (EEXIST: the last tor still runs).
  */
 #define WD_LAUNCH_TOR	0x54	/* 'T' */
 #define WD_LAUNCH_MS	5000
 int	wd_launcher_start(const struct session *s, const char *torrc_path,
 	    int *sock, pid_t *pid);
-int	wd_launcher_restart(int sock, pid_t *pid);
+int	wd_launcher_restart(int sock, pid_t *pid, int *pidfd);
 /*
  * In a child the monitor forks: put the descriptors on 3, 4, ... (-1s
  * stay -1) and close every other one, so nothing leaks in.

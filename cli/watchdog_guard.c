@@ -172,7 +172,8 @@ stay(int ev, int act, int32_t by)
 /*
  * One request to the monitor that starts a process (tor, or ttp-anchor
  * with the socket passfd): wait for its answer, bounded, and watch the new
- * process through *pidfd instead of the old one. Its pid, or -1.
+ * process through the pidfd that comes with it (opened by its parent
+ * before it could be reaped) instead of the old one. Its pid, or -1.
  */
 static pid_t
 ask_monitor(enum wd_op op, int passfd, const char *what, int *pidfd)
@@ -180,22 +181,22 @@ ask_monitor(enum wd_op op, int passfd, const char *what, int *pidfd)
 	struct wd_msg	 m = { (uint8_t)op, 0, 0, 0, 0 };
 	struct wd_reply	 r;
 	struct pollfd	 p = { .fd = g->monitor, .events = POLLIN };
-	int		 fd;
+	int		 fd = -1;
 
 	if (fdpass_send(g->monitor, &m, sizeof(m), passfd) !=
 	    (ssize_t)sizeof(m) ||
 	    poll(&p, 1, RESTART_MS) != 1 ||
-	    recv(g->monitor, &r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+	    fdpass_recv(g->monitor, &r, sizeof(r), &fd) != (ssize_t)sizeof(r)) {
 		log_warnx("no answer from the monitor about %s", what);
+		if (fd != -1)
+			close(fd);
 		return -1;
 	}
-	if (r.err != 0 || r.pid <= 0) {
+	if (r.err != 0 || r.pid <= 0 || fd == -1) {
 		log_warnx("%s was not started: %s", what,
 		    strerror(r.err ? r.err : EINVAL));
-		return -1;
-	}
-	if ((fd = (int)syscall(SYS_pidfd_open, r.pid, 0)) == -1) {
-		log_warn("the new %s (pid %d)", what, r.pid);
+		if (fd != -1)
+			close(fd);
 		return -1;
 	}
 	if (*pidfd != -1)

@@ -15,8 +15,9 @@
  * socket; the answer is a struct wd_reply. It starts tor only when the tor
  * it knows of (the session's, then each it started) has exited. Its own
  * children are reaped only when the next one is started, so the pid it
- * answers names that tor until then and the guard's pidfd_open() of it
- * cannot reach a recycled pid. Anything else from the monitor ends it.
+ * answers names that tor until then; with the answer goes a pidfd of
+ * it (SCM_RIGHTS), which the monitor hands on to the guard. Anything else
+ * from the monitor ends it.
  */
 #include "cli/watchdog.h"
 
@@ -34,6 +35,7 @@
 
 #include "cli/cli.h"
 #include "cli/session.h"
+#include "common/fdpass.h"
 #include "common/log.h"
 #include "common/sandbox.h"
 #include "torctl/exec.h"
@@ -81,10 +83,14 @@ launcher_main(struct tor_launch *l, int sock, int tor_pidfd)
 				last = 0;
 			} else {
 				r.pid = (int32_t)last;
-				tor_pidfd = exec_pidfd_open(last);
+				if ((tor_pidfd = exec_pidfd_open(last)) == -1)
+					r.err = EIO;
 			}
 		}
-		if (send(sock, &r, sizeof(r), MSG_NOSIGNAL) != (ssize_t)sizeof(r))
+		/* The new tor's pidfd goes with the answer: the guard
+		 * watches the process, not a pid. */
+		if (fdpass_send(sock, &r, sizeof(r), r.err == 0 ? tor_pidfd :
+		    -1) != (ssize_t)sizeof(r))
 			_exit(1);
 	}
 }
@@ -169,23 +175,28 @@ wd_launcher_start(const struct session *s, const char *torrc_path,
 }
 
 int
-wd_launcher_restart(int sock, pid_t *pid)
+wd_launcher_restart(int sock, pid_t *pid, int *pidfd)
 {
 	struct wd_reply	 r;
 	struct pollfd	 p = { .fd = sock, .events = POLLIN };
 	uint8_t		 op = WD_LAUNCH_TOR;
 
 	*pid = 0;
+	*pidfd = -1;
 	if (sock == -1)
 		return EPERM;
 	if (send(sock, &op, sizeof(op), MSG_NOSIGNAL) != (ssize_t)sizeof(op) ||
 	    poll(&p, 1, WD_LAUNCH_MS) != 1 ||
-	    recv(sock, &r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+	    fdpass_recv(sock, &r, sizeof(r), pidfd) != (ssize_t)sizeof(r)) {
 		log_warnx("no answer from the tor launcher");
 		return EIO;
 	}
-	if (r.err == 0 && r.pid <= 0)
+	if (r.err == 0 && (r.pid <= 0 || *pidfd == -1)) {
+		if (*pidfd != -1)
+			close(*pidfd);
+		*pidfd = -1;
 		return EIO;
+	}
 	*pid = (pid_t)r.pid;
 	return r.err;
 }

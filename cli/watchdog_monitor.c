@@ -320,22 +320,36 @@ on_report(const struct wd_msg *m, int *ready_fd)
 /* Restart the session's tor, at most once per window, never after a
  * final lockdown; the launcher starts it only when the last one is gone. */
 static int
-restart_tor(pid_t *pid)
+restart_tor(pid_t *pid, int *pidfd)
 {
 	long long	 t = now_ms();
 	int		 e;
 
+	*pidfd = -1;
 	if (launcher == -1 || st.mode == WD_MODE_LOCKDOWN)
 		return EPERM;
 	if (last_restart != 0 && t - last_restart < (long long)window * 1000)
 		return EAGAIN;
 	last_restart = t;
-	if ((e = wd_launcher_restart(launcher, pid)) != 0)
+	if ((e = wd_launcher_restart(launcher, pid, pidfd)) != 0)
 		return e;
 	st.tor_pid = *pid;
 	state_save();
 	log_info("tor restarted as pid %d", (int)*pid);
 	return 0;
+}
+
+/* A wd_reply, with the new process's pidfd when there is one. 0, or 1
+ * when the guard is gone. */
+static int
+reply(int fd, const struct wd_reply *r, int pidfd)
+{
+	ssize_t	 n;
+
+	n = fdpass_send(fd, r, sizeof(*r), r->err == 0 ? pidfd : -1);
+	if (pidfd != -1)
+		close(pidfd);
+	return n == (ssize_t)sizeof(*r) ? 0 : 1;
 }
 
 static int
@@ -345,7 +359,7 @@ on_request(int fd, int *ready_fd)
 	struct wd_reply	 r;
 	pid_t		 pid = 0;
 	ssize_t		 n;
-	int		 passfd = -1;
+	int		 passfd = -1, pidfd = -1;
 
 	while ((n = fdpass_recv(fd, &m, sizeof(m), &passfd)) == -1 &&
 	    errno == EINTR)
@@ -372,19 +386,20 @@ on_request(int fd, int *ready_fd)
 			log_warnx("invalid request from the guard");
 			return -1;
 		}
-		r.err = restart_tor(&pid);
+		r.err = restart_tor(&pid, &pidfd);
 		r.pid = (int32_t)pid;
-		if (send(fd, &r, sizeof(r), MSG_NOSIGNAL) != (ssize_t)sizeof(r))
-			return 1;
-		return 0;
+		return reply(fd, &r, pidfd);
 	case WD_OP_ANCHOR:
 		if (m.event || m.action || m.mode || m.by_pid) {
 			log_warnx("invalid request from the guard");
 			close(passfd);
 			return -1;
 		}
-		/* ttp-anchor checks it holds an nftables socket. */
-		r.err = spawn_anchor(passfd, &pid) == 0 ? 0 : EIO;
+		/* ttp-anchor checks it holds an nftables socket. Our child,
+		 * not reaped before the loop reads SIGCHLD: its pidfd is
+		 * that process. */
+		r.err = spawn_anchor(passfd, &pid) == 0 &&
+		    (pidfd = exec_pidfd_open(pid)) != -1 ? 0 : EIO;
 		close(passfd);
 		r.pid = r.err == 0 ? (int32_t)pid : 0;
 		if (r.err == 0) {
@@ -393,9 +408,7 @@ on_request(int fd, int *ready_fd)
 			log_info("the anchor is back (ttp-anchor pid %d)",
 			    (int)pid);
 		}
-		if (send(fd, &r, sizeof(r), MSG_NOSIGNAL) != (ssize_t)sizeof(r))
-			return 1;
-		return 0;
+		return reply(fd, &r, pidfd);
 	default:
 		log_warnx("unknown request %u from the guard", m.op);
 		return -1;

@@ -37,12 +37,12 @@ static const struct sandbox_rule watchdog_rules[] = {
 	SB_ALLOW(newfstatat, "stat of /etc/resolv.conf and the overlay file"),
 	SB_ALLOW_ARG(openat, 2, O_RDONLY | O_CLOEXEC,
 	    "read /etc/resolv.conf: read-only opens only"),
-	SB_ALLOW(pidfd_open, "watch the tor the monitor restarted"),
 	SB_ALLOW(poll, "wait for events"),
 	SB_ALLOW(ppoll, "poll where libc implements it so"),
 	SB_ALLOW(read, "inotify events, resolv.conf"),
 	SB_ALLOW(recvfrom, "netlink notifications; privd and monitor replies"),
-	SB_ALLOW(recvmsg, "privd's FW_ANCHOR reply, with the anchor's socket"),
+	SB_ALLOW(recvmsg, "privd's FW_ANCHOR reply, with the anchor's socket; "
+	    "the monitor's replies, with the new process's pidfd"),
 	SB_ALLOW(restart_syscall, "resume a wait after SIGSTOP/SIGCONT"),
 	SB_ALLOW_ARG(sendmsg, 2, MSG_NOSIGNAL, "the new anchor's socket to the "
 	    "monitor (SCM_RIGHTS)"),

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli/watchdog.h"
+#include "common/fdpass.h"
 #include "common/log.h"
 #include "common/sandbox.h"
 #include "check_run.h"
@@ -137,7 +138,7 @@ START_TEST(allowed_guard_work)
 	struct wd_msg		 m = { WD_OP_REPORT, WD_EV_START, WD_ACT_NONE,
 	    WD_MODE_GUARDING, 0 };
 	char			 buf[64];
-	pid_t			 pid, parent;
+	pid_t			 pid;
 	int32_t			 by = 0;
 	int			 sv[2], nft, rtnl, ino, st;
 
@@ -151,7 +152,6 @@ START_TEST(allowed_guard_work)
 	ck_assert_int_eq(bind(nft, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	ck_assert_int_eq(wd_rtnl_dump(rtnl), 0);
 
-	parent = getpid();
 	ck_assert_int_ge(pid = fork(), 0);
 	if (pid == 0) {
 		if (sandbox_seccomp(&sandbox_watchdog) == -1)
@@ -165,19 +165,26 @@ START_TEST(allowed_guard_work)
 		(void)wd_rtnl_read(rtnl, 0);
 		(void)wd_inotify_read(ino);
 		(void)wd_resolv_intact("/etc/resolv.conf");
-		if (send(sv[1], &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m) ||
-		    recv(sv[1], buf, sizeof(buf), 0) != 4)
-			syscall(SYS_exit_group, 2);
-		int	 pidfd = (int)syscall(SYS_pidfd_open, parent, 0);
+		int	 pidfd = -1;
 
-		if (pidfd >= 0)
-			close(pidfd);
+		/* A reply with a pidfd beside it, as the monitor sends. */
+		if (send(sv[1], &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m) ||
+		    fdpass_recv(sv[1], buf, sizeof(buf), &pidfd) != 4 ||
+		    pidfd == -1)
+			syscall(SYS_exit_group, 2);
+		close(pidfd);
 		log_warnx("confined guard work: done");
 		syscall(SYS_exit_group, 0);
 	}
 	/* Play privd/monitor: one request, one reply. */
 	ck_assert_int_eq(recv(sv[0], buf, sizeof(buf), 0), sizeof(m));
-	ck_assert_int_eq(send(sv[0], "ok!", 4, MSG_NOSIGNAL), 4);
+	{
+		int	 pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+		ck_assert_int_ge(pidfd, 0);
+		ck_assert_int_eq(fdpass_send(sv[0], "ok!", 4, pidfd), 4);
+		close(pidfd);
+	}
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "the guard's own work failed under its allowlist (status %#x)",
