@@ -179,7 +179,7 @@ static pid_t
 ask_monitor(enum wd_op op, int passfd, const char *what, int *pidfd)
 {
 	struct wd_msg	 m = { (uint8_t)op, 0, 0, 0, 0 };
-	struct wd_reply	 r;
+	struct wd_reply	 r = { 0, 0 };
 	struct pollfd	 p = { .fd = g->monitor, .events = POLLIN };
 	int		 fd = -1;
 

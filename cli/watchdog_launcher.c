@@ -52,7 +52,7 @@ gone(int pidfd)
 static void __attribute__((noreturn))
 launcher_main(struct tor_launch *l, int sock, int tor_pidfd)
 {
-	struct wd_reply	 r;
+	struct wd_reply	 r = { 0, 0 };
 	pid_t		 last = 0;
 	char		 err[512];
 	uint8_t		 op;
@@ -177,7 +177,7 @@ wd_launcher_start(const struct session *s, const char *torrc_path,
 int
 wd_launcher_restart(int sock, pid_t *pid, int *pidfd)
 {
-	struct wd_reply	 r;
+	struct wd_reply	 r = { 0, 0 };
 	struct pollfd	 p = { .fd = sock, .events = POLLIN };
 	uint8_t		 op = WD_LAUNCH_TOR;
 
