@@ -7,6 +7,8 @@ set -eu
 cd "$(dirname "$0")/.."
 sloc() { cat "$@" | gcc -fpreprocessed -dD -E -P -x c - 2>/dev/null | grep -cv '^\s*$'; }
 echo "privileged ops:            $(grep -c '^	{ PRIVOP_' privd/privd.c)"
+echo "  served to the CLI:       $(grep -c '^	{ PRIVOP_' privd/privd.c)"
+echo "  served to the watchdog:  $(grep '^	{ PRIVOP_' privd/privd.c | grep -c OP_WATCHDOG) (FW_APPLY and FW_ANCHOR with the pinned arguments only)"
 echo "privd SLOC (no codec):     $(sloc privd/*.c privd/*.h)"
 echo "codec SLOC (ipc/codec.c):  $(sloc ipc/codec.c)"
 # Resident root code: every source file with an object in ttp-privd (its
