@@ -102,7 +102,7 @@ main(int argc, char *argv[])
 	(void)waitpid(pid, NULL, 0);
 	rmdir(rundir);
 
-	/* Seed 001: the same ruleset written to a file, `nft -f file`. */
+	/* The earlier tool's way: the same ruleset written to a file, `nft -f file`. */
 	if ((len = ruleset_render_session(&a, rules, sizeof(rules))) < 0)
 		fatalx("render failed");
 	if ((fd = mkstemp(tmpl)) == -1 || write(fd, rules, (size_t)len) != len)
@@ -115,7 +115,7 @@ main(int argc, char *argv[])
 			fatalx("nft -f failed");
 		t[i] = now_ms() - t0;
 	}
-	report("seed: nft -f rules_file (1 process)", t, n);
+	report("earlier tool: nft -f rules_file (1 process)", t, n);
 	unlink(tmpl);
 	free(t);
 	return 0;

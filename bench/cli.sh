@@ -1,5 +1,5 @@
 #!/bin/bash
-# The ttp CLI's speed and size figures (issue 4), side by side with the
+# The ttp CLI's speed and size figures, side by side with the
 # goals and the Python tool's figures the issue names. Not a test: it
 # prints numbers. Everything runs in the harness of tests/cli/lib.sh: a
 # private network namespace (client + far side joined by a veth) and a
@@ -159,7 +159,7 @@ phase() {	# phase LABEL SAMPLE
 	echo "      peak of each (VmHWM, KiB): $(sed -n 's/^hwm=//p' <<<"$2")"
 }
 
-echo "== ttp CLI (issue 4): private namespaces, BYOD stand-in; median of $N runs"
+echo "== ttp CLI: private namespaces, BYOD stand-in; median of $N runs"
 echo "   (load average $(cut -d' ' -f1-3 /proc/loadavg); fork+exec of /bin/true: $(ms "$x"), min $(field min_ms "$x") ms)"
 row "figure" "ttp" "min..max (ms)" "goal" "Python tool"
 row "(a) start -> kill switch in the kernel, BYOD" "$(kms "$a1")" "$(kmm "$a1")" "<= 10 ms" ">= 70 ms (firewall step alone)"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The watchdog's reaction time (issue 6), for bench/run: a throw-away
+# The watchdog's reaction time, for bench/run: a throw-away
 # network and mount namespace (unshare), a veth pair inside it so a link
 # is up, a stand-in for Tor's TransPort, a BYOD session (`ttp start
 # --external-daemon`), the watchdog in the foreground with --recur-window 0,

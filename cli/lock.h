@@ -1,5 +1,5 @@
 /*
- * The session lock: <run_dir>/ttp.lock, JSON (seed 001 §3.4). It is the
+ * The session lock: <run_dir>/ttp.lock, JSON. It is the
  * record of what a running session installed, so that `ttp status` can
  * report it without root and `ttp stop` can undo exactly that. Written
  * atomically (temporary file + rename), mode 0644.

@@ -1,5 +1,5 @@
 /*
- * The volatile session log, <run_dir>/ttp.log (seed 001 §3.4): every
+ * The volatile session log, <run_dir>/ttp.log: every
  * message of start, stop, restart and refresh is appended to it. It is
  * capped at TTP_LOG_MAX_BYTES by rolling it to ttp.log.1 when it is opened.
  */

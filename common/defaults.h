@@ -1,13 +1,13 @@
 /*
  * Every built-in constant of ttp lives here, once: default paths and ports
- * (seed 001 §2–3), Tor's virtual address ranges (shared by the torrc
+ * and their file names, Tor's virtual address ranges (shared by the torrc
  * generator and the ruleset, so the two can never disagree), and the exit
  * codes of the CLI.
  */
 #ifndef TTP_DEFAULTS_H
 #define TTP_DEFAULTS_H
 
-/* Exit codes (seed 001 §1.4). */
+/* Exit codes of every command (README, "Exit codes"). */
 #define TTP_EXIT_OK		0
 #define TTP_EXIT_ERROR		1
 #define TTP_EXIT_NOROOT		2
@@ -35,7 +35,7 @@
 /* The only PATH a root ttp searches or hands to the programs it runs. */
 #define TTP_SAFE_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-/* Check endpoints (seed 001 §4); netcheck reaches them only through Tor. */
+/* Check endpoints; netcheck reaches them only through Tor. */
 #define TTP_DEF_IP_URLS		"https://check.torproject.org/api/ip " \
 				"https://api.ipify.org https://ifconfig.me/ip"
 #define TTP_DEF_LATENCY_URL	"https://torproject.org"
@@ -57,12 +57,12 @@
 #define TTP_UNPRIV_USER		"_ttp"
 #define TTP_SHARED_UID		65534	/* nobody: never ttp's helpers' */
 
-/* Tor ports (seed 001 §2.1): non-standard to avoid a system tor's. */
+/* Tor ports: non-standard to avoid a system tor's. */
 #define TTP_DEF_TRANS_PORT	9041
 #define TTP_DEF_DNS_PORT	9054
 /*
  * When a configured port is taken, a free one is drawn at random from this
- * range (seed 000's moving target), at most TTP_PORT_TRIES draws.
+ * range (a moving target for whoever squats it), at most TTP_PORT_TRIES draws.
  */
 #define TTP_PORT_RANDOM_MIN	20000
 #define TTP_PORT_RANDOM_MAX	60999
@@ -73,7 +73,7 @@
 
 /*
  * Tor's virtual address ranges (VirtualAddrNetworkIPv4/IPv6), used for
- * .onion and AutomapHostsOnResolve. The seed's 10.192.0.0/10 lies inside
+ * .onion and AutomapHostsOnResolve. The earlier tool's 10.192.0.0/10 lies inside
  * 10.0.0.0/8 and Tor's IPv6 default lies in fe80::/10, both LAN ranges that
  * the LAN bypass accepts. These do not: 100.64.0.0/10 is RFC 6598 shared
  * address space and 100::/64 is the RFC 6666 discard-only prefix; neither

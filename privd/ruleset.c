@@ -8,7 +8,7 @@
  * table inet ttp` removes it, and the new table follows, all in one
  * transaction, so there is never a moment without rules. The same code
  * serves ttp-privd and `ttp rules`, so what an auditor reads is what root
- * loads. The chains and their order are explained in DESIGN.md §3; the
+ * loads. The chains and their order are explained in docs/ruleset.md; the
  * comments below say why each rule sits where it does.
  */
 #include "privd/privd.h"
@@ -87,7 +87,7 @@ static const struct rule {
 	{ 0,	NONE,	"type ipv6_addr" },
 	{ 0,	ROUTERS6, "elements = { %s }" },
 
-	/* Kept because the seed lists it; gateway mode is not offered, so
+	/* Kept because the documented chain list names it; gateway mode is not offered, so
 	 * it has no rules and forwarded packets are dropped in filter_fwd. */
 	{ SESSION | NAT, BLOCK, "chain prerouting" },
 	{ 0,	NONE,	"type nat hook prerouting priority dstnat; "

@@ -1,5 +1,5 @@
 /*
- * Bridge lines (--bridge, --bridge-file, issue 3 §5): validation before
+ * Bridge lines (--bridge, --bridge-file): validation before
  * anything reaches the torrc, and the pluggable-transport programs they
  * need. A bridge line is "[transport] IP:port [fingerprint] [key=value...]";
  * a bad one is refused with its line number.

@@ -2,7 +2,7 @@
  * Finding and installing the programs ttp needs; see pkg.h. Lookups use
  * TTP_SAFE_PATH only, never the caller's PATH: a root process executes
  * what is found. Package names differ between distributions, hence the
- * table (seed 001 §2.4).
+ * table.
  */
 #include "torctl/pkg.h"
 #include "torctl/exec.h"

@@ -2,7 +2,7 @@
  * Programs ttp needs (tor, pluggable transports): finding them in the safe
  * PATH, and installing the package that provides one when it is missing,
  * through the detected package manager (apt-get, dnf or pacman), as
- * seed 001 does. Only `ttp start` (root) installs; it says what it does.
+ * the earlier tool did. Only `ttp start` (root) installs; it says what it does.
  */
 #ifndef TTP_PKG_H
 #define TTP_PKG_H

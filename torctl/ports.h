@@ -1,7 +1,7 @@
 /*
  * Tor's TransPort and DNSPort: is the configured port free on loopback,
  * and if another program holds it, a free one drawn at random instead
- * (seed 000's moving target; issue 3 §3). The chosen ports go to the
+ * (a moving target for whoever squats it). The chosen ports go to the
  * torrc and to the ruleset.
  */
 #ifndef TTP_PORTS_H

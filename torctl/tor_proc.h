@@ -1,5 +1,5 @@
 /*
- * Supervising ttp's own tor without systemd (issue 3 §4), for the root
+ * Supervising ttp's own tor without systemd, for the root
  * CLI: build and check the torrc, prepare tor's directories, start tor as
  * its user in its own session (it outlives `ttp start`), and wait for it
  * to exit. Every wait is bounded.

@@ -1,5 +1,5 @@
 /*
- * The generated torrc (seed 001 §2.3, DESIGN §4): ttp's own directives,
+ * The generated torrc: ttp's own directives,
  * then the bridges, then the user's torrc_append file verbatim.
  */
 #ifndef TTP_TORRC_H

@@ -106,7 +106,7 @@ blocked "mDNS to 224.0.0.251" udp 224.0.0.251 5353
 blocked "LLMNR (udp 5355) to the LAN host" udp "$TTPLAB_LAN_HOST_IP4" 5355
 blocked "mDNS over IPv6 to the LAN host" udp "$TTPLAB_LAN_HOST_IP6" 5353
 blocked "DoT to the LAN host (bypass on)" tcp "$TTPLAB_LAN_HOST_IP4" 853
-# DNS over TCP to a LAN resolver goes into Tor like all DNS (DESIGN.md §3):
+# DNS over TCP to a LAN resolver goes into Tor like all DNS (docs/ruleset.md):
 # the application reaches Tor's TransPort, the LAN host sees nothing (the
 # no_leak below counts the LAN side too).
 if probe tcp "$TTPLAB_LAN_HOST_IP4" 53; then

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The session watchdog (issue 6) against a real BYOD session in namespaces:
+# The session watchdog (docs/watchdog.md) against a real BYOD session in namespaces:
 # `ttp start --external-daemon` with lib.sh's stand-ins playing Tor, in the
 # client namespace of lib.sh plus a private mount namespace (a holder
 # process keeps it: /run is a tmpfs there and /etc/resolv.conf a test

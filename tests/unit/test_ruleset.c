@@ -1,6 +1,6 @@
 /*
  * The ruleset renderer (privd/ruleset.c): golden files for a few option
- * combinations, and the ordering invariants of DESIGN.md §3 asserted on
+ * combinations, and the ordering invariants of docs/ruleset.md asserted on
  * the text itself, so a template edit that breaks one fails here with the
  * rule named, not only as a golden-file diff.
  *
