@@ -105,18 +105,6 @@ parse_pin(const char *hex)
 	return &req.u.fw_apply;
 }
 
-void
-reply_err(struct privop_reply *rep, int err, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	/* An error reply always carries a positive errno. */
-	rep->err = err > 0 ? err : EIO;
-	va_start(ap, fmt);
-	(void)vsnprintf(rep->msg, sizeof(rep->msg), fmt, ap);
-	va_end(ap);
-}
-
 static void
 dispatch(const struct privop_req *req, struct privop_reply *rep)
 {

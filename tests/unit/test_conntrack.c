@@ -30,18 +30,6 @@
 #define FAR4		"198.18.0.1"	/* on lo, redirected */
 #define FAR6		"2001:db8::1"	/* on lo, redirected */
 
-/* privd.c's reply_err(), which the tests do not link. */
-void
-reply_err(struct privop_reply *rep, int err, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	rep->err = err;
-	va_start(ap, fmt);
-	(void)vsnprintf(rep->msg, sizeof(rep->msg), fmt, ap);
-	va_end(ap);
-}
-
 static const char ruleset[] =
     "table inet ttpsys_test {\n"
     "  chain out {\n"

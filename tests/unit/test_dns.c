@@ -27,18 +27,6 @@
 #define HOST_CONTENT	"nameserver 192.0.2.53\n"
 #define TARGET		TTP_DEF_RESOLV_CONF
 
-/* privd.c's reply_err(), which the tests do not link. */
-void
-reply_err(struct privop_reply *rep, int err, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	rep->err = err;
-	va_start(ap, fmt);
-	(void)vsnprintf(rep->msg, sizeof(rep->msg), fmt, ap);
-	va_end(ap);
-}
-
 static void
 write_file(const char *path, const char *content)
 {

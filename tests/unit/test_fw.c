@@ -21,18 +21,6 @@
 #include "privd/privd.h"
 #include "check_run.h"
 
-/* privd.c defines this for the real daemon; same contract here. */
-void
-reply_err(struct privop_reply *rep, int err, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	rep->err = err;
-	va_start(ap, fmt);
-	vsnprintf(rep->msg, sizeof(rep->msg), fmt, ap);
-	va_end(ap);
-}
-
 static struct nft_ctx	*other;	/* "someone else" changing the table */
 
 /* Runs in the forked child before each test. Refuse to go on unless we
