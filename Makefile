@@ -37,7 +37,7 @@ test: deps
 	tests/run
 
 unit: all
-	cd $(BUILD_DIR) && ctest --output-on-failure
+	cd $(BUILD_DIR) && ctest -L unit --output-on-failure
 
 asan: $(ASAN_DIR)/CMakeCache.txt
 	cmake --build $(ASAN_DIR) -j $(JOBS)
