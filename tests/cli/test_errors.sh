@@ -416,4 +416,38 @@ grep -q "NOT confirmed" "$OUT" && ! grep -q "reaches the Internet through Tor" "
     fail "check with a bare-address URL: $(tr '\n' '|' <"$OUT")"
 ttp stop >"$OUT" 2>&1
 [ "$(host_state)" = "$CLEAN" ] || fail "stop after the bare-address start: $(host_state)"
+
+echo "--- a pid in the lock is signalled only when it is ttp's tor: executable and uid, not its name"
+# A decoy with tor's command line (argv "tor ... -f <tor_run_dir>/torrc"),
+# run as the tor user, but not the tor binary: what a recycled pid could
+# be. The lock names it as the session's supervised tor.
+ttp start "${TTP_START_ARGS[@]}" >"$OUT" 2>&1 || fail "start for the decoy case: $(tr '\n' '|' <"$OUT")"
+TORU=$(id -u debian-tor)
+ip netns exec "$NS_C" setpriv --reuid="$TORU" --regid="$TORU" --clear-groups \
+    bash -c 'exec -a tor "$0" -c "import time; time.sleep(60)" -f "$1"' \
+    "$PY" "$RUN/tor/torrc" >/dev/null 2>&1 &
+DECOY=$!
+LIB_PIDS+=("$DECOY")
+wait_for 5 grep -q -- "-f" "/proc/$DECOY/cmdline"
+"$PY" - "/proc/$HOLDER/root$RUN_DIR/ttp.lock" "$DECOY" <<'PYLOCK'
+import json, sys
+path, pid = sys.argv[1], int(sys.argv[2])
+lock = json.load(open(path))
+lock["external_daemon"] = False
+lock["tor_pid"] = pid
+json.dump(lock, open(path, "w"))
+PYLOCK
+ttp status --json >"$OUT" 2>&1
+grep -q '"tor_running":false' "$OUT" &&
+    pass "status: a process named like ttp's tor is not called ttp's tor" ||
+    fail "status with a decoy tor: $(tr '\n' '|' <"$OUT")"
+TTP_TIMEOUT=60 ttp stop >"$OUT" 2>&1
+if kill -0 "$DECOY" 2>/dev/null && grep -q "pid $DECOY in the lock is not ttp's tor any more; leaving it alone" "$OUT"; then
+	pass "stop: the decoy with tor's name is left alone, and stop says so"
+else
+	fail "stop signalled the decoy, or did not say so: $(tr '\n' '|' <"$OUT")"
+fi
+kill "$DECOY" 2>/dev/null
+wait "$DECOY" 2>/dev/null
+[ "$(host_state)" = "$CLEAN" ] || fail "stop with a decoy tor: $(host_state)"
 summary
