@@ -18,8 +18,8 @@
 #include "cli/session.h"
 #include "common/log.h"
 #include "privd/privd.h"
-#include "torctl/exec.h"
-#include "torctl/tor_proc.h"
+#include "common/exec.h"
+#include "tor/tor_proc.h"
 
 static void
 section(const char *name)

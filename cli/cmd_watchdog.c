@@ -28,7 +28,7 @@
 #include "common/defaults.h"
 #include "common/log.h"
 #include "common/sandbox.h"
-#include "torctl/tor_proc.h"
+#include "tor/tor_proc.h"
 
 #define READY_MS	10000	/* a new watchdog has this long to report */
 #define STOP_MS		3000

@@ -22,7 +22,7 @@
 #include "common/defaults.h"
 #include "common/log.h"
 #include "common/sandbox.h"
-#include "torctl/exec.h"
+#include "common/exec.h"
 
 struct cli_globals cli;
 volatile sig_atomic_t cli_interrupted;

@@ -40,10 +40,10 @@
 #include "cli/watchdog.h"
 #include "common/log.h"
 #include "ipc/privop.h"
-#include "torctl/pkg.h"
-#include "torctl/ports.h"
-#include "torctl/tor_proc.h"
-#include "torctl/torrc.h"
+#include "tor/pkg.h"
+#include "tor/ports.h"
+#include "tor/tor_proc.h"
+#include "tor/torrc.h"
 
 #define TOR_SHUTDOWN_SECS	10
 #define TOR_KILL_MS		3000

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 #include "cli/cli.h"
-#include "torctl/bridges.h"
+#include "tor/bridges.h"
 
 struct start_req {
 	struct fw_opts	 fw;

@@ -49,8 +49,8 @@
 #include "common/fdpass.h"
 #include "common/log.h"
 #include "common/sandbox.h"
-#include "torctl/exec.h"
-#include "torctl/tor_proc.h"
+#include "common/exec.h"
+#include "tor/tor_proc.h"
 
 #define GUARD_STOP_MS	2000
 

@@ -36,8 +36,8 @@
 #include "common/defaults.h"
 #include "common/log.h"
 #include "common/sandbox.h"
-#include "torctl/exec.h"
-#include "torctl/pkg.h"
+#include "common/exec.h"
+#include "tor/pkg.h"
 
 #define NOTIFY_MS	3000
 #define NOTIFY_USERS	8	/* desktop sessions told, at most */

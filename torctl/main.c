@@ -25,8 +25,8 @@
 #include "common/log.h"
 #include "common/sandbox.h"
 #include "torctl/ctl.h"
-#include "torctl/exec.h"
-#include "torctl/tor_proc.h"
+#include "common/exec.h"
+#include "tor/tor_proc.h"
 #include "torctl/torctl.h"
 
 struct bstate {

@@ -16,9 +16,9 @@
 
 #include "common/config.h"
 #include "common/log.h"
-#include "torctl/ports.h"
-#include "torctl/tor_proc.h"
-#include "torctl/torrc.h"
+#include "tor/ports.h"
+#include "tor/tor_proc.h"
+#include "tor/torrc.h"
 
 static char	 torrc[TORRC_MAX];
 

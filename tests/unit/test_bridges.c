@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "torctl/bridges.h"
-#include "torctl/pkg.h"
+#include "tor/bridges.h"
+#include "tor/pkg.h"
 #include "check_run.h"
 
 static struct bridge_list bl;

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "common/defaults.h"
-#include "torctl/ports.h"
+#include "tor/ports.h"
 #include "check_run.h"
 
 static char	 err[256];

@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "common/config.h"
-#include "torctl/bridges.h"
-#include "torctl/tor_proc.h"
-#include "torctl/torrc.h"
+#include "tor/bridges.h"
+#include "tor/tor_proc.h"
+#include "tor/torrc.h"
 #include "check_run.h"
 
 static char	 buf[TORRC_MAX];

@@ -5,7 +5,7 @@
  * still take the port between this test and tor's bind; tor then fails to
  * start and says which port, which the caller reports.
  */
-#include "torctl/ports.h"
+#include "tor/ports.h"
 #include "common/defaults.h"
 
 #include <arpa/inet.h>

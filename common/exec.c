@@ -4,7 +4,7 @@
  * failed". The wait is a poll on a pidfd and the output pipe, so it is
  * bounded without signals or sleeps.
  */
-#include "torctl/exec.h"
+#include "common/exec.h"
 #include "common/defaults.h"
 #include "common/sandbox.h"
 

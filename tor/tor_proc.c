@@ -7,9 +7,9 @@
  * there. tor is not daemonised (RunAsDaemon 0) so its pid is the one we
  * forked; setsid() keeps it alive after the CLI exits.
  */
-#include "torctl/tor_proc.h"
-#include "torctl/exec.h"
-#include "torctl/pkg.h"
+#include "tor/tor_proc.h"
+#include "common/exec.h"
+#include "tor/pkg.h"
 #include "common/defaults.h"
 #include "common/log.h"
 #include "common/sandbox.h"

@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 #include "common/config.h"
-#include "torctl/torrc.h"
+#include "tor/torrc.h"
 
 /* Seconds `tor --verify-config` may take. */
 #define TOR_VERIFY_TIMEOUT_MS	(30 * 1000)

@@ -4,8 +4,8 @@
  * what is found. Package names differ between distributions, hence the
  * table.
  */
-#include "torctl/pkg.h"
-#include "torctl/exec.h"
+#include "tor/pkg.h"
+#include "common/exec.h"
 #include "common/defaults.h"
 #include "common/log.h"
 

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "common/config.h"
-#include "torctl/bridges.h"
+#include "tor/bridges.h"
 
 /* Largest torrc ttp renders (its own lines, 64 bridges, the append file). */
 #define TORRC_MAX	(256 * 1024)

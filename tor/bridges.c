@@ -7,8 +7,8 @@
  * a known transport, a numeric IP:port, a 40-hex fingerprint, key=value
  * arguments only for a transport.
  */
-#include "torctl/bridges.h"
-#include "torctl/pkg.h"
+#include "tor/bridges.h"
+#include "tor/pkg.h"
 #include "common/log.h"
 
 #include <arpa/inet.h>

@@ -17,7 +17,7 @@
  * - No AvoidDiskWrites: the DataDirectory is persistent so that entry
  *   guards survive; tor should save their state when it changes.
  */
-#include "torctl/torrc.h"
+#include "tor/torrc.h"
 
 #include <errno.h>
 #include <fcntl.h>
