@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-anchor, _ttp, no capabilities, seccomp (6 syscalls).
+ *
  * ttp-anchor: holds the netlink socket that owns the anchor table (table
  * inet ttp_anchor<N>, `flags owner`), and nothing else, for as long as the
  * session runs. The kernel lets no other socket change or delete an owned

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "cli/lock.h"
+#include "session/lock.h"
+#include "session/proc.h"
+#include "session/state.h"
 #include "cli/options.h"
 #include "common/config.h"
 
@@ -43,27 +45,6 @@ int	cli_need_helper_user(void);
  * every other byte as \xNN.
  */
 void	cli_print_escaped(FILE *fp, const char *p, size_t n);
-/*
- * Stop a process ttp recorded by pid (the watchdog, ttp-anchor) only if
- * is_it(pid) says it is that one: through a pidfd opened before the check
- * and still alive after it, so a recycled pid is never signalled. sig,
- * then SIGKILL when it has not exited within wait_ms. 0 when it is gone
- * (or was not ours), -1 when it would not exit.
- */
-int	cli_stop_process(pid_t pid, bool (*is_it)(pid_t), int sig,
-	    int wait_ms, const char *what);
-/* pid's command line, its arguments NUL-separated; its length, or -1. */
-ssize_t	cli_proc_cmdline(pid_t pid, char *buf, size_t bufsz);
-/*
- * Is pid a live process (not a zombie) of real uid `uid` running the
- * program `exe`? The executable is read from /proc/PID/exe where this
- * process may (root); where it may not (an ordinary user's `ttp status`),
- * the name argv[0] gives is compared instead, which anyone can choose:
- * only root's answer is ever acted upon (a signal).
- */
-bool	cli_proc_is(pid_t pid, const char *exe, uid_t uid);
-/* <run_dir>/<name> of the loaded configuration. */
-const char *cli_run_path(const char *name);
 /*
  * Only one session command (start, stop, restart, refresh) at a time: an
  * flock on <run_dir>/ttp.cmd.lock, held until the process exits. Returns
@@ -108,8 +89,6 @@ int	spawn_torctl(const char *command, long timeout_secs, pid_t tor_pid,
 	    int *out_fd, pid_t *pid);
 /* Wait for pid, bounded; its exit code, or -1 (killed or timed out). */
 int	spawn_wait(pid_t pid, int timeout_ms);
-/* ttp-anchor holding the anchor's socket `sock`, once it is confined. */
-int	spawn_anchor(int sock, pid_t *pid);
 
 /*
  * privsep.c: parse untrusted output in a child that has dropped to the
@@ -122,5 +101,9 @@ int	spawn_anchor(int sock, pid_t *pid);
 typedef int (*privsep_parser)(FILE *in, FILE *result, void *arg);
 int	privsep_parse(int in_fd, privsep_parser parse, void *arg,
 	    char *result, size_t resultsz);
+
+/* cmd_watchdog.c: detach a watchdog for the session in the lock (`ttp
+ * start -w`, `ttp watchdog start`); 0, or -1 (logged). */
+int	watchdog_start(void);
 
 #endif

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp: check and check-leak as any user, refresh as root.
+ *
  * ttp check, ttp check-leak and ttp refresh: the commands that ask
  * ttp-netcheck (through Tor) what the world sees. Their answers are
  * parsed and shown by the unprivileged worker (privsep.c); the parent
@@ -336,7 +338,7 @@ cmd_refresh(int argc, char **argv)
 		    sizeof(err)) == 0 && now.started == s.started) {
 			snprintf(now.exit_ip, sizeof(now.exit_ip), "%s", er.ip);
 			now.is_tor = er.is_tor;
-			if (lock_write(cli_run_path(TTP_LOCK_NAME), &now, err,
+			if (lock_write(session_run_path(TTP_LOCK_NAME), &now, err,
 			    sizeof(err)) == -1)
 				log_warnx("%s", err);
 		}

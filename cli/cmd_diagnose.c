@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, root.
+ *
  * ttp diagnose: one plain-text report for a bug report or an auditor: the
  * system, ttp's configuration and session, tor, the firewall as the kernel
  * holds it compared with what the session installed, and DNS.
@@ -13,7 +15,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "cli/anchor.h"
+#include "session/anchor.h"
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "common/log.h"
@@ -122,7 +124,7 @@ cmd_diagnose(int argc, char **argv)
 		    "yes" : "no");
 		free(txt);
 	} else
-		printf("no session lock (%s)\n", cli_run_path(TTP_LOCK_NAME));
+		printf("no session lock (%s)\n", session_run_path(TTP_LOCK_NAME));
 
 	section("tor");
 	if (tor_find(&cli.cfg, tor, sizeof(tor)) == 0) {
@@ -148,8 +150,8 @@ cmd_diagnose(int argc, char **argv)
 		printf("(%s)\n", err);
 	else
 		show_fd(fd, 16384);
-	printf("-- last lines of %s\n", cli_run_path("tor.log"));
-	show_file(cli_run_path("tor.log"), 2048);
+	printf("-- last lines of %s\n", session_run_path("tor.log"));
+	show_file(session_run_path("tor.log"), 2048);
 
 	section("firewall");
 	if (privd_fd() != -1 && privop_fw_status(privd_fd(), &rep) == 0) {

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, root.
+ *
  * ttp logs: print the volatile session log (or tor's own log with --tor)
  * and follow it as it grows, woken by inotify rather than by polling.
  */
@@ -76,7 +78,7 @@ cmd_logs(int argc, char **argv)
 		return TTP_EXIT_NOROOT;
 	if (cli_config() == -1)
 		return TTP_EXIT_ERROR;
-	snprintf(path, sizeof(path), "%s", cli_run_path(tor ? "tor.log" :
+	snprintf(path, sizeof(path), "%s", session_run_path(tor ? "tor.log" :
 	    TTP_LOG_NAME));
 	/* Non-blocking, and a regular file only: a FIFO or a device in its
 	 * place must neither hang nor flood this command. */

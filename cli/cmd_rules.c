@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, any user.
+ *
  * `ttp rules`: print the exact ruleset ttp-privd would load for the given
  * options, without applying it and without root: the auditor's view, and
  * what the namespace tests load. The text comes from the same renderer

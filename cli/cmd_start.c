@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, root.
+ *
  * ttp start / ttp restart: option parsing; the sequence itself is in
  * session.c.
  */

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, any user.
+ *
  * ttp status: the session as the lock records it, readable without root
  * (the lock is 0644). As root it also asks privd whether the firewall the
  * session installed is still exactly in place.
@@ -12,12 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/anchor.h"
+#include "session/anchor.h"
 #include "cli/commands.h"
 #include "cli/session.h"
-#include "cli/watchdog.h"
+#include "watchdog/watchdog.h"
 #include "common/log.h"
-#include "common/routes.h"
+#include "ipc/routes.h"
 
 static const char *fw_names[] = { "absent", "session", "lockdown",
 	"foreign" };

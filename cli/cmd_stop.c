@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, root.
+ *
  * ttp stop: zero-leak teardown of the session in the lock (session.c), or
  * with --restore-only, removal of whatever ttp left behind without one.
  */

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, root.
+ *
  * ttp uninstall: remove what `make install` put in place (the ttp binary
  * and the helpers in libexec). Refuses while a session is active; keeps
  * the configuration in /etc/ttp and the _ttp user, and says so.
@@ -41,7 +43,7 @@ cmd_uninstall(int argc, char **argv)
 		return TTP_EXIT_NOROOT;
 	if (cli_config() == -1)
 		return TTP_EXIT_ERROR;
-	if (lock_read(cli_run_path(TTP_LOCK_NAME), &s, err, sizeof(err)) != 1) {
+	if (lock_read(session_run_path(TTP_LOCK_NAME), &s, err, sizeof(err)) != 1) {
 		log_warnx("a ttp session exists; run 'sudo ttp stop' first");
 		return TTP_EXIT_ERROR;
 	}

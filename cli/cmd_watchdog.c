@@ -1,6 +1,8 @@
 /*
+ * runs in: ttp: status as any user, start/stop/run as root.
+ *
  * ttp watchdog start|stop|status|run. `run` is the watchdog itself
- * (cli/watchdog_monitor.c), in the foreground; `start` detaches one
+ * (watchdog/monitor.c), in the foreground; `start` detaches one
  * without systemd: double fork, setsid, stdio on the session log, and
  * returns once it guards the session (it records its own pid in the lock).
  * `stop` ends the watchdog recorded in the lock, if that pid really is
@@ -24,7 +26,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/session.h"
-#include "cli/watchdog.h"
+#include "watchdog/watchdog.h"
 #include "common/defaults.h"
 #include "common/log.h"
 #include "common/sandbox.h"
@@ -45,33 +47,6 @@ usage(FILE *fp)
 	    "  stop     stop it (root); the session itself is left as it is\n"
 	    "  status   active or not, its pid, the last event and action\n"
 	    "  run      run it in the foreground (what 'start' runs)\n", fp);
-}
-
-bool
-watchdog_alive(pid_t pid)
-{
-	struct passwd	*pw;
-	char		 self[PATH_MAX], buf[1024], *arg, *prev = NULL;
-	ssize_t		 n;
-
-	/* This ttp's own binary, as root (setting up) or as _ttp (the
-	 * monitor once it has dropped root), and "watchdog run". */
-	if (pid <= 0 || (n = readlink("/proc/self/exe", self,
-	    sizeof(self) - 1)) <= 0)
-		return false;
-	self[n] = '\0';
-	if (!cli_proc_is(pid, self, 0) && ((pw = getpwnam(TTP_UNPRIV_USER)) ==
-	    NULL || !cli_proc_is(pid, self, pw->pw_uid)))
-		return false;
-	if ((n = cli_proc_cmdline(pid, buf, sizeof(buf))) == -1)
-		return false;
-	for (arg = buf; arg < buf + n; arg += strlen(arg) + 1) {
-		if (prev != NULL && strcmp(prev, "watchdog") == 0 &&
-		    strcmp(arg, "run") == 0)
-			return true;
-		prev = arg;
-	}
-	return false;
 }
 
 static int
@@ -177,7 +152,7 @@ watchdog_start(void)
 		log_warn("pipe");
 		return -1;
 	}
-	logfd = open(cli_run_path(TTP_LOG_NAME), O_WRONLY | O_APPEND |
+	logfd = open(session_run_path(TTP_LOG_NAME), O_WRONLY | O_APPEND |
 	    O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
 	fflush(NULL);
 	if ((pid = fork()) == -1) {
@@ -229,13 +204,13 @@ watchdog_stop(void)
 		ui_info("no watchdog is running");
 		return TTP_EXIT_OK;
 	}
-	(void)cli_stop_process(pid, watchdog_alive, SIGTERM, STOP_MS,
+	(void)proc_stop(pid, watchdog_alive, SIGTERM, STOP_MS,
 	    "the watchdog");
 	/* It clears its pid itself; not when it had to be killed. */
 	if (session_read(&s, err, sizeof(err)) ==
 	    0 && s.watchdog_pid == pid) {
 		s.watchdog_pid = 0;
-		if (lock_write(cli_run_path(TTP_LOCK_NAME), &s, err,
+		if (lock_write(session_run_path(TTP_LOCK_NAME), &s, err,
 		    sizeof(err)) == -1)
 			log_warnx("%s", err);
 	}
@@ -271,7 +246,7 @@ watchdog_status(bool json)
 	if (rc == 0)
 		active = watchdog_alive(s.watchdog_pid);
 	/* watchdog.json of this session's watchdog only. */
-	if (rc == 0 && wd_state_read(cli_run_path(TTP_WATCHDOG_STATE_NAME),
+	if (rc == 0 && wd_state_read(session_run_path(TTP_WATCHDOG_STATE_NAME),
 	    &st) == 0 && st.session_started == s.started)
 		have = true;
 	if (json) {
@@ -397,7 +372,7 @@ watchdog_run(int argc, char **argv)
 	 * the log's timestamps. */
 	if (detached)
 		log_set_stderr(0);
-	return wd_monitor_run(ready, window);
+	return wd_monitor_run(&cli.cfg, ready, window);
 }
 
 int

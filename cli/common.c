@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, root or any user.
+ *
  * State and checks shared by every command of the CLI: the configuration
  * (loaded once), the root check with its exit code, the check of the
  * helpers' system user, and the crash-point test hook.
@@ -39,6 +41,7 @@ cli_config(void)
 		return -1;
 	}
 	cli.cfg_loaded = true;
+	session_use_config(&cli.cfg);
 	return 0;
 }
 
@@ -74,16 +77,6 @@ cli_need_helper_user(void)
 	return -1;
 }
 
-const char *
-cli_run_path(const char *name)
-{
-	static char	 buf[PATH_MAX];
-
-	if (config_run_path(&cli.cfg, name, buf, sizeof(buf)) == -1)
-		fatalx("run_dir path too long");
-	return buf;
-}
-
 int
 cli_command_lock(const char *cmd)
 {
@@ -96,10 +89,10 @@ cli_command_lock(const char *cmd)
 		return -1;
 	}
 	/* Close-on-exec: tor and the helpers must never inherit the lock. */
-	fd = open(cli_run_path(TTP_CMDLOCK_NAME), O_RDWR | O_CREAT |
+	fd = open(session_run_path(TTP_CMDLOCK_NAME), O_RDWR | O_CREAT |
 	    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1) {
-		log_warn("cannot open %s", cli_run_path(TTP_CMDLOCK_NAME));
+		log_warn("cannot open %s", session_run_path(TTP_CMDLOCK_NAME));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
@@ -186,91 +179,3 @@ cli_print_escaped(FILE *fp, const char *p, size_t n)
 	}
 }
 
-int
-cli_stop_process(pid_t pid, bool (*is_it)(pid_t), int sig, int wait_ms,
-    const char *what)
-{
-	struct pollfd	 p;
-	int		 pidfd, rc = 0;
-
-	if (pid <= 0 || (pidfd = exec_pidfd_open(pid)) == -1)
-		return 0;
-	p.fd = pidfd;
-	p.events = POLLIN;
-	/* The pidfd first, then who it is, then that the pidfd's process
-	 * still lives (its pid not reused since the check). */
-	if (!is_it(pid) || poll(&p, 1, 0) != 0) {
-		close(pidfd);
-		return 0;
-	}
-	(void)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-	if (exec_pidfd_wait(pidfd, wait_ms) != 0 && sig != SIGKILL) {
-		log_warnx("%s (pid %d) did not stop; killing it", what,
-		    (int)pid);
-		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-		rc = exec_pidfd_wait(pidfd, wait_ms) == 0 ? 0 : -1;
-	}
-	close(pidfd);
-	/* Our own child when this command started it. */
-	(void)waitpid(pid, NULL, WNOHANG);
-	return rc;
-}
-
-ssize_t
-cli_proc_cmdline(pid_t pid, char *buf, size_t bufsz)
-{
-	char	 path[64];
-	ssize_t	 n;
-	int	 fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	if (bufsz < 2 || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, bufsz - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return n;
-}
-
-bool
-cli_proc_is(pid_t pid, const char *exe, uid_t uid)
-{
-	char		 path[64], buf[PATH_MAX], *base;
-	const char	*want;
-	unsigned long	 ruid;
-	bool		 live = false, uid_ok = false;
-	ssize_t		 n;
-	size_t		 len;
-	FILE		*fp;
-
-	if (pid <= 0)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fp = fopen(path, "re")) == NULL)
-		return false;
-	while (fgets(buf, sizeof(buf), fp) != NULL) {
-		if (strncmp(buf, "State:", 6) == 0)
-			live = strchr(buf, 'Z') == NULL &&
-			    strchr(buf, 'X') == NULL;
-		if (sscanf(buf, "Uid: %lu", &ruid) == 1)
-			uid_ok = ruid == (unsigned long)uid;
-	}
-	fclose(fp);
-	if (!live || !uid_ok)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	if ((n = readlink(path, buf, sizeof(buf) - 1)) > 0) {
-		buf[n] = '\0';
-		len = strlen(exe);
-		/* A binary replaced by an upgrade while it ran. */
-		return strncmp(buf, exe, len) == 0 && (buf[len] == '\0' ||
-		    strcmp(buf + len, " (deleted)") == 0);
-	}
-	if (errno != EACCES || cli_proc_cmdline(pid, buf, sizeof(buf)) == -1)
-		return false;
-	base = strrchr(buf, '/');
-	want = strrchr(exe, '/');
-	return strcmp(base ? base + 1 : buf, want ? want + 1 : exe) == 0;
-}

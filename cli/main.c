@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, root or any user.
+ *
  * ttp: the command-line coordinator. main() takes the global options
  * (--config, --log-format, -v: valid anywhere on the line) and dispatches
  * to one cli/cmd_<name>.c per command; each command parses its own options

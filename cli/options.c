@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, root or any user.
+ *
  * Parsing of the firewall options (see options.h). Names are resolved to
  * ids here, in the unprivileged CLI, so privd only ever sees integers;
  * every error is one line saying what is wrong and how to fix it.
@@ -16,7 +18,7 @@
 #include "common/config.h"
 #include "common/defaults.h"
 #include "common/log.h"
-#include "common/routes.h"
+#include "ipc/routes.h"
 
 #define ID_MAX	0xfffffffeULL	/* (uid_t)-1 is "no id" */
 

@@ -1,4 +1,6 @@
 /*
+ * runs in: the CLI's parsing worker, _ttp, no capabilities, seccomp.
+ *
  * Parsers that run inside the unprivileged worker (privsep.c): they read
  * what ttp-torctl and ttp-netcheck print, show it to the user, and write
  * one short result line for the root parent:

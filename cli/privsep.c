@@ -1,4 +1,7 @@
 /*
+ * runs in: ttp (root) and its parsing worker (_ttp, no capabilities,
+ *   seccomp).
+ *
  * The CLI's unprivileged parsing worker. A root `ttp start` needs to read
  * tor's bootstrap progress and the exit-IP answer, both of which come from
  * outside; it does so only in a child that has dropped to the

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, root.
+ *
  * The volatile session log, <run_dir>/ttp.log: every
  * message of start, stop, restart and refresh is appended to it. It is
  * capped at TTP_LOG_MAX_BYTES by rolling it to ttp.log.1 when it is opened.
@@ -24,7 +26,7 @@ runlog_open(void)
 
 	if (mkdir(cli.cfg.run_dir, 0755) == -1 && errno != EEXIST)
 		return;
-	snprintf(path, sizeof(path), "%s", cli_run_path(TTP_LOG_NAME));
+	snprintf(path, sizeof(path), "%s", session_run_path(TTP_LOG_NAME));
 	if (stat(path, &st) == 0 && st.st_size > TTP_LOG_MAX_BYTES) {
 		snprintf(old, sizeof(old), "%s.1", path);
 		(void)rename(path, old);

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, root.
+ *
  * Session start and teardown. The order is the safety argument:
  *
  *   start: validate everything (options, users, bridges, config) while
@@ -35,9 +37,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/anchor.h"
+#include "session/anchor.h"
 #include "cli/parse.h"
-#include "cli/watchdog.h"
+#include "watchdog/watchdog.h"
 #include "common/log.h"
 #include "ipc/privop.h"
 #include "tor/pkg.h"
@@ -93,67 +95,6 @@ session_alive(const struct session *s)
 	if (s->external_daemon)
 		return true;
 	return session_tor(s->tor_pid);
-}
-
-bool
-session_tor(pid_t pid)
-{
-	char	 torrc[PATH_MAX], tor[TTP_CONF_PATH_MAX], real[PATH_MAX];
-	char	 err[256];
-	uid_t	 uid;
-	gid_t	 gid;
-
-	snprintf(torrc, sizeof(torrc), "%s/%s", cli.cfg.tor_run_dir,
-	    TTP_TORRC_NAME);
-	return pid > 0 && tor_is_ours(pid, torrc) == 1 &&
-	    tor_find(&cli.cfg, tor, sizeof(tor)) == 0 &&
-	    realpath(tor, real) != NULL &&
-	    tor_ids(&cli.cfg, &uid, &gid, err, sizeof(err)) == 0 &&
-	    cli_proc_is(pid, real, uid);
-}
-
-/* No such process, or only its zombie. */
-static bool
-pid_exited(pid_t pid)
-{
-	char	 path[64], buf[256], *p;
-	FILE	*fp;
-	bool	 exited = true;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fp = fopen(path, "re")) == NULL)
-		return errno == ENOENT;
-	if (fgets(buf, sizeof(buf), fp) != NULL &&
-	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
-		exited = p[2] == 'Z' || p[2] == 'X';
-	fclose(fp);
-	return exited;
-}
-
-int
-session_read(struct session *s, char *err, size_t errsz)
-{
-	struct wd_state	 st;
-	int		 rc;
-
-	if ((rc = lock_read(cli_run_path(TTP_LOCK_NAME), s, err, errsz)) != 0)
-		return rc;
-	if (wd_state_read(cli_run_path(TTP_WATCHDOG_STATE_NAME), &st) != 0 ||
-	    st.session_started != s->started || st.pid <= 0 ||
-	    st.pid != s->watchdog_pid)
-		return 0;
-	/* A tor that has exited since is recorded as well: whatever uses the
-	 * pid checks who it is first. */
-	if (!s->external_daemon && st.tor_pid > 0 && st.tor_pid != s->tor_pid &&
-	    (session_tor(st.tor_pid) || pid_exited(st.tor_pid)))
-		s->tor_pid = st.tor_pid;
-	if (st.anchor_pid > 0 && st.anchor_pid != s->anchor_pid &&
-	    anchor_alive(st.anchor_pid))
-		s->anchor_pid = st.anchor_pid;
-	if (st.mode == WD_MODE_LOCKDOWN && st.last_event != 0 &&
-	    s->state == SESSION_ACTIVE)
-		s->state = SESSION_LOCKDOWN;
-	return 0;
 }
 
 /* ---- start: validation, nothing changes on the host ---------------- */
@@ -229,6 +170,30 @@ load_bridges(struct start_req *r, struct bridge_list *bl,
 	o->use_bridges = 1;
 	o->bridges = bl;
 	return 0;
+}
+
+/* FW_ANCHOR for these options, then ttp-anchor to hold it; its pid. */
+static int
+anchor_create(const struct privop_fw_apply *a, pid_t *pid)
+{
+	struct privop_reply	 rep;
+	int			 rc;
+
+	*pid = 0;
+	if (privd_fd() == -1)
+		return -1;
+	if (privop_fw_anchor(privd_fd(), a, &rep) == -1) {
+		log_warnx("FW_ANCHOR failed: %s", rep.msg[0] ? rep.msg :
+		    strerror(rep.err));
+		return -1;
+	}
+	rc = spawn_anchor(rep.fd, pid);
+	/* ttp-anchor holds it now, or nobody should: then the anchor goes
+	 * with this copy. */
+	close(rep.fd);
+	if (rc == -1)
+		*pid = 0;
+	return rc;
 }
 
 static int
@@ -493,7 +458,7 @@ session_start(struct start_req *r, bool restart)
 		return TTP_EXIT_ERROR;
 	if (fw_opts_finish(&r->fw, &a) == -1)
 		return TTP_EXIT_ERROR;
-	snprintf(lockp, sizeof(lockp), "%s", cli_run_path(TTP_LOCK_NAME));
+	snprintf(lockp, sizeof(lockp), "%s", session_run_path(TTP_LOCK_NAME));
 	if (check_existing(restart) == -1)
 		return TTP_EXIT_ERROR;
 	torrc_opts_init(&o, &cli.cfg);
@@ -592,7 +557,7 @@ session_start(struct start_req *r, bool restart)
 		    cli_interrupted) {
 			if (!interrupted())
 				ui_info("tor's log: %s",
-				    cli_run_path("tor.log"));
+				    session_run_path("tor.log"));
 			rc = start_failed(&s, lockp);
 			goto out;
 		}
@@ -665,7 +630,7 @@ stop_tor(const struct session *s)
 		return 0;
 	/* No answer on the control port: the signal, then SIGKILL, to the
 	 * process a pidfd names once it is known to be our tor. */
-	return cli_stop_process(s->tor_pid, session_tor, SIGTERM, TOR_KILL_MS,
+	return proc_stop(s->tor_pid, session_tor, SIGTERM, TOR_KILL_MS,
 	    "tor");
 }
 
@@ -677,7 +642,7 @@ stop_tor(const struct session *s)
 static void
 stop_watchdog(struct session *s)
 {
-	(void)cli_stop_process(s->watchdog_pid, watchdog_alive, SIGTERM, 3000,
+	(void)proc_stop(s->watchdog_pid, watchdog_alive, SIGTERM, 3000,
 	    "the watchdog");
 	s->watchdog_pid = 0;
 }
@@ -721,7 +686,7 @@ session_teardown(struct session *s, enum teardown_mode mode)
 	uint16_t		 tport;
 	int			 failed = 0;
 
-	snprintf(lockp, sizeof(lockp), "%s", cli_run_path(TTP_LOCK_NAME));
+	snprintf(lockp, sizeof(lockp), "%s", session_run_path(TTP_LOCK_NAME));
 	if (s == NULL) {
 		memset(&none, 0, sizeof(none));
 		s = &none;

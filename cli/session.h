@@ -41,17 +41,6 @@ int	session_start(struct start_req *r, bool restart);
 int	session_teardown(struct session *s, enum teardown_mode mode);
 /* Is the session in the lock still alive (its tor, or an external one)? */
 bool	session_alive(const struct session *s);
-/* Is pid the tor this configuration starts: tor -f <tor_run_dir>/torrc,
- * the configured tor binary, run by the tor user? */
-bool	session_tor(pid_t pid);
-/*
- * The session lock, with what this session's watchdog changed since (it
- * runs as _ttp and cannot write the lock): the tor and ttp-anchor it
- * started again, taken only when they prove to be ttp's tor and
- * ttp-anchor, and a final lockdown. lock_read's return values.
- */
-int	session_read(struct session *s, char *err, size_t errsz);
-
 /* Ask ttp-netcheck, through Tor, which address the world sees. */
 struct exit_result;
 int	check_exit(struct exit_result *er);

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, root or any user.
+ *
  * User-facing output of the CLI: short status lines on stdout, warnings
  * and errors on stderr, and the bootstrap progress bar. Colour is used
  * only when the stream is a terminal and NO_COLOR is not set.

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, ttp-torctl and the watchdog, before they drop any right.
+ *
  * Loading the configuration file; see config.h. inih does the INI syntax;
  * this file owns the key table, the values' validation and the error
  * messages. inih reads through our line reader so that every message can

@@ -109,4 +109,9 @@
 #define TTP_ANCHOR_TABLE	"ttp_anchor"
 #define TTP_ANCHOR_SLOTS	2
 
+/* privd makes the resolv.conf overlay read-only with exactly these flags
+ * (<sys/mount.h>); its seccomp allowlist permits no other remount. */
+#define DNS_REMOUNT_FLAGS \
+	(MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
 #endif

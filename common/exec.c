@@ -1,4 +1,7 @@
 /*
+ * runs in: ttp (root), the watchdog's monitor, tor launcher and notifiers,
+ *   ttp-torctl.
+ *
  * Running helper programs; see exec.h. A failed execve is reported through
  * a close-on-exec pipe, so "cannot run" is told apart from "ran and
  * failed". The wait is a poll on a pidfd and the output pipe, so it is

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-privd (root), ttp, the watchdog's monitor and guard.
+ *
  * Descriptor passing on a socketpair; see fdpass.h.
  */
 #include "common/fdpass.h"

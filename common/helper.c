@@ -1,14 +1,18 @@
 /*
+ * runs in: ttp and the watchdog's monitor.
+ *
  * Locates helper executables; see helper.h. A root CLI executes what this
  * returns, so a helper that someone other than root could have replaced is
  * refused.
  */
 #include "common/helper.h"
+#include "common/defaults.h"
 #include "common/log.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,4 +66,20 @@ helper_path(const char *name, char *buf, size_t bufsz)
 	log_warnx("helper %s not found beside the ttp binary nor in %s; "
 	    "reinstall ttp (make install)", name, TTP_LIBEXECDIR);
 	return -1;
+}
+
+/* The fixed environment of every helper; sanitizer builds keep the
+ * test's sanitizer options. */
+void
+helper_env(const char *envp[4], char *asan, size_t asansz)
+{
+	const char	*v;
+
+	envp[0] = "PATH=" TTP_SAFE_PATH;
+	envp[1] = "LC_ALL=C";
+	envp[2] = envp[3] = NULL;
+	if ((v = getenv("ASAN_OPTIONS")) != NULL) {
+		snprintf(asan, asansz, "ASAN_OPTIONS=%s", v);
+		envp[2] = asan;
+	}
 }

@@ -13,5 +13,8 @@
  * -1 with a logged reason.
  */
 int	helper_path(const char *name, char *buf, size_t bufsz);
+/* The fixed environment of every helper (PATH, LC_ALL; a sanitizer
+ * build keeps the test's ASAN_OPTIONS in asan). */
+void	helper_env(const char *envp[4], char *asan, size_t asansz);
 
 #endif

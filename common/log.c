@@ -1,4 +1,6 @@
 /*
+ * runs in: every ttp process.
+ *
  * Logging for every ttp process: one line per message on stderr, as text
  * ("ttp-privd: message") or as one JSON object per line, optionally copied
  * to the session log file. Messages are formatted into a fixed buffer and

@@ -1,4 +1,6 @@
 /*
+ * runs in: every ttp process, as it confines itself.
+ *
  * Process confinement helpers; see sandbox.h. Each step is checked and a
  * failure is returned to the caller, which must treat it as fatal: a
  * process that could not confine itself must not go on.

@@ -1,4 +1,7 @@
 /*
+ * runs in: ttp-privd (root, 2 capabilities, seccomp) and its clients (ttp,
+ *   the watchdog's guard).
+ *
  * The msgpack codec of the privileged interface (see privop.h). One table
  * per op lists its keys, their types and where they live in the request
  * struct; the encoder writes the keys in table order (so frames are

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp (root) and the watchdog's guard (_ttp, seccomp).
+ *
  * Client stubs of the privileged interface: privop_<op>() sends one request
  * frame to ttp-privd and waits for its reply; the handler that serves it is
  * privd_<op>() in privd/. The reply is decoded as strictly as privd decodes

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp (root) and the watchdog's monitor while it is root.
+ *
  * Starting ttp-privd: one end of a new SOCK_SEQPACKET socketpair becomes
  * privd's fd 3, the other is returned to the caller. privd gets a fixed
  * argv and a fixed, minimal environment: nothing of the caller's

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-netcheck, _ttp, no capabilities, seccomp.
+ *
  * See answer.h. An answer is accepted only when it is exactly a JSON object
  * with a string "IP" holding a valid address (and optionally a boolean
  * "IsTor"), or exactly one address with surrounding white space.

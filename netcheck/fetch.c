@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-netcheck, _ttp, no capabilities, seccomp.
+ *
  * libcurl GET for netcheck; see fetch.h. Called only after the process has
  * dropped privileges and loaded its seccomp allowlist.
  */

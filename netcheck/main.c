@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-netcheck, _ttp, no capabilities, seccomp.
+ *
  * ttp-netcheck: the exit-IP, latency and leak checks. Started by the CLI;
  * when started as root it records the host's own addresses (to recognise a
  * leak), then drops to the unprivileged user, which is NOT exempt from

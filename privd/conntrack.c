@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-privd, root, 2 capabilities, seccomp.
+ *
  * Conntrack flush and the destruction of redirected sockets, the last two
  * steps of a teardown. While the ruleset is loaded, an application's TCP
  * connection to some far address is NATed into Tor's TransPort. Once the

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-privd, root, 2 capabilities, seccomp.
+ *
  * The resolv.conf overlay. privd writes its own resolv.conf in its run
  * directory and bind-mounts it, read-only, over the real path of
  * /etc/resolv.conf, so every resolver on the host asks 127.0.0.1 (where

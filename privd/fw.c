@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-privd, root, 2 capabilities, seccomp.
+ *
  * The firewall operations of ttp-privd, through libnftables in this
  * process (never the nft binary). Apply and lockdown render their ruleset
  * (privd/ruleset.c) and commit it as one transaction that replaces table

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-privd, root, 2 capabilities, seccomp.
+ *
  * Name lookups disabled in ttp-privd. This file is linked into the
  * ttp-privd executable (and test_fw) only, never into a library: its
  * definitions replace libc's for the whole program.

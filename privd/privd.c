@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-privd, root, 2 capabilities, seccomp.
+ *
  * ttp-privd: the only root code of ttp that stays running. It is started
  * by privop_spawn() with one end of a SOCK_SEQPACKET socketpair on fd 3,
  * confines itself (two capabilities, no other descriptors, a seccomp

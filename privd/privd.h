@@ -37,11 +37,8 @@ int	ruleset_render_anchor(const struct privop_fw_apply *a, unsigned slot,
 /* FW_STATE_SESSION, _LOCKDOWN or _FOREIGN for a listing of the table. */
 uint32_t ruleset_classify(const char *list);
 
-/* privd/dns.c: the resolv.conf overlay. The overlay is made read-only
- * with exactly these flags; privd's seccomp allowlist permits no other
- * remount. */
-#define DNS_REMOUNT_FLAGS \
-	(MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+/* privd/dns.c: the resolv.conf overlay (read-only with exactly
+ * DNS_REMOUNT_FLAGS, common/defaults.h). */
 int	dns_init(const char *run_dir);	/* before seccomp */
 void	privd_dns_overlay(const struct privop_req *, struct privop_reply *);
 void	privd_dns_restore(const struct privop_req *, struct privop_reply *);

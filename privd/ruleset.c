@@ -1,4 +1,7 @@
 /*
+ * runs in: ttp-privd (root, 2 capabilities, seccomp) and `ttp rules` (any
+ *   user).
+ *
  * The rulesets of table inet ttp, rendered as nft text from the built-in
  * template below and validated values only: nothing a peer sends can
  * become rule text except decimal uids, gids and ports, and addresses

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-anchor (the allowlist it loads).
+ *
  * The seccomp allowlist of ttp-anchor, loaded once it is _ttp with no
  * capabilities. After saying it is ready it only sleeps: everything else,
  * including every syscall on the socket it holds, kills it.

@@ -1,4 +1,6 @@
 /*
+ * runs in: the CLI's parsing worker (the allowlist it loads).
+ *
  * seccomp allowlist of the CLI's parsing worker (cli/privsep.c): it reads
  * a helper's output from a pipe, prints to the user's terminal and writes
  * one result line to its parent. No sockets, no files opened, no exec.

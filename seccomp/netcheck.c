@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-netcheck (the allowlist it loads).
+ *
  * seccomp allowlist of ttp-netcheck: libcurl HTTP(S) GETs, glibc's stub
  * resolver in libcurl's resolver thread, and OpenSSL; nothing else. No
  * execve, no mount, no ptrace, no raw or packet sockets. Taken

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-privd (the allowlist it loads).
+ *
  * The seccomp allowlist of ttp-privd, loaded after it has opened what it
  * needs and kept only CAP_NET_ADMIN and CAP_SYS_ADMIN. Any other syscall
  * kills the process. Sorted by name, one syscall a line with the reason;
@@ -15,8 +17,8 @@
  * filter is loaded. LSan's exit-time leak check would need clone and
  * ptrace; instead privop_spawn() starts privd with detect_leaks=0.
  */
+#include "common/defaults.h"
 #include "common/sandbox.h"
-#include "privd/privd.h"
 
 #include <fcntl.h>
 #include <linux/netlink.h>

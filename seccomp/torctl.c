@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-torctl (the allowlist it loads).
+ *
  * seccomp allowlist of ttp-torctl, loaded after it has connected to tor's
  * control socket, read the cookie and dropped to the unprivileged user:
  * from then on it only talks over that one socket, waits on it (and on

@@ -1,5 +1,7 @@
 /*
- * seccomp allowlist of the watchdog's guard (cli/watchdog_guard.c), loaded
+ * runs in: the watchdog's guard (the allowlist it loads).
+ *
+ * seccomp allowlist of the watchdog's guard (watchdog/guard.c), loaded
  * after it has received every descriptor it will ever use from the root
  * monitor (its privd socket, the monitor socket, the nftables and
  * rtnetlink subscriptions, /proc/self/mountinfo, inotify, tor's pidfd) and

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, root.
+ *
  * Bridge-line validation and the pluggable-transport programs; see
  * bridges.h. The check is strict on purpose: a line that reaches the torrc
  * can carry any tor directive after a newline, and a typo found by tor

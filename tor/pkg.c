@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp (root) and the watchdog notifiers (finding programs only).
+ *
  * Finding and installing the programs ttp needs; see pkg.h. Lookups use
  * TTP_SAFE_PATH only, never the caller's PATH: a root process executes
  * what is found. Package names differ between distributions, hence the

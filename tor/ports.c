@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, root.
+ *
  * Port selection; see ports.h. A port is tested by binding it the way tor
  * will (SO_REUSEADDR on TCP, as tor sets it, so a port left in TIME_WAIT
  * by the previous session's tor still counts as free). Another program may

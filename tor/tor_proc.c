@@ -1,4 +1,7 @@
 /*
+ * runs in: ttp (root), ttp-torctl's root phase, the watchdog's tor launcher
+ *   (the tor user).
+ *
  * tor as a supervised child of the root CLI; see tor_proc.h. tor is
  * never started as root and never given a directory it does not own:
  * tor_prepare_dirs creates them for the tor user, tor_spawn switches to

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp, root.
+ *
  * Rendering the torrc; see torrc.h. Decisions, each checked against
  * tor 0.4.9 (`tor --verify-config` and a real start in a namespace):
  * - No User line: ttp starts tor as its user directly (tor_spawn), so

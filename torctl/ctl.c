@@ -1,4 +1,7 @@
 /*
+ * runs in: ttp-torctl: root until connected, then _ttp, no capabilities,
+ *   seccomp.
+ *
  * The control connection; see ctl.h. Authentication is the COOKIE method,
  * not SAFECOOKIE: SAFECOOKIE needs HMAC-SHA256, and ttp links no crypto
  * library (libcrypto would be a new direct dependency for this alone, and

@@ -1,4 +1,6 @@
 /*
+ * runs in: ttp-torctl, _ttp, no capabilities, seccomp.
+ *
  * The control-reply parser; see ctlreply.h. Strict where tor is strict
  * (every line ends in CRLF, starts with a three-digit code and a
  * separator, all lines of a reply share one code) and bounded everywhere

@@ -1,4 +1,7 @@
 /*
+ * runs in: ttp-torctl: root until connected, then _ttp, no capabilities,
+ *   seccomp.
+ *
  * ttp-torctl: the unprivileged Tor control client the CLI runs for
  * bootstrap progress, NEWNYM, SHUTDOWN and GETINFO. Started as root, it
  * does only two things with root's rights: connect to tor's control

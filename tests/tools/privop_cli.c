@@ -27,7 +27,7 @@
  */
 #include "ipc/privop.h"
 #include "common/log.h"
-#include "common/routes.h"
+#include "ipc/routes.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * The routers the LAN bypass excludes (common/routes.c): the gateways in
+ * The routers the LAN bypass excludes (ipc/routes.c): the gateways in
  * /proc/net/route (hex of the kernel's 32-bit word, so 192.168.1.1 reads
  * 0101A8C0 on a little-endian host) and /proc/net/ipv6_route (32 hex
  * digits in order), each distinct unicast gateway once, routes without a
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/routes.h"
+#include "ipc/routes.h"
 #include "check_run.h"
 
 static FILE *

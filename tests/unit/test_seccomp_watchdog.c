@@ -4,7 +4,7 @@
  * (open for writing, a new socket, exec, fork, kill, ptrace, a send that
  * could raise SIGPIPE, executable memory, a new inotify watch), and must
  * be able to do all the guard does once confined: drain the nftables,
- * rtnetlink and inotify descriptors (cli/watchdog_events.c), check
+ * rtnetlink and inotify descriptors (watchdog/events.c), check
  * resolv.conf, talk on a socketpair as it does with privd and the
  * monitor, open a pidfd, poll, and log.
  */
@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/watchdog.h"
+#include "watchdog/watchdog.h"
 #include "common/fdpass.h"
 #include "common/log.h"
 #include "common/sandbox.h"

@@ -1,10 +1,12 @@
 /*
+ * runs in: ttp, root (start, restart) or any user (rules, status).
+ *
  * The gateways of the host's routes (see routes.h). /proc/net/route prints
  * each address as the hex of the kernel's 32-bit word, which holds it in
  * network byte order (little-endian hex on x86: 0101A8C0 is 192.168.1.1);
  * /proc/net/ipv6_route prints the 16 bytes in order.
  */
-#include "common/routes.h"
+#include "ipc/routes.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

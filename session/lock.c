@@ -1,10 +1,13 @@
 /*
+ * runs in: ttp (writes as root, reads as any user) and the watchdog's
+ *   monitor.
+ *
  * Session lock serialisation with jansson; see lock.h. Reading is strict
  * about types (a lock is written only by ttp) but tolerant of missing
  * optional keys, so that `ttp stop` can still clean up after a start that
  * died half-way.
  */
-#include "cli/lock.h"
+#include "session/lock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

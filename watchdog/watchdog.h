@@ -20,53 +20,18 @@
  * The monitor's pid is the watchdog_pid of the session lock; the guard's
  * state is published by the monitor in <run_dir>/watchdog.json (0644).
  */
-#ifndef TTP_CLI_WATCHDOG_H
-#define TTP_CLI_WATCHDOG_H
+#ifndef TTP_WATCHDOG_H
+#define TTP_WATCHDOG_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
-#include "cli/lock.h"
+#include "common/config.h"
 #include "ipc/privop.h"
-
-/* What the guard saw. Names in watchdog_state.c; the values are on the
- * wire between guard and monitor. */
-enum wd_event {
-	WD_EV_START = 1,	/* first check after start-up */
-	WD_EV_NFT,		/* table inet ttp changed by another process */
-	WD_EV_NFT_UNKNOWN,	/* nftables changed, origin unknown: checked */
-	WD_EV_MOUNT,		/* mount table changed */
-	WD_EV_RESOLV,		/* a resolv.conf path changed (inotify) */
-	WD_EV_TOR_EXIT,		/* tor exited */
-	WD_EV_LINK_DOWN,	/* no network link is up */
-	WD_EV_LINK_UP,		/* a link came back */
-	WD_EV_BACKSTOP,		/* the slow periodic check */
-	WD_EV_ANCHOR_EXIT,	/* ttp-anchor exited: the anchor is gone */
-	WD_EV_MAX = WD_EV_ANCHOR_EXIT
-};
-
-/* What it did about it. */
-enum wd_action {
-	WD_ACT_NONE = 1,	/* intact: nothing to do */
-	WD_ACT_REPAIRED,	/* locked down, then repaired */
-	WD_ACT_LOCKED,		/* locked down, repair deferred (link down) */
-	WD_ACT_STAY_FAILED,	/* locked down for good: the repair failed */
-	WD_ACT_STAY_RECURRED,	/* locked down for good: the fault recurred */
-	WD_ACT_RELOCKED,	/* lockdown table tampered with: re-applied */
-	WD_ACT_SUSPENDED,	/* repairs suspended while the link is down */
-	WD_ACT_RESUMED,		/* link back, repairs resumed */
-	WD_ACT_MAX = WD_ACT_RESUMED
-};
-
-/* The guard's mode. */
-enum wd_mode {
-	WD_MODE_GUARDING = 1,	/* the session ruleset is expected */
-	WD_MODE_SUSPENDED,	/* link down: faults lock down, repairs wait */
-	WD_MODE_LOCKDOWN,	/* given up: the lockdown ruleset is kept */
-	WD_MODE_MAX = WD_MODE_LOCKDOWN
-};
+#include "session/lock.h"
+#include "session/wdstate.h"
 
 /* Fault bits found by a check. */
 #define WD_FAULT_FW	0x01	/* table inet ttp is not what was installed */
@@ -125,7 +90,7 @@ struct wd_guard_args {
 	unsigned	 link_if;	/* ifindex of -i, or 0: any link */
 };
 
-/* watchdog_events.c: opening the sources (as root) and reading them. */
+/* events.c: opening the sources (as root) and reading them. */
 int	wd_nft_open(void);
 int	wd_rtnl_open(void);
 int	wd_inotify_open(const char *run_dir);
@@ -149,7 +114,7 @@ int	wd_inotify_read(int fd);
 bool	wd_resolv_intact(const char *overlay);
 
 /*
- * watchdog_launcher.c: the tor launcher, the tor user's own process that
+ * launcher.c: the tor launcher, the tor user's own process that
  * starts the session's tor again (the monitor asks with one byte).
  * wd_launcher_start, as root at set-up: 0 with *sock, or -1 (logged: tor
  * will not be restarted). wd_launcher_restart: 0 with the new tor's pid
@@ -157,8 +122,8 @@ bool	wd_resolv_intact(const char *overlay);
  */
 #define WD_LAUNCH_TOR	0x54	/* 'T' */
 #define WD_LAUNCH_MS	5000
-int	wd_launcher_start(const struct session *s, const char *torrc_path,
-	    int *sock, pid_t *pid);
+int	wd_launcher_start(const struct ttp_config *cfg, const struct session *s,
+	    const char *torrc_path, int *sock, pid_t *pid);
 int	wd_launcher_restart(int sock, pid_t *pid, int *pidfd);
 /*
  * In a child the monitor forks: put the descriptors on 3, 4, ... (-1s
@@ -166,50 +131,17 @@ int	wd_launcher_restart(int sock, pid_t *pid, int *pidfd);
  */
 int	wd_move_fds(int *const fds[], int n);
 
-/* watchdog_guard.c: never returns. */
+/* guard.c: never returns. */
 void	wd_guard_main(struct wd_guard_args *g) __attribute__((noreturn));
 
-/* watchdog_monitor.c: `ttp watchdog run`. ready_fd: -1, or a pipe that
+/* monitor.c: `ttp watchdog run`. ready_fd: -1, or a pipe that
  * gets our pid once the guard has finished its first check. */
-int	wd_monitor_run(int ready_fd, int window);
+int	wd_monitor_run(const struct ttp_config *cfg, int ready_fd, int window);
 
-/* watchdog_state.c: <run_dir>/watchdog.json. */
-struct wd_state {
-	pid_t		 pid;		/* the monitor */
-	pid_t		 guard_pid;
-	time_t		 started;
-	time_t		 session_started;
-	enum wd_mode	 mode;
-	bool		 stopped;	/* the watchdog has exited */
-	enum wd_event	 last_event;	/* 0: none yet */
-	time_t		 last_event_time;
-	pid_t		 last_event_pid;
-	enum wd_action	 last_action;
-	time_t		 last_action_time;
-	unsigned	 reports;	/* every report, a sequence number */
-	unsigned	 faults, repairs, lockdowns;
-	pid_t		 tor_pid;	/* the session's tor, as last started */
-	pid_t		 anchor_pid;	/* its ttp-anchor, likewise */
-};
-#define WD_STATE_SIZE	2048		/* bytes of watchdog.json, always */
-const char *wd_event_name(int ev);
-const char *wd_action_name(int act);
-const char *wd_mode_name(int mode);
-/* Rewrite the whole file through fd (opened at set-up), in place. */
-int	wd_state_write(int fd, const struct wd_state *st);
-/* 0, 1 when there is no file, -1 when it is unreadable. */
-int	wd_state_read(const char *path, struct wd_state *st);
-
-/* watchdog_notify.c: tell the user the host stays locked down (why), or
+/* notify.c: tell the user the host stays locked down (why), or
  * that the watchdog stopped (NULL). wd_notify_prepare, as root at set-up,
  * forks the notifiers of the desktop sessions logged in then. */
 void	wd_notify_prepare(void);
 void	wd_notify_lockdown(const char *why);
-
-/* cmd_watchdog.c, also used by `ttp start -w` and `ttp stop`. */
-/* Is pid a running ttp watchdog (not a reused pid)? */
-bool	watchdog_alive(pid_t pid);
-/* Detach a watchdog for the session in the lock; 0, or -1 (logged). */
-int	watchdog_start(void);
 
 #endif

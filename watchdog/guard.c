@@ -1,4 +1,6 @@
 /*
+ * runs in: the watchdog's guard, _ttp, no capabilities, seccomp.
+ *
  * The watchdog's guard: the unprivileged half (see watchdog.h). It runs as
  * the unprivileged user with no capabilities, NO_NEW_PRIVS and the
  * seccomp allowlist of seccomp/watchdog.c, and holds only descriptors the
@@ -22,7 +24,7 @@
  * those of our privd are recognised and skipped; for other events the
  * guard just re-checks, and an intact session needs nothing.
  */
-#include "cli/watchdog.h"
+#include "watchdog/watchdog.h"
 
 #include <errno.h>
 #include <poll.h>

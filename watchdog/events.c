@@ -1,7 +1,10 @@
 /*
- * The watchdog's event sources: opened by the monitor while it is root (subscribing
- * to nftables notifications needs CAP_NET_ADMIN; the subscription outlives
- * the capability), read by the unprivileged guard. Each reader drains its
+ * runs in: the watchdog: opened by its monitor while root, read by its
+ *   guard (_ttp, no capabilities, seccomp).
+ *
+ * The watchdog's event sources: opened by the monitor while it is root
+ * (subscribing to nftables notifications needs CAP_NET_ADMIN; the
+ * subscription outlives the capability), read by the unprivileged guard. Each reader drains its
  * descriptor and only says whether something relevant happened; deciding
  * whether the session is still intact is the guard's business.
  *
@@ -17,7 +20,7 @@
  *
  * libmnl walks the netlink messages; nothing here allocates.
  */
-#include "cli/watchdog.h"
+#include "watchdog/watchdog.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,6 @@
 /*
+ * runs in: the watchdog's monitor (writes, _ttp) and ttp (reads, any user).
+ *
  * <run_dir>/watchdog.json: what the watchdog last saw and did, and the
  * tor and ttp-anchor it started again, written by the monitor each time
  * the guard reports and read by `ttp status` and `ttp watchdog status`
@@ -8,7 +10,7 @@
  * bytes (the JSON padded with spaces). A reader that catches a write
  * half-done sees JSON that does not parse, and reads again.
  */
-#include "cli/watchdog.h"
+#include "session/wdstate.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -19,7 +19,7 @@
  * it (SCM_RIGHTS), which the monitor hands on to the guard. Anything else
  * from the monitor ends it.
  */
-#include "cli/watchdog.h"
+#include "watchdog/watchdog.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,8 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
-#include "cli/session.h"
+#include "session/state.h"
 #include "common/fdpass.h"
 #include "common/log.h"
 #include "common/sandbox.h"
@@ -96,8 +95,8 @@ launcher_main(struct tor_launch *l, int sock, int tor_pidfd)
 }
 
 int
-wd_launcher_start(const struct session *s, const char *torrc_path,
-    int *sock, pid_t *pid)
+wd_launcher_start(const struct ttp_config *cfg, const struct session *s,
+    const char *torrc_path, int *sock, pid_t *pid)
 {
 	struct tor_launch	 l;
 	char			 err[512];
@@ -106,7 +105,7 @@ wd_launcher_start(const struct session *s, const char *torrc_path,
 
 	*sock = -1;
 	*pid = 0;
-	if (tor_launch_prepare(&cli.cfg, torrc_path, &l, err,
+	if (tor_launch_prepare(cfg, torrc_path, &l, err,
 	    sizeof(err)) == -1) {
 		log_warnx("tor will not be restarted if it dies (the host "
 		    "locks down instead): %s", err);
@@ -115,7 +114,7 @@ wd_launcher_start(const struct session *s, const char *torrc_path,
 	if (l.uid != s->tor_uid) {
 		log_warnx("the session's tor uid %u is not %s's: tor will not "
 		    "be restarted if it dies", (unsigned)s->tor_uid,
-		    cli.cfg.tor_user);
+		    cfg->tor_user);
 		close(l.logfd);
 		return -1;
 	}

@@ -9,7 +9,7 @@
  * writing, fork the tor launcher (it becomes the tor user), the notifiers
  * (each becomes a desktop session's user) and the guard, record our pid
  * in the lock. Then the monitor drops root for good and only serves the
- * guard's three requests (cli/watchdog.h: wd_msg): it writes what the
+ * guard's three requests (watchdog/watchdog.h: wd_msg): it writes what the
  * guard reports into watchdog.json, asks the launcher to start tor again,
  * and starts ttp-anchor for a new anchor's socket. No process of the
  * watchdog but its ttp-privd keeps root, and that one runs under seccomp.
@@ -23,9 +23,9 @@
  * once per recurrence window. It holds no privd socket itself, so when
  * the guard dies, its privd sees its peer gone and exits.
  */
-#include "cli/anchor.h"
-#include "cli/session.h"
-#include "cli/watchdog.h"
+#include "session/anchor.h"
+#include "session/state.h"
+#include "watchdog/watchdog.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,7 +44,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "common/defaults.h"
 #include "common/fdpass.h"
 #include "common/log.h"
@@ -54,6 +53,7 @@
 
 #define GUARD_STOP_MS	2000
 
+static const struct ttp_config *cfg;
 static struct session	 sess;		/* the lock when we started */
 static struct wd_state	 st;
 static char		 lock_path[PATH_MAX], torrc_path[PATH_MAX];
@@ -116,7 +116,7 @@ load_session(void)
 	int	 rc;
 
 	snprintf(lock_path, sizeof(lock_path), "%s",
-	    cli_run_path(TTP_LOCK_NAME));
+	    session_run_path(TTP_LOCK_NAME));
 	if ((rc = session_read(&sess, err, sizeof(err))) == -1) {
 		log_warnx("%s", err);
 		return -1;
@@ -171,7 +171,7 @@ open_sources(struct wd_guard_args *a)
 {
 	a->nft = wd_nft_open();
 	a->rtnl = wd_rtnl_open();
-	a->inotify = wd_inotify_open(cli.cfg.run_dir);
+	a->inotify = wd_inotify_open(cfg->run_dir);
 	a->mountinfo = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	if (a->nft == -1 || a->rtnl == -1 || a->inotify == -1 ||
 	    a->mountinfo == -1 || wd_rtnl_dump(a->rtnl) == -1) {
@@ -502,7 +502,7 @@ static int
 open_state(void)
 {
 	struct stat	 sb;
-	const char	*path = cli_run_path(TTP_WATCHDOG_STATE_NAME);
+	const char	*path = session_run_path(TTP_WATCHDOG_STATE_NAME);
 
 	if ((state_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
 	    O_NONBLOCK | O_CLOEXEC, 0644)) == -1 ||
@@ -515,13 +515,14 @@ open_state(void)
 }
 
 int
-wd_monitor_run(int ready_fd, int win)
+wd_monitor_run(const struct ttp_config *c, int ready_fd, int win)
 {
 	struct wd_guard_args	 a;
 	sigset_t		 sigs;
 	pid_t			 launcher_pid = 0;
 	int			 sv[2], sigfd, gpidfd, logfd, rc;
 
+	cfg = c;
 	window = win;
 	memset(&a, 0, sizeof(a));
 	if (load_session() == -1 || open_state() == -1)
@@ -532,9 +533,9 @@ wd_monitor_run(int ready_fd, int win)
 	a.backstop = TTP_WATCHDOG_BACKSTOP_SECS;
 	a.resolv_check = sess.dns_overlay;
 	snprintf(a.overlay, sizeof(a.overlay), "%s",
-	    cli_run_path(TTP_RESOLV_NAME));
+	    session_run_path(TTP_RESOLV_NAME));
 	a.link_if = sess.interface[0] ? if_nametoindex(sess.interface) : 0;
-	if (config_tor_path(&cli.cfg, TTP_TORRC_NAME, torrc_path,
+	if (config_tor_path(cfg, TTP_TORRC_NAME, torrc_path,
 	    sizeof(torrc_path)) == -1)
 		torrc_path[0] = '\0';
 
@@ -551,17 +552,17 @@ wd_monitor_run(int ready_fd, int win)
 	/* The processes that start others as their own users, forked
 	 * before anything the guard gets is open. */
 	if (!sess.external_daemon && sess.tor_pid > 0 && torrc_path[0])
-		(void)wd_launcher_start(&sess, torrc_path, &launcher,
+		(void)wd_launcher_start(cfg, &sess, torrc_path, &launcher,
 		    &launcher_pid);
 	wd_notify_prepare();
 
 	/* The guard's privd serves the session's repairs and nothing else. */
-	if ((a.privd = privop_spawn(cli.cfg.run_dir, &a.apply,
+	if ((a.privd = privop_spawn(cfg->run_dir, &a.apply,
 	    &a.privd_pid)) == -1)
 		return TTP_EXIT_ERROR;
 	if (open_sources(&a) == -1)
 		return TTP_EXIT_ERROR;
-	logfd = open(cli_run_path(TTP_LOG_NAME), O_WRONLY | O_APPEND |
+	logfd = open(session_run_path(TTP_LOG_NAME), O_WRONLY | O_APPEND |
 	    O_NOFOLLOW | O_CLOEXEC);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
 		log_warn("socketpair");

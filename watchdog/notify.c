@@ -19,7 +19,7 @@
  * desktop session that logs in later is not told (the log and `wall`
  * still are).
  */
-#include "cli/watchdog.h"
+#include "watchdog/watchdog.h"
 
 #include <dirent.h>
 #include <errno.h>
