@@ -35,6 +35,7 @@
 #define LAN		0x10	/* session with the LAN bypass */
 #define ROOT		0x20	/* session with allow-root */
 #define NAT		0x40	/* table inet ttp, not the anchor */
+#define ANCHOR		0x80	/* the anchor */
 
 /* What a line is: a plain line, a rule whose %s stands for integers (a
  * rule on an empty list of bypass ids is left out), a set's elements
@@ -158,6 +159,16 @@ static const struct rule {
 	 * not. Only link-local scope is accepted: the hop limits RFC 4861 and
 	 * RFC 3810 require, and MLD reports to link-scope groups (ff02::/16).
 	 */
+	/*
+	 * The anchor's one nat chain, empty, for the same reason: should
+	 * table inet ttp go (`nft flush ruleset`), connections already
+	 * redirected into Tor keep their translation and carry on through
+	 * Tor, instead of sending to their real destination (dropped) while
+	 * tor's side of them lingers. It redirects nothing new.
+	 */
+	{ ANCHOR, BLOCK, "chain output" },
+	{ 0,	NONE,	"type nat hook output priority -100; policy accept;" },
+
 	{ 0,	BLOCK,	"chain filter_out" },
 	{ 0,	NONE,	"type filter hook output priority 0; policy drop;" },
 	{ 0,	NONE,	"ct state invalid drop" },
@@ -458,7 +469,7 @@ ruleset_render_anchor(const struct privop_fw_apply *a, unsigned slot,
 
 	if (have == -1 || slot >= TTP_ANCHOR_SLOTS)
 		return -1;
-	return render(a, have, slot, buf, bufsz);
+	return render(a, ANCHOR | have, slot, buf, bufsz);
 }
 
 int

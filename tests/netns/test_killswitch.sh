@@ -164,6 +164,26 @@ for wd in 0 1; do
 	tamper_case $wd "nft flush chain of the anchor" 1 nft flush chain inet ttp_anchor0 filter_out
 done
 
+echo "== a connection redirected into Tor before another program flushes the ruleset"
+# The anchor's empty nat chain keeps the kernel translating it: it carries
+# on through (stand-in) Tor, instead of heading for its real destination.
+start_session || fail "start: $(cat "$LIB_TMP/start.log")"
+rm -f "$LIB_TMP/go"
+chmod 755 "$LIB_TMP"
+PROBE_TIMEOUT=3 probe "$USER_UID" keep "$F4" "$FAR_PORT" "$LIB_TMP/go" >"$LIB_TMP/keep.log" &
+KEEP=$!
+wait_for 3 grep -q "^connected STANDIN $F4:$FAR_PORT" "$LIB_TMP/keep.log" ||
+    fail "keep: no redirected connection: $(cat "$LIB_TMP/keep.log")"
+far_reset
+cli nft flush ruleset
+touch "$LIB_TMP/go"
+wait "$KEEP"
+n=$(far_count)
+grep -q '^ECHO2=ok$' "$LIB_TMP/keep.log" && [ "$n" = 0 ] &&
+    pass "flush ruleset: a connection redirected before it still reaches the stand-in Tor, 0 packets on the far side" ||
+    fail "flush ruleset: the redirected connection: $(tr '\n' ' ' <"$LIB_TMP/keep.log"), far side $n packet(s)"
+stop_session && host_clean || fail "stop after the kept connection: $(cat "$LIB_TMP/stop.log")"
+
 echo "== ICMPv6 neighbour discovery and MLD only as the kernel sends them"
 # Root's raw socket sends what the kernel would (a neighbour solicitation
 # with hop limit 255 to the far side's global address, an MLDv2 report):

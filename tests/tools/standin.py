@@ -23,6 +23,7 @@ exchange completed, 1 otherwise):
 """
 import argparse
 import errno
+import os
 import socket
 import struct
 import sys
@@ -187,6 +188,39 @@ def probe_tcp(args):
     return 0 if back == 'ping' else 1
 
 
+def probe_keep(args):
+    """One connection kept across a change: greeting and echo now, print
+    "connected", then once the file args.go exists (at most 4 s, within
+    the server's 5 s idle limit) echo again on the same connection."""
+    s = socket.socket(family_of(args.host), socket.SOCK_STREAM)
+    s.settimeout(args.timeout)
+    try:
+        s.connect(sockaddr(args.host, args.port))
+        f = s.makefile('rb')
+        greeting = f.readline().decode().strip()
+        s.sendall(b'ping\n')
+        if f.readline().decode().strip() != 'ping':
+            print('FAIL first echo')
+            return 1
+        print('connected %s' % greeting, flush=True)
+        for _ in range(40):
+            if os.path.exists(args.go):
+                break
+            time.sleep(0.1)
+        else:
+            print('FAIL %s never appeared' % args.go)
+            return 1
+        s.sendall(b'again\n')
+        back = f.readline().decode().strip()
+    except OSError as e:
+        print('FAIL %s' % errname(e))
+        return 1
+    finally:
+        s.close()
+    print('ECHO2=%s' % ('ok' if back == 'again' else back or 'nothing'))
+    return 0 if back == 'again' else 1
+
+
 def probe_udp(args, payload=b'probe'):
     s = socket.socket(family_of(args.host), socket.SOCK_DGRAM)
     s.settimeout(args.timeout)
@@ -323,6 +357,8 @@ def main():
     s = sub.add_parser('far'); s.add_argument('ports', type=int, nargs='+')
     s = sub.add_parser('tcp'); s.add_argument('host')
     s.add_argument('port', type=int)
+    s = sub.add_parser('keep'); s.add_argument('host')
+    s.add_argument('port', type=int); s.add_argument('go')
     s = sub.add_parser('udp'); s.add_argument('host')
     s.add_argument('port', type=int)
     s = sub.add_parser('dns-query'); s.add_argument('host')
@@ -338,6 +374,8 @@ def main():
         return 0
     if args.mode == 'tcp':
         return probe_tcp(args)
+    if args.mode == 'keep':
+        return probe_keep(args)
     if args.mode == 'udp':
         rc, data = probe_udp(args)
         if rc == 0:

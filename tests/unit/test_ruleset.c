@@ -339,8 +339,9 @@ END_TEST
 
 /*
  * The anchor: exactly the session's filter chains and sets for the same
- * options, in its own owned table, with no nat chain at all (nothing in it
- * redirects); only the two slots exist.
+ * options, in its own owned table, with one nat chain that is empty
+ * (nothing in it redirects: it only keeps existing translations); only the
+ * two slots exist.
  */
 START_TEST(anchor_shape)
 {
@@ -359,7 +360,11 @@ START_TEST(anchor_shape)
 	    "\tflags owner\n"));
 	ck_assert_ptr_null(strstr(anc, "delete table"));
 	ck_assert_ptr_null(strstr(anc, "table inet ttp {"));
-	ck_assert_ptr_null(strstr(anc, "type nat"));
+	x = strstr(anc, "type nat");
+	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_null(strstr(x + 1, "type nat"));
+	ck_assert_ptr_nonnull(strstr(anc, "\tchain output {\n\t\ttype nat hook "
+	    "output priority -100; policy accept;\n\t}\n"));
 	ck_assert_ptr_null(strstr(anc, "redirect"));
 	render(&a);
 	for (i = 0; i < sizeof(chains) / sizeof(chains[0]); i++) {
