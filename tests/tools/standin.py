@@ -170,7 +170,9 @@ def errname(e):
     return type(e).__name__
 
 
-def probe_tcp(args):
+def echo_once(args):
+    """Connect, read the greeting, echo one line: (socket, file, greeting,
+    whether the echo came back)."""
     s = socket.socket(family_of(args.host), socket.SOCK_STREAM)
     s.settimeout(args.timeout)
     try:
@@ -179,11 +181,19 @@ def probe_tcp(args):
         greeting = f.readline().decode().strip()
         s.sendall(b'ping\n')
         back = f.readline().decode().strip()
+    except OSError:
+        s.close()
+        raise
+    return s, f, greeting, back
+
+
+def probe_tcp(args):
+    try:
+        s, _, greeting, back = echo_once(args)
     except OSError as e:
         print('FAIL %s' % errname(e))
         return 1
-    finally:
-        s.close()
+    s.close()
     print('%s ECHO=%s' % (greeting, 'ok' if back == 'ping' else back))
     return 0 if back == 'ping' else 1
 
@@ -192,14 +202,13 @@ def probe_keep(args):
     """One connection kept across a change: greeting and echo now, print
     "connected", then once the file args.go exists (at most 4 s, within
     the server's 5 s idle limit) echo again on the same connection."""
-    s = socket.socket(family_of(args.host), socket.SOCK_STREAM)
-    s.settimeout(args.timeout)
     try:
-        s.connect(sockaddr(args.host, args.port))
-        f = s.makefile('rb')
-        greeting = f.readline().decode().strip()
-        s.sendall(b'ping\n')
-        if f.readline().decode().strip() != 'ping':
+        s, f, greeting, back = echo_once(args)
+    except OSError as e:
+        print('FAIL %s' % errname(e))
+        return 1
+    try:
+        if back != 'ping':
             print('FAIL first echo')
             return 1
         print('connected %s' % greeting, flush=True)
