@@ -29,26 +29,11 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include "bench/stats.h"
+#include "common/clock.h"
 #include "common/log.h"
 
 #define MAX_ENV	8
-
-static double
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double	 x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static void __attribute__((noreturn))
 usage(void)
@@ -95,11 +80,11 @@ gen_wait(int fd)
 	char			 buf[65536];
 	struct pollfd		 p = { .fd = fd, .events = POLLIN };
 	const struct nlmsghdr	*h;
-	double			 end = now_ms() + 5000;
+	double			 end = clock_ms_exact() + 5000;
 	ssize_t			 n;
 	size_t			 off;
 
-	while (now_ms() < end) {
+	while (clock_ms_exact() < end) {
 		if (poll(&p, 1, 100) <= 0 ||
 		    (n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) <= 0)
 			continue;
@@ -111,7 +96,7 @@ gen_wait(int fd)
 				break;
 			if (h->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) |
 			    NFT_MSG_NEWGEN))
-				return now_ms();
+				return clock_ms_exact();
 		}
 	}
 	return -1;
@@ -185,7 +170,7 @@ main(int argc, char *argv[])
 		setup(setup_cmd);
 		if (gen != -1)
 			gen_drain(gen);
-		t0 = now_ms();
+		t0 = clock_ms_exact();
 		if ((pid = fork()) == -1)
 			fatal("fork");
 		if (pid == 0) {
@@ -207,7 +192,7 @@ main(int argc, char *argv[])
 		while (wait4(pid, &st, 0, &ru) == -1)
 			if (errno != EINTR)
 				fatal("wait4");
-		t[i] = now_ms() - t0;
+		t[i] = clock_ms_exact() - t0;
 		tk[i] = tg - t0;
 		if (ru.ru_maxrss > maxrss)
 			maxrss = ru.ru_maxrss;
@@ -216,8 +201,8 @@ main(int argc, char *argv[])
 			fatalx("%s: run %d ended with status 0x%x, not %s",
 			    label, i + 1, st, killed ? "SIGKILL" : "exit 0");
 	}
-	qsort(t, (size_t)n, sizeof(*t), cmp_double);
-	qsort(tk, (size_t)n, sizeof(*tk), cmp_double);
+	stats_sort(t, n);
+	stats_sort(tk, n);
 	printf("label=%s median_ms=%.2f min_ms=%.2f max_ms=%.2f n=%d "
 	    "maxrss_kib=%ld", label, t[n / 2], t[0], t[n - 1], n, maxrss);
 	if (gen != -1)

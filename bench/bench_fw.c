@@ -14,34 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/stats.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "ipc/privop.h"
 #include "privd/privd.h"
-
-static double
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double	 x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void
-report(const char *what, double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	printf("%-44s median %7.2f ms   min %7.2f   max %7.2f   (n=%d)\n",
-	    what, v[n / 2], v[0], v[n - 1], n);
-}
 
 static int
 run_nft_file(const char *path)
@@ -90,13 +67,13 @@ main(int argc, char *argv[])
 	if ((fd = privop_spawn(rundir, NULL, &pid)) == -1)
 		fatalx("cannot start ttp-privd");
 	for (i = 0; i < n; i++) {
-		double	 t0 = now_ms();
+		double	 t0 = clock_ms_exact();
 
 		if (privop_fw_apply(fd, &a, &rep) == -1)
 			fatalx("FW_APPLY failed: %s", rep.msg);
-		t[i] = now_ms() - t0;
+		t[i] = clock_ms_exact() - t0;
 	}
-	report("ttp FW_APPLY (privd, libnftables, 1 txn)", t, n);
+	stats_report("ttp FW_APPLY (privd, libnftables, 1 txn)", t, n);
 	(void)privop_fw_remove(fd, &rep);
 	close(fd);
 	(void)waitpid(pid, NULL, 0);
@@ -109,13 +86,13 @@ main(int argc, char *argv[])
 		fatal("write %s", tmpl);
 	close(fd);
 	for (i = 0; i < n; i++) {
-		double	 t0 = now_ms();
+		double	 t0 = clock_ms_exact();
 
 		if (run_nft_file(tmpl) == -1)
 			fatalx("nft -f failed");
-		t[i] = now_ms() - t0;
+		t[i] = clock_ms_exact() - t0;
 	}
-	report("earlier tool: nft -f rules_file (1 process)", t, n);
+	stats_report("earlier tool: nft -f rules_file (1 process)", t, n);
 	unlink(tmpl);
 	free(t);
 	return 0;

@@ -25,38 +25,11 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <nftables/libnftables.h>
 
+#include "bench/stats.h"
+#include "common/clock.h"
 #include "common/log.h"
 
 #define ANSWER_MS	2000	/* give up on one round after this */
-
-static double
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double	 x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void
-report(const char *what, double *v, int n)
-{
-	if (n == 0) {
-		printf("%-46s no answer\n", what);
-		return;
-	}
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	printf("%-46s median %7.2f ms   min %7.2f   max %7.2f   (n=%d)\n",
-	    what, v[n / 2], v[0], v[n - 1], n);
-}
 
 static int
 gen_cb(const struct nlattr *a, void *data)
@@ -77,13 +50,13 @@ wait_foreign(int fd, int want, double *at)
 	static char		 buf[64 * 1024];
 	const struct nlmsghdr	*nlh;
 	struct pollfd		 p = { .fd = fd, .events = POLLIN };
-	double			 end = now_ms() + ANSWER_MS;
+	double			 end = clock_ms_exact() + ANSWER_MS;
 	uint32_t		 pid;
 	ssize_t			 n;
 	int			 len, got = 0;
 
-	while (got < want && now_ms() < end) {
-		if (poll(&p, 1, (int)(end - now_ms()) + 1) != 1)
+	while (got < want && clock_ms_exact() < end) {
+		if (poll(&p, 1, (int)(end - clock_ms_exact()) + 1) != 1)
 			continue;
 		if ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) <= 0)
 			continue;
@@ -98,7 +71,7 @@ wait_foreign(int fd, int want, double *at)
 			(void)mnl_attr_parse(nlh, sizeof(struct nfgenmsg),
 			    gen_cb, &pid);
 			if (pid != 0 && (pid_t)pid != getpid() && got < want)
-				at[got++] = now_ms();
+				at[got++] = clock_ms_exact();
 		}
 	}
 	return got;
@@ -160,7 +133,7 @@ main(int argc, char *argv[])
 			if (nft_run_cmd_from_buffer(nft, tampers[k].cmd) != 0)
 				fatalx("%s: %s", tampers[k].name,
 				    nft_ctx_get_error_buffer(nft));
-			t0 = now_ms();
+			t0 = clock_ms_exact();
 			switch (wait_foreign(fd, 2, at)) {
 			case 2:
 				fix[nf++] = at[1] - t0;
@@ -173,8 +146,8 @@ main(int argc, char *argv[])
 			}
 		}
 		printf("tampering: %s\n", tampers[k].name);
-		report("  time to lockdown (FW_LOCKDOWN committed)", lock, nl);
-		report("  time to repair (FW_APPLY committed)", fix, nf);
+		stats_report("  time to lockdown (FW_LOCKDOWN committed)", lock, nl);
+		stats_report("  time to repair (FW_APPLY committed)", fix, nf);
 	}
 	printf("baseline: the Python tool polled every 15 s, i.e. a gap of up "
 	    "to 15000 ms (7500 ms on average); goal < 100 ms\n");

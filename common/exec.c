@@ -7,6 +7,7 @@
  * failed". The wait is a poll on a pidfd and the output pipe, so it is
  * bounded without signals or sleeps.
  */
+#include "common/clock.h"
 #include "common/exec.h"
 #include "common/defaults.h"
 #include "common/sandbox.h"
@@ -33,23 +34,14 @@ exec_pidfd_open(pid_t pid)
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 exec_pidfd_wait(int pidfd, int timeout_ms)
 {
 	struct pollfd	 pfd = { .fd = pidfd, .events = POLLIN };
-	long long	 deadline = now_ms() + timeout_ms;
+	long long	 deadline = clock_ms() + timeout_ms;
 
 	for (;;) {
-		long long	 left = deadline - now_ms();
+		long long	 left = deadline - clock_ms();
 		int		 n;
 
 		if (left < 0)
@@ -149,11 +141,11 @@ exec_run(const struct exec_req *r, int *status, char *err, size_t errsz)
 	}
 	if (r->out != NULL && r->outsz > 0)
 		r->out[0] = '\0';
-	deadline = now_ms() + r->timeout_ms;
+	deadline = clock_ms() + r->timeout_ms;
 	done = 0;
 	/* Until the child has exited and its output is drained. */
 	while (!done || outp[0] != -1) {
-		long long left = deadline - now_ms();
+		long long left = deadline - clock_ms();
 
 		if (left <= 0) {
 			timedout = 1;

@@ -131,7 +131,7 @@ dispatch(const struct privop_req *req, struct privop_reply *rep)
 }
 
 static void __attribute__((noreturn))
-serve(int fd)
+privd_serve(int fd)
 {
 	unsigned char		 buf[PRIVOP_FRAME_MAX];
 	struct privop_req	 req;
@@ -241,5 +241,5 @@ main(int argc, char *argv[])
 		fatalx("cannot drop capabilities");
 	if (sandbox_seccomp(&sandbox_privd) == -1)
 		fatalx("cannot load the seccomp allowlist");
-	serve(PRIVD_FD);
+	privd_serve(PRIVD_FD);
 }

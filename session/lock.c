@@ -146,8 +146,8 @@ copy_str(json_t *root, const char *key, char *dst)
 		snprintf(dst, LOCK_STR_MAX, "%s", json_string_value(v));
 }
 
-static json_int_t
-get_int(json_t *root, const char *key, json_int_t lo, json_int_t hi)
+json_int_t
+json_get_int(json_t *root, const char *key, json_int_t lo, json_int_t hi)
 {
 	json_t		*v = json_object_get(root, key);
 	json_int_t	 n;
@@ -227,12 +227,12 @@ lock_read(const char *path, struct session *s, char *err, size_t errsz)
 	    sizeof(state_names[0]); i++)
 		if (strcmp(st, state_names[i]) == 0)
 			s->state = (enum session_state)i;
-	s->pid = (pid_t)get_int(root, "pid", 0, 0x7fffffff);
-	s->started = (time_t)get_int(root, "started", 0, 0x7fffffffffffLL);
-	s->tor_pid = (pid_t)get_int(root, "tor_pid", 0, 0x7fffffff);
-	s->tor_uid = (uint32_t)get_int(root, "tor_uid", 0, 0xfffffffeLL);
-	s->trans_port = (uint16_t)get_int(root, "transport_port", 0, 65535);
-	s->dns_port = (uint16_t)get_int(root, "dns_port", 0, 65535);
+	s->pid = (pid_t)json_get_int(root, "pid", 0, 0x7fffffff);
+	s->started = (time_t)json_get_int(root, "started", 0, 0x7fffffffffffLL);
+	s->tor_pid = (pid_t)json_get_int(root, "tor_pid", 0, 0x7fffffff);
+	s->tor_uid = (uint32_t)json_get_int(root, "tor_uid", 0, 0xfffffffeLL);
+	s->trans_port = (uint16_t)json_get_int(root, "transport_port", 0, 65535);
+	s->dns_port = (uint16_t)json_get_int(root, "dns_port", 0, 65535);
 	s->external_daemon = get_bool(root, "external_daemon");
 	s->allow_root = get_bool(root, "allow_root");
 	s->lan_bypass = get_bool(root, "lan_bypass");
@@ -250,9 +250,9 @@ lock_read(const char *path, struct session *s, char *err, size_t errsz)
 	copy_str(root, "fw_hash", hash);
 	s->fw_hash = strtoull(hash, NULL, 16);
 	copy_str(root, "exit_ip", s->exit_ip);
-	s->is_tor = (int)get_int(root, "is_tor", -1, 1);
-	s->watchdog_pid = (pid_t)get_int(root, "watchdog_pid", 0, 0x7fffffff);
-	s->anchor_pid = (pid_t)get_int(root, "anchor_pid", 0, 0x7fffffff);
+	s->is_tor = (int)json_get_int(root, "is_tor", -1, 1);
+	s->watchdog_pid = (pid_t)json_get_int(root, "watchdog_pid", 0, 0x7fffffff);
+	s->anchor_pid = (pid_t)json_get_int(root, "anchor_pid", 0, 0x7fffffff);
 	copy_str(root, "config", s->config);
 	json_decref(root);
 	return 0;

@@ -12,6 +12,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "common/defaults.h"
 #include "ipc/privop.h"
 
@@ -64,5 +66,9 @@ int	lock_read(const char *path, struct session *s, char *err,
 int	lock_remove(const char *path);
 /* The lock as one JSON object (for `ttp status --json`); caller frees. */
 char	*lock_to_json(const struct session *s);
+/* The integer at key of a JSON object, or lo when it is missing, not an
+ * integer or outside lo..hi (jansson; the lock's and watchdog.json's). */
+json_int_t json_get_int(json_t *root, const char *key, json_int_t lo,
+	    json_int_t hi);
 
 #endif

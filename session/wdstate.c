@@ -11,6 +11,7 @@
  * half-done sees JSON that does not parse, and reads again.
  */
 #include "session/wdstate.h"
+#include "session/lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -110,18 +111,6 @@ wd_state_write(int fd, const struct wd_state *st)
 	return pwrite(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf) ? 0 : -1;
 }
 
-static json_int_t
-get_int(json_t *root, const char *key, json_int_t lo, json_int_t hi)
-{
-	json_t		*v = json_object_get(root, key);
-	json_int_t	 n;
-
-	if (!json_is_integer(v))
-		return 0;
-	n = json_integer_value(v);
-	return n < lo || n > hi ? 0 : n;
-}
-
 /* The file's JSON, or NULL: never through a link, never a FIFO. */
 static json_t *
 state_load(const char *path, int *missing)
@@ -171,10 +160,10 @@ wd_state_read(const char *path, struct wd_state *st)
 	memset(st, 0, sizeof(*st));
 	if ((root = state_load(path, &missing)) == NULL)
 		return missing ? 1 : -1;
-	st->pid = (pid_t)get_int(root, "pid", 0, 0x7fffffff);
-	st->guard_pid = (pid_t)get_int(root, "guard_pid", 0, 0x7fffffff);
-	st->started = (time_t)get_int(root, "started", 0, 0x7fffffffffffLL);
-	st->session_started = (time_t)get_int(root, "session_started", 0,
+	st->pid = (pid_t)json_get_int(root, "pid", 0, 0x7fffffff);
+	st->guard_pid = (pid_t)json_get_int(root, "guard_pid", 0, 0x7fffffff);
+	st->started = (time_t)json_get_int(root, "started", 0, 0x7fffffffffffLL);
+	st->session_started = (time_t)json_get_int(root, "session_started", 0,
 	    0x7fffffffffffLL);
 	st->stopped = json_is_true(json_object_get(root, "stopped"));
 	m = json_string_value(json_object_get(root, "mode"));
@@ -182,22 +171,22 @@ wd_state_read(const char *path, struct wd_state *st)
 	    sizeof(mode_names[0]); i++)
 		if (strcmp(m, mode_names[i]) == 0)
 			st->mode = (enum wd_mode)i;
-	st->last_event = (enum wd_event)get_int(root, "last_event_code", 0,
+	st->last_event = (enum wd_event)json_get_int(root, "last_event_code", 0,
 	    WD_EV_MAX);
-	st->last_event_time = (time_t)get_int(root, "last_event_time", 0,
+	st->last_event_time = (time_t)json_get_int(root, "last_event_time", 0,
 	    0x7fffffffffffLL);
-	st->last_event_pid = (pid_t)get_int(root, "last_event_pid", 0,
+	st->last_event_pid = (pid_t)json_get_int(root, "last_event_pid", 0,
 	    0x7fffffff);
-	st->last_action = (enum wd_action)get_int(root, "last_action_code", 0,
+	st->last_action = (enum wd_action)json_get_int(root, "last_action_code", 0,
 	    WD_ACT_MAX);
-	st->last_action_time = (time_t)get_int(root, "last_action_time", 0,
+	st->last_action_time = (time_t)json_get_int(root, "last_action_time", 0,
 	    0x7fffffffffffLL);
-	st->reports = (unsigned)get_int(root, "reports", 0, 0x7fffffff);
-	st->faults = (unsigned)get_int(root, "faults", 0, 0x7fffffff);
-	st->repairs = (unsigned)get_int(root, "repairs", 0, 0x7fffffff);
-	st->lockdowns = (unsigned)get_int(root, "lockdowns", 0, 0x7fffffff);
-	st->tor_pid = (pid_t)get_int(root, "tor_pid", 0, 0x7fffffff);
-	st->anchor_pid = (pid_t)get_int(root, "anchor_pid", 0, 0x7fffffff);
+	st->reports = (unsigned)json_get_int(root, "reports", 0, 0x7fffffff);
+	st->faults = (unsigned)json_get_int(root, "faults", 0, 0x7fffffff);
+	st->repairs = (unsigned)json_get_int(root, "repairs", 0, 0x7fffffff);
+	st->lockdowns = (unsigned)json_get_int(root, "lockdowns", 0, 0x7fffffff);
+	st->tor_pid = (pid_t)json_get_int(root, "tor_pid", 0, 0x7fffffff);
+	st->anchor_pid = (pid_t)json_get_int(root, "anchor_pid", 0, 0x7fffffff);
 	json_decref(root);
 	return 0;
 }

@@ -13,6 +13,7 @@
  * only; whoever could plant a fake socket there could read the cookie
  * directly.
  */
+#include "common/clock.h"
 #include "torctl/ctl.h"
 
 #include <errno.h>
@@ -26,15 +27,6 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-
-long long
-ctl_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int __attribute__((format(printf, 2, 3)))
 ctl_fail(struct ctl_conn *c, const char *fmt, ...)
@@ -141,7 +133,7 @@ ctl_fill(struct ctl_conn *c, long long deadline)
 	struct pollfd	 pfd = { .fd = c->fd, .events = POLLIN };
 
 	for (;;) {
-		long long	 left = deadline - ctl_now_ms();
+		long long	 left = deadline - clock_ms();
 		ssize_t		 n;
 
 		if (left < 0)

@@ -1,7 +1,7 @@
 /*
  * A Tor control connection over tor's ControlSocket: connect, cookie
  * authentication, commands with their replies, asynchronous events. All
- * waits take an absolute deadline (ctl_now_ms() + ms). Errors leave a
+ * waits take an absolute deadline (clock_ms() + ms, common/clock.h). Errors leave a
  * one-line reason in c->err. No stem, no library: the protocol is lines.
  */
 #ifndef TTP_CTL_H
@@ -29,7 +29,6 @@ struct ctl_conn {
 	char		 err[256];
 };
 
-long long	ctl_now_ms(void);
 
 void	ctl_init(struct ctl_conn *c);
 /* Connect to the socket. 0, or -1 (errno kept). */

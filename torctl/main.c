@@ -23,6 +23,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/config.h"
 #include "common/defaults.h"
 #include "common/log.h"
@@ -114,7 +115,7 @@ put_word(const char *s)
 }
 
 static void
-report(struct bstate *st, const struct ctl_bootstrap *bs)
+report_bootstrap(struct bstate *st, const struct ctl_bootstrap *bs)
 {
 	if (bs->warning[0] != '\0' || strcmp(bs->severity, "NOTICE") != 0) {
 		printf("problem %d ", bs->progress);
@@ -151,7 +152,7 @@ on_event(struct ctl_conn *c, const struct ctl_reply *ev, void *arg)
 		return;
 	rc = ctl_parse_bootstrap(ev->lines[0].text, &bs);
 	if (rc == 0)
-		report(st, &bs);
+		report_bootstrap(st, &bs);
 	else if (rc == -1) {
 		log_debug("malformed status event: %s", ev->lines[0].text);
 		st->bad = 1;
@@ -187,7 +188,7 @@ cmd_bootstrap(struct ctl_conn *c, long long deadline, int timeout)
 		return rc;
 	}
 	ctl_reply_free(&r);
-	report(&st, &bs);
+	report_bootstrap(&st, &bs);
 	while (!st.done) {
 		if (st.bad)
 			return fail(TORCTL_EXIT_ERROR, "malformed bootstrap "
@@ -230,7 +231,7 @@ cmd_shutdown(struct ctl_conn *c, int pidfd, long long deadline, int timeout)
 			return fail(TORCTL_EXIT_ERROR, "%s", c->err);
 	}
 	if (pidfd != -1) {
-		long long left = deadline - ctl_now_ms();
+		long long left = deadline - clock_ms();
 
 		if ((rc = exec_pidfd_wait(pidfd, left > 0 ? (int)left : 0)) == 1)
 			return fail(TORCTL_EXIT_TIMEOUT, "timeout: tor closed "
@@ -339,7 +340,7 @@ connect_wait(struct ctl_conn *c, const char *sock, const char *cookie_path,
 			pfd[nfd].fd = ino;
 			pfd[nfd++].events = POLLIN;
 		}
-		if ((left = deadline - ctl_now_ms()) <= 0) {
+		if ((left = deadline - clock_ms()) <= 0) {
 			rc = 1;
 			break;
 		}
@@ -471,7 +472,7 @@ main(int argc, char *argv[])
 	if (timeout == 0)
 		timeout = strcmp(cmd, "bootstrap") == 0 ?
 		    TORCTL_DEF_BOOTSTRAP_TIMEOUT : TORCTL_DEF_TIMEOUT;
-	deadline = ctl_now_ms() + timeout * 1000;
+	deadline = clock_ms() + timeout * 1000;
 
 	if (config_load(config, &cfg, err, sizeof(err)) == -1)
 		return fail(TORCTL_EXIT_ERROR, "%s", err);

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/fdpass.h"
 #include "common/log.h"
 
@@ -50,15 +51,6 @@ static unsigned			 pending;	/* faults held while link down */
 static uint32_t			 expect_state;	/* what FW_STATUS must say */
 static uint64_t			 expect_hash;
 static long long		 last_repair[WD_FAULTS];	/* per fault bit, ms */
-
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static const char *
 fault_names(unsigned f)
@@ -83,7 +75,7 @@ guard_exit(int code)
 /* Tell the monitor; it writes watchdog.json and, for a final lockdown,
  * warns the user. */
 static void
-report(int ev, int act, int32_t by)
+report_to_monitor(int ev, int act, int32_t by)
 {
 	struct wd_msg	 m = { WD_OP_REPORT, (uint8_t)ev, (uint8_t)act,
 	    (uint8_t)mode, by };
@@ -168,7 +160,7 @@ stay(int ev, int act, int32_t by)
 		    "tor and loopback may send. Run 'sudo ttp diagnose', then "
 		    "'sudo ttp restart' or 'sudo ttp stop'",
 		    wd_action_name(act));
-	report(ev, act, by);
+	report_to_monitor(ev, act, by);
 }
 
 /*
@@ -209,7 +201,7 @@ ask_monitor(enum wd_op op, int passfd, const char *what, int *pidfd)
 }
 
 static int
-restart_tor(void)
+ask_tor_restart(void)
 {
 	pid_t	 pid;
 
@@ -250,7 +242,7 @@ repair(unsigned f)
 	struct privop_reply	 rep;
 	unsigned		 left;
 
-	if ((f & WD_FAULT_TOR) && restart_tor() == -1)
+	if ((f & WD_FAULT_TOR) && ask_tor_restart() == -1)
 		return -1;
 	if ((f & WD_FAULT_ANCHOR) && restore_anchor() == -1)
 		return -1;
@@ -302,7 +294,7 @@ react(unsigned f, int ev, int32_t by)
 		if ((f & WD_FAULT_FW) && lockdown() == 0) {
 			log_warnx("%s: lockdown ruleset re-applied",
 			    wd_event_name(ev));
-			report(ev, WD_ACT_RELOCKED, by);
+			report_to_monitor(ev, WD_ACT_RELOCKED, by);
 		}
 		return;
 	}
@@ -331,14 +323,14 @@ react(unsigned f, int ev, int32_t by)
 	if (!link_up) {
 		pending |= f;
 		log_info("the link is down: repair waits for it");
-		report(ev, WD_ACT_LOCKED, by);
+		report_to_monitor(ev, WD_ACT_LOCKED, by);
 		return;
 	}
 	f |= pending;
 	pending = 0;
 
 	/* 2. The same fault again soon after its repair: someone insists. */
-	t = now_ms();
+	t = clock_ms();
 	for (bit = 0; bit < WD_FAULTS; bit++)
 		if ((f & (1U << bit)) && last_repair[bit] != 0 &&
 		    t - last_repair[bit] < (long long)g->window * 1000) {
@@ -358,7 +350,7 @@ react(unsigned f, int ev, int32_t by)
 			last_repair[bit] = t;
 	log_info("repaired (%s); the session is intact again",
 	    fault_names(f));
-	report(ev, WD_ACT_REPAIRED, by);
+	report_to_monitor(ev, WD_ACT_REPAIRED, by);
 }
 
 static void
@@ -374,7 +366,7 @@ link_changed(bool up)
 	if (!up) {
 		mode = WD_MODE_SUSPENDED;
 		log_info("no network link is up: repairs suspended");
-		report(WD_EV_LINK_DOWN, WD_ACT_SUSPENDED, 0);
+		report_to_monitor(WD_EV_LINK_DOWN, WD_ACT_SUSPENDED, 0);
 		return;
 	}
 	mode = WD_MODE_GUARDING;
@@ -382,7 +374,7 @@ link_changed(bool up)
 	if ((f = check() | pending) != 0)
 		react(f, WD_EV_LINK_UP, 0);
 	else
-		report(WD_EV_LINK_UP, WD_ACT_RESUMED, 0);
+		report_to_monitor(WD_EV_LINK_UP, WD_ACT_RESUMED, 0);
 }
 
 static void
@@ -402,7 +394,7 @@ first_check(void)
 			privd_lost(&rep);
 		else
 			(void)lockdown();
-		report(WD_EV_START, WD_ACT_NONE, 0);
+		report_to_monitor(WD_EV_START, WD_ACT_NONE, 0);
 		return;
 	}
 	expect_state = FW_STATE_SESSION;
@@ -410,7 +402,7 @@ first_check(void)
 	if ((f = check()) != 0)
 		react(f, WD_EV_START, 0);
 	else
-		report(WD_EV_START, WD_ACT_NONE, 0);
+		report_to_monitor(WD_EV_START, WD_ACT_NONE, 0);
 }
 
 enum { P_MONITOR, P_NFT, P_RTNL, P_MOUNT, P_INOTIFY, P_TOR, P_ANCHOR, P_N };
@@ -428,7 +420,7 @@ wd_guard_main(struct wd_guard_args *args)
 	    g->s.tor_uid, g->s.external_daemon ? "external" : "supervised",
 	    g->resolv_check ? ", resolv.conf overlay" : "");
 	first_check();
-	next_backstop = now_ms() + (long long)g->backstop * 1000;
+	next_backstop = clock_ms() + (long long)g->backstop * 1000;
 	for (;;) {
 		long long	 t;
 		int		 n, timeout;
@@ -445,7 +437,7 @@ wd_guard_main(struct wd_guard_args *args)
 		pfd[P_ANCHOR] = (struct pollfd){ mode == WD_MODE_LOCKDOWN ||
 		    (pending & WD_FAULT_ANCHOR) ? -1 : g->anchor_pidfd, POLLIN,
 		    0 };
-		t = next_backstop - now_ms();
+		t = next_backstop - clock_ms();
 		timeout = t < 0 ? 0 : t > 3600000 ? 3600000 : (int)t;
 		if (wd_nft_pending() && timeout > NFT_PENDING_MS)
 			timeout = NFT_PENDING_MS;
@@ -487,9 +479,9 @@ wd_guard_main(struct wd_guard_args *args)
 			react(check(), WD_EV_RESOLV, 0);
 		if (pfd[P_RTNL].revents)
 			link_changed(wd_rtnl_read(g->rtnl, g->link_if) == 1);
-		if (now_ms() >= next_backstop) {
+		if (clock_ms() >= next_backstop) {
 			react(check(), WD_EV_BACKSTOP, 0);
-			next_backstop = now_ms() + (long long)g->backstop * 1000;
+			next_backstop = clock_ms() + (long long)g->backstop * 1000;
 		}
 	}
 }

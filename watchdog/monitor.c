@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/defaults.h"
 #include "common/fdpass.h"
 #include "common/log.h"
@@ -62,15 +63,6 @@ static int		 launcher = -1;	/* socket to the tor launcher */
 static long long	 last_restart;	/* ms, monotonic */
 static int		 window;
 static pid_t		 guard;
-
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- the lock: only ever our own session's ------------------------- */
 
@@ -320,9 +312,9 @@ on_report(const struct wd_msg *m, int *ready_fd)
 /* Restart the session's tor, at most once per window, never after a
  * final lockdown; the launcher starts it only when the last one is gone. */
 static int
-restart_tor(pid_t *pid, int *pidfd)
+serve_tor_restart(pid_t *pid, int *pidfd)
 {
-	long long	 t = now_ms();
+	long long	 t = clock_ms();
 	int		 e;
 
 	*pidfd = -1;
@@ -386,7 +378,7 @@ on_request(int fd, int *ready_fd)
 			log_warnx("invalid request from the guard");
 			return -1;
 		}
-		r.err = restart_tor(&pid, &pidfd);
+		r.err = serve_tor_restart(&pid, &pidfd);
 		r.pid = (int32_t)pid;
 		return reply(fd, &r, pidfd);
 	case WD_OP_ANCHOR:
@@ -450,7 +442,7 @@ stop_guard(int sock, int guard_pidfd)
 }
 
 static int
-serve(int sock, int sigfd, int guard_pidfd, int *ready_fd)
+monitor_serve(int sock, int sigfd, int guard_pidfd, int *ready_fd)
 {
 	struct signalfd_siginfo	 si;
 	struct pollfd		 pfd[3];
@@ -623,7 +615,7 @@ wd_monitor_run(const struct ttp_config *c, int ready_fd, int win)
 	    "pid %d)", (int)getpid(), (int)guard, a.privd_pid,
 	    (int)launcher_pid);
 
-	rc = serve(sv[0], sigfd, gpidfd, &ready_fd);
+	rc = monitor_serve(sv[0], sigfd, gpidfd, &ready_fd);
 	stop_guard(sv[0], gpidfd);
 	st.stopped = true;
 	state_save();

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/sandbox.h"
 #include "torctl/ctl.h"
 #include "check_run.h"
@@ -112,11 +113,11 @@ START_TEST(allowed_control_exchange)
 		c->fd = sv[0];
 		if (sandbox_seccomp(&sandbox_torctl) == -1)
 			_exit(99);
-		if (ctl_authenticate(c, cookie, ctl_now_ms() + 5000) == -1 ||
+		if (ctl_authenticate(c, cookie, clock_ms() + 5000) == -1 ||
 		    ctl_command_ok(c, "SETEVENTS STATUS_CLIENT",
-		    ctl_now_ms() + 5000) == -1)
+		    clock_ms() + 5000) == -1)
 			_exit(1);
-		if (ctl_wait_close(c, ctl_now_ms() + 5000) != 0)
+		if (ctl_wait_close(c, clock_ms() + 5000) != 0)
 			_exit(2);
 		(void)!write(1, "", 0);
 		(void)!write(2, "", 0);
