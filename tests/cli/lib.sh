@@ -191,9 +191,7 @@ no_ttp_procs() { wait_for 3 no_ttp_left; }
 # A capture of what reaches the far side (tcpdump, timestamps), to say what
 # a non-zero far_count was made of. far_capture starts it; now_ts gives a
 # timestamp on the same clock; far_explain SINCE prints the packets seen
-# since then (neighbour discovery / MLD left out, as by the counter), and a
-# KNOWN-BUG line when they are all TCP resets addressed to ::1 that left on
-# the veth (the ruleset accepts "ip6 daddr ::1" on any interface).
+# since then (neighbour discovery / MLD left out, as by the counter).
 far_capture() {
 	rm -f "$LIB_TMP/capture.log"
 	bg capture ip netns exec "$NS_F" tcpdump -n -tt -l -i "$IF_F" 'not arp'
@@ -208,9 +206,6 @@ far_explain() {
 	[ -n "$lines" ] || return 0
 	echo "    far side saw (tcpdump):"
 	head -n 8 <<<"$lines" | sed 's/^/      /'
-	if ! grep -vq '> ::1\.[0-9]*: Flags \[R' <<<"$lines"; then
-		echo "KNOWN-BUG: TCP resets from the host's IPv6 address to [::1]:TransPort leave on the physical interface (the ruleset accepts 'ip6 daddr ::1' whatever the output interface)"
-	fi
 }
 
 # martian6: from [::1], connect three times to a closed port of the host's

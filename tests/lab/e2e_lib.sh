@@ -30,7 +30,6 @@ fails=0 passes=0 E2E_BG=() E2E_TMP=""
 
 pass() { echo "PASS: $*"; passes=$((passes + 1)); }
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-known_bug() { echo "KNOWN-BUG: $*"; fail "$*"; }
 # check DESCRIPTION CMD...: PASS if CMD succeeds.
 check() {
 	local what=$1; shift
@@ -356,15 +355,6 @@ far_what() {
 	done | tr '\n' ' '
 }
 
-# known_leaks: name the leaks whose cause is known and reported, so a
-# failure says what it is (the check still fails).
-known_leaks() {
-	case " $(far_what net) " in
-	*" ::1 . tcp . "*)
-		echo "KNOWN-BUG: IPv6 packets to ::1 (tor's TransPort) left through the client's real interface: the lockdown ruleset has no nat chain, so redirected connections lose their NAT during teardown, tor's side lingers in FIN-WAIT-1 and, once the rules are gone, the kernel answers its FINs with RSTs to ::1 routed out of the WAN (see the e2e report)" ;;
-	esac
-}
-
 # no_leak WHAT: PASS iff nothing but Tor (and link-layer) left the client
 # on either side since far_arm; says what leaked otherwise.
 no_leak() {
@@ -373,7 +363,6 @@ no_leak() {
 	if [ "$n" = 0 ] && [ "$l" = 0 ]; then
 		pass "$1: 0 packets leaked (far side: $(far_count net tor) Tor packets to relays, nothing else)"
 	else
-		known_leaks
 		fail "$1: LEAK: $n packet(s) on the internet side [$(far_what net)], $l on the LAN side [$(far_what lan)]"
 	fi
 }
@@ -440,10 +429,7 @@ nothing_left() {
 	p=$(ns_procs tor ttp ttp-privd ttp-torctl ttp-netcheck ttp-anchor | tr '\n' ' ')
 	[ -z "${p// /}" ] || left+=" processes: $p;"
 	p=$(trans_sockets)
-	if [ -n "$p" ]; then
-		left+=" TCP sockets on tor's TransPort: $p;"
-		echo "KNOWN-BUG: tor's side of redirected connections lingers after stop (FIN-WAIT): the lockdown ruleset has no nat chain, so the applications' ACKs and RSTs never reach it (see the e2e report)"
-	fi
+	[ -z "$p" ] || left+=" TCP sockets on tor's TransPort: $p;"
 	! cli test -e /run/ttp/ttp.lock || left+=" /run/ttp/ttp.lock;"
 	! cli test -e /run/tor/ttp/torrc || left+=" /run/tor/ttp/torrc;"
 	ttp_quiet status --json

@@ -87,7 +87,6 @@ if [ "$n" = 0 ]; then
 	pass "no reset addressed to ::1 leaves on the wire during the session"
 else
 	fail "$n TCP resets from $C6 to ::1 left on the veth during the session"
-	echo "KNOWN-BUG: the session and lockdown rulesets accept 'ip6 daddr ::1' whatever the output interface (filter_out); the kernel routes resets answering [::1]-sourced segments out of the physical interface"
 fi
 
 echo "--- restart x3 under continuous traffic: zero packets leave"
