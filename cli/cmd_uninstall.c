@@ -1,8 +1,10 @@
 /*
  * runs in: ttp, root.
  *
- * ttp uninstall: remove what `make install` put in place (the ttp binary
- * and the helpers in libexec). Refuses while a session is active; keeps
+ * ttp uninstall: remove what `make install` put in place (the ttp binary,
+ * the helpers in libexec, the example configuration); `make uninstall`
+ * runs this same command. scripts/check-install.sh (a unit test) fails when
+ * CMake installs a file this list does not name. Refuses while a session is active; keeps
  * the configuration in /etc/ttp and the _ttp user, and says so.
  */
 #include <errno.h>
@@ -19,6 +21,7 @@ static const char *const installed[] = {
 	TTP_LIBEXECDIR "/ttp-privd",
 	TTP_LIBEXECDIR "/ttp-torctl",
 	TTP_LIBEXECDIR "/ttp-netcheck",
+	TTP_LIBEXECDIR "/ttp-anchor",
 	TTP_SYSCONFDIR_STR "/ttp.conf.example",
 };
 

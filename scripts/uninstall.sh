@@ -1,13 +1,10 @@
 #!/bin/sh
-# Remove what `make install` put in place (the `ttp uninstall` command does
-# the same for an installed ttp). Refuses while a session is active.
+# `make uninstall`: the installed `ttp uninstall` does it, so there is one
+# list of what `make install` put in place (cli/cmd_uninstall.c). It
+# refuses while a session exists and keeps /etc/ttp/ttp.conf and _ttp.
 set -eu
 prefix=${1:-/usr/local}
-if [ -e /run/ttp/ttp.lock ]; then
-	echo "uninstall: a ttp session is active; run 'sudo ttp stop' first" >&2
-	exit 1
+if [ -x "$prefix/sbin/ttp" ]; then
+	exec "$prefix/sbin/ttp" uninstall
 fi
-rm -f "$prefix/sbin/ttp"
-rm -rf "$prefix/libexec/ttp"
-rm -f "$prefix/share/man/man8/ttp.8"
-echo "removed ttp from $prefix (kept /etc/ttp and the _ttp user)"
+echo "uninstall: no ttp in $prefix/sbin: nothing to remove"
