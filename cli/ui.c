@@ -32,16 +32,23 @@ ui_color(FILE *fp)
 	return isatty(fileno(fp)) == 1;
 }
 
-static void __attribute__((format(printf, 4, 0)))
-ui_vline(FILE *fp, const char *color, const char *tag, const char *fmt,
-    va_list ap)
+static void __attribute__((format(printf, 5, 0)))
+ui_vline(FILE *fp, const char *color, const char *tag, const char *level,
+    const char *fmt, va_list ap)
 {
 	bool	 c = ui_color(fp);
+	char	 msg[1024];
 	va_list	 copy;
 
 	va_copy(copy, ap);
 	log_vfile(fp == stderr ? "warning" : "info", fmt, copy);
 	va_end(copy);
+	/* --log-format json: what a script reads is JSON, line by line. */
+	if (log_get_format() == LOG_FORMAT_JSON) {
+		(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+		log_json(fp, level, msg);
+		return;
+	}
 	if (tag != NULL)
 		fprintf(fp, "%s%s%s ", c ? color : "", tag, c ? C_OFF : "");
 	vfprintf(fp, fmt, ap);
@@ -55,7 +62,7 @@ ui_info(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	ui_vline(stdout, "", NULL, fmt, ap);
+	ui_vline(stdout, "", NULL, "info", fmt, ap);
 	va_end(ap);
 }
 
@@ -65,7 +72,7 @@ ui_good(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	ui_vline(stdout, C_GREEN, "[ok]", fmt, ap);
+	ui_vline(stdout, C_GREEN, "[ok]", "ok", fmt, ap);
 	va_end(ap);
 }
 
@@ -75,7 +82,7 @@ ui_warn(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	ui_vline(stderr, C_YEL, "warning:", fmt, ap);
+	ui_vline(stderr, C_YEL, "warning:", "warning", fmt, ap);
 	va_end(ap);
 }
 
@@ -85,7 +92,7 @@ ui_bad(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	ui_vline(stderr, C_RED, "error:", fmt, ap);
+	ui_vline(stderr, C_RED, "error:", "error", fmt, ap);
 	va_end(ap);
 }
 
@@ -102,6 +109,13 @@ ui_progress(int pct, const char *summary)
 	if (pct == progress_last)
 		return;
 	progress_last = pct;
+	if (log_get_format() == LOG_FORMAT_JSON) {
+		char	 msg[128];
+
+		snprintf(msg, sizeof(msg), "bootstrap %d%% %s", pct, summary);
+		log_json(stdout, "progress", msg);
+		return;
+	}
 	if (!isatty(STDOUT_FILENO)) {
 		printf("bootstrap %3d%% %s\n", pct, summary);
 		fflush(stdout);

@@ -121,6 +121,17 @@ log_emit(const char *level, const char *msg)
 }
 
 void
+log_json(FILE *fp, const char *level, const char *msg)
+{
+	char	 esc[LOG_LINE_MAX * 2];
+
+	json_escape(esc, sizeof(esc), msg);
+	fprintf(fp, "{\"time\":%lld,\"prog\":\"%s\",\"level\":\"%s\","
+	    "\"msg\":\"%s\"}\n", (long long)time(NULL), log_prog, level, esc);
+	fflush(fp);
+}
+
+void
 log_vfile(const char *level, const char *fmt, va_list ap)
 {
 	char		 msg[LOG_LINE_MAX], ts[32];
@@ -130,6 +141,10 @@ log_vfile(const char *level, const char *fmt, va_list ap)
 	if (log_fp == NULL)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_fmt == LOG_FORMAT_JSON) {
+		log_json(log_fp, level, msg);
+		return;
+	}
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", gmtime_r(&now, &tm));
 	fprintf(log_fp, "%s %s[%ld] %s: %s\n", ts, log_prog, (long)getpid(),
 	    level, msg);

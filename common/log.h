@@ -21,6 +21,9 @@ void	log_set_verbose(int verbose);
 int	log_get_verbose(void);
 enum log_format log_get_format(void);
 
+/* One JSON line {"time","prog","level","msg"} on fp, as --log-format
+ * json writes every message. */
+void	log_json(FILE *fp, const char *level, const char *msg);
 /* Only to the session log file (for what the CLI shows on stdout). */
 void	log_vfile(const char *level, const char *fmt, va_list ap)
 	    __attribute__((format(printf, 2, 0)));

@@ -417,6 +417,29 @@ grep -q "NOT confirmed" "$OUT" && ! grep -q "reaches the Internet through Tor" "
 ttp stop >"$OUT" 2>&1
 [ "$(host_state)" = "$CLEAN" ] || fail "stop after the bare-address start: $(host_state)"
 
+echo "--- --log-format json: every line a script reads is one JSON object"
+all_json() {	# all_json FILE: each line {"time","prog","level","msg"}
+	"$PY" - "$1" <<'PYJSON'
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.strip()]
+ok = bool(lines) and all(set(json.loads(l)) == {"time", "prog", "level", "msg"}
+                         for l in lines)
+sys.exit(0 if ok else 1)
+PYJSON
+}
+ttp --log-format json start "${TTP_START_ARGS[@]}" >"$OUT" 2>&1; rc=$?
+[ $rc = 0 ] && all_json "$OUT" && grep -q '"level":"ok"' "$OUT" &&
+    pass "start --log-format json: every line of its output is JSON" ||
+    fail "start --log-format json: exit $rc: $(head -c 400 "$OUT" | tr '\n' '|')"
+ttp --log-format json stop >"$OUT" 2>&1; rc=$?
+[ $rc = 0 ] && all_json "$OUT" &&
+    pass "stop --log-format json: every line of its output is JSON" ||
+    fail "stop --log-format json: exit $rc: $(head -c 400 "$OUT" | tr '\n' '|')"
+ttp --log-format json stop >"$OUT" 2>&1
+all_json "$OUT" && pass "stop --log-format json without a session: JSON too" ||
+    fail "stop --log-format json without a session: $(tr '\n' '|' <"$OUT")"
+[ "$(host_state)" = "$CLEAN" ] || fail "after the JSON start and stop: $(host_state)"
+
 echo "--- a pid in the lock is signalled only when it is ttp's tor: executable and uid, not its name"
 # A decoy with tor's command line (argv "tor ... -f <tor_run_dir>/torrc"),
 # run as the tor user, but not the tor binary: what a recycled pid could
