@@ -28,8 +28,10 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -38,6 +40,7 @@
 #include "common/clock.h"
 #include "common/fdpass.h"
 #include "common/log.h"
+#include "common/sandbox.h"
 
 /* Wait at most this long for the NEWGEN closing a transaction. */
 #define NFT_PENDING_MS	20
@@ -484,4 +487,45 @@ wd_guard_main(struct wd_guard_args *args)
 			next_backstop = clock_ms() + (long long)g->backstop * 1000;
 		}
 	}
+}
+
+/*
+ * In the child the monitor forks, still root: the guard confines itself
+ * (descriptors, uid, death signal, not dumpable, seccomp), then runs.
+ */
+void
+wd_guard_child(struct wd_guard_args *a, int logfd, pid_t monitor)
+{
+	static char	 logbuf[4096];
+	int *const	 fds[] = { &a->privd, &a->monitor, &a->nft, &a->rtnl,
+	    &a->mountinfo, &a->inotify, &a->tor_pidfd, &a->anchor_pidfd,
+	    &logfd };
+	sigset_t	 none;
+	FILE		*fp;
+
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	/* A process group of its own: a ^C on the terminal of a foreground
+	 * `ttp watchdog run` is the monitor's to handle (it then closes
+	 * the guard's socket), not a reason for the guard to die first. */
+	(void)setpgid(0, 0);
+	if (wd_move_fds(fds, (int)(sizeof(fds) / sizeof(fds[0]))) == -1)
+		_exit(120);
+	/* The session log, buffered by line, with a buffer of our own so
+	 * stdio need not allocate or probe the file under seccomp. */
+	log_set_file(NULL);
+	if (logfd != -1 && (fp = fdopen(logfd, "a")) != NULL &&
+	    setvbuf(fp, logbuf, _IOLBF, sizeof(logbuf)) == 0)
+		log_set_file(fp);
+	if (sandbox_drop_user(TTP_UNPRIV_USER) == -1)
+		_exit(121);
+	/* Die with the monitor; set after the uid change, which clears it. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != monitor)
+		_exit(122);
+	/* No core dumps, no ptrace by other processes of the same user. */
+	if (prctl(PR_SET_DUMPABLE, 0) == -1)
+		_exit(123);
+	if (sandbox_seccomp(&sandbox_watchdog) == -1)
+		_exit(124);
+	wd_guard_main(a);
 }

@@ -213,43 +213,6 @@ wd_move_fds(int *const fds[], int n)
 	return sandbox_close_from(3 + n);
 }
 
-static void __attribute__((noreturn))
-guard_child(struct wd_guard_args *a, int logfd, pid_t monitor)
-{
-	static char	 logbuf[4096];
-	int *const	 fds[] = { &a->privd, &a->monitor, &a->nft, &a->rtnl,
-	    &a->mountinfo, &a->inotify, &a->tor_pidfd, &a->anchor_pidfd,
-	    &logfd };
-	sigset_t	 none;
-	FILE		*fp;
-
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	/* A process group of its own: a ^C on the terminal of a foreground
-	 * `ttp watchdog run` is the monitor's to handle (it then closes
-	 * the guard's socket), not a reason for the guard to die first. */
-	(void)setpgid(0, 0);
-	if (wd_move_fds(fds, (int)(sizeof(fds) / sizeof(fds[0]))) == -1)
-		_exit(120);
-	/* The session log, buffered by line, with a buffer of our own so
-	 * stdio need not allocate or probe the file under seccomp. */
-	log_set_file(NULL);
-	if (logfd != -1 && (fp = fdopen(logfd, "a")) != NULL &&
-	    setvbuf(fp, logbuf, _IOLBF, sizeof(logbuf)) == 0)
-		log_set_file(fp);
-	if (sandbox_drop_user(TTP_UNPRIV_USER) == -1)
-		_exit(121);
-	/* Die with the monitor; set after the uid change, which clears it. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != monitor)
-		_exit(122);
-	/* No core dumps, no ptrace by other processes of the same user. */
-	if (prctl(PR_SET_DUMPABLE, 0) == -1)
-		_exit(123);
-	if (sandbox_seccomp(&sandbox_watchdog) == -1)
-		_exit(124);
-	wd_guard_main(a);
-}
-
 /* ---- requests from the guard --------------------------------------- */
 
 static void
@@ -571,7 +534,7 @@ wd_monitor_run(const struct ttp_config *c, int ready_fd, int win)
 		if (ready_fd != -1)
 			close(ready_fd);
 		a.monitor = sv[1];
-		guard_child(&a, logfd, getppid());
+		wd_guard_child(&a, logfd, getppid());
 	}
 	/* The guard's descriptors are the guard's alone: in particular the
 	 * privd socket, so privd exits when the guard does. */

@@ -133,6 +133,10 @@ int	wd_move_fds(int *const fds[], int n);
 
 /* guard.c: never returns. */
 void	wd_guard_main(struct wd_guard_args *g) __attribute__((noreturn));
+/* In the child the monitor forked, as root: confine, then wd_guard_main.
+ * logfd: the session log, or -1; monitor: the parent's pid. */
+void	wd_guard_child(struct wd_guard_args *a, int logfd, pid_t monitor)
+	    __attribute__((noreturn));
 
 /* monitor.c: `ttp watchdog run`. ready_fd: -1, or a pipe that
  * gets our pid once the guard has finished its first check. */
