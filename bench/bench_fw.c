@@ -79,7 +79,7 @@ main(int argc, char *argv[])
 	(void)waitpid(pid, NULL, 0);
 	rmdir(rundir);
 
-	/* The earlier tool's way: the same ruleset written to a file, `nft -f file`. */
+	/* The earlier tool's way: the same ruleset in a file, `nft -f file`. */
 	if ((len = ruleset_render_session(&a, rules, sizeof(rules))) < 0)
 		fatalx("render failed");
 	if ((fd = mkstemp(tmpl)) == -1 || write(fd, rules, (size_t)len) != len)

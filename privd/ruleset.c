@@ -91,8 +91,9 @@ static const struct rule {
 	{ 0,	NONE,	"type ipv6_addr" },
 	{ 0,	ROUTERS6, "elements = { %s }" },
 
-	/* Kept because the documented chain list names it; gateway mode is not offered, so
-	 * it has no rules and forwarded packets are dropped in filter_fwd. */
+	/* Kept because the documented chain list names it; gateway mode is
+	 * not offered, so it has no rules and forwarded packets are dropped
+	 * in filter_fwd. */
 	{ SESSION | NAT, BLOCK, "chain prerouting" },
 	{ 0,	NONE,	"type nat hook prerouting priority dstnat; "
 			"policy accept;" },

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/exec.h"
 #include "common/fdpass.h"
 #include "common/log.h"
 #include "common/sandbox.h"
@@ -116,11 +117,7 @@ lockdown(void)
 static bool
 tor_gone(void)
 {
-	struct pollfd	 p = { .fd = g->tor_pidfd, .events = POLLIN };
-
-	if (g->tor_pidfd == -1)
-		return true;
-	return poll(&p, 1, 0) == 1;
+	return g->tor_pidfd == -1 || exec_pidfd_wait(g->tor_pidfd, 0) == 0;
 }
 
 /* Which parts of the session are not as they must be. */

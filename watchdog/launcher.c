@@ -40,14 +40,6 @@
 #include "common/exec.h"
 #include "tor/tor_proc.h"
 
-static bool
-gone(int pidfd)
-{
-	struct pollfd	 p = { .fd = pidfd, .events = POLLIN };
-
-	return pidfd == -1 || poll(&p, 1, 0) == 1;
-}
-
 static void __attribute__((noreturn))
 launcher_main(struct tor_launch *l, int sock, int tor_pidfd)
 {
@@ -68,7 +60,7 @@ launcher_main(struct tor_launch *l, int sock, int tor_pidfd)
 			_exit(1);
 		}
 		memset(&r, 0, sizeof(r));
-		if (!gone(tor_pidfd))
+		if (tor_pidfd != -1 && exec_pidfd_wait(tor_pidfd, 0) != 0)
 			r.err = EEXIST;	/* still running: not ours to start */
 		else {
 			if (last > 0)
