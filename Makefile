@@ -46,6 +46,7 @@ fuzz: $(FUZZ_DIR)/CMakeCache.txt
 	cmake --build $(FUZZ_DIR) -j $(JOBS)
 
 demo: deps all
+	scripts/reachable.sh
 	tests/lab/demo.sh
 
 bench: all
