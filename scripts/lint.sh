@@ -11,7 +11,7 @@ cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
     common ipc privd cli tor torctl netcheck seccomp anchor session watchdog bench
 if command -v shellcheck >/dev/null 2>&1; then
 	shellcheck -x -S warning tests/run bench/run bench/*.sh scripts/*.sh \
-	    tests/netns/*.sh tests/cli/*.sh tests/lab/*.sh
+	    tests/lib/*.sh tests/netns/*.sh tests/cli/*.sh tests/lab/*.sh
 fi
 scripts/layers.sh >/dev/null || { scripts/layers.sh; exit 1; }
 echo "lint: clean"
