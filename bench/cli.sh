@@ -1,6 +1,6 @@
 #!/bin/bash
 # The ttp CLI's speed and size figures, side by side with the
-# goals and the Python tool's figures the issue names. Not a test: it
+# goals and the Python tool's figures (SECURITY.md, "Figures"). Not a test: it
 # prints numbers. Everything runs in the harness of tests/cli/lib.sh: a
 # private network namespace (client + far side joined by a veth) and a
 # private mount namespace, ttp in BYOD mode (`start --external-daemon`)
@@ -16,7 +16,7 @@
 #      NFT_MSG_NEWGEN), and of privd's reply after it; beside it a bare
 #      `nft -f` of the same ruleset, timed the same way in the same run;
 #  (b) `ttp stop` to a clean host, BYOD: no tor to stop, so tor's own exit
-#      is not in it, as the issue asks;
+#      is not in it (it is tor's time, not ttp's);
 #  (c) `ttp status` as an ordinary user, a session active;
 #  (d) resident memory of all ttp processes together (tor excluded),
 #      sampled every 5 ms from /proc/PID/status (VmRSS, and RssAnon: the

@@ -31,12 +31,10 @@ HOLDER=
 CONF='' RUN='' RUN_DIR=''
 
 # Stop everything left in the client namespace (started here: the
-# namespace is ours), then the rest of lib.sh's cleanup.
+# namespace is ours), before lib.sh's cleanup removes it.
 cli_cleanup() {
 	local p
 	for p in $(ip netns pids "$NS_C" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-	lib_cleanup
-	[ -n "${LIB_TMP:-}" ] && rm -rf "$LIB_TMP"
 	return 0
 }
 
@@ -62,7 +60,7 @@ write_conf() {
 # cli_setup: namespaces, stand-ins, the mount-namespace holder, the config.
 cli_setup() {
 	ns_create || return 1
-	trap 'cli_cleanup' EXIT
+	on_exit cli_cleanup
 	chmod 755 "$LIB_TMP"
 	RUN=$LIB_TMP/run RUN_DIR=$LIB_TMP/run/ttp CONF=$LIB_TMP/ttp.conf
 	mkdir -p "$RUN"

@@ -17,10 +17,10 @@ BYOD_ARGS="--http-delay 2"
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || { echo "test_concurrent: needs root (namespaces)"; exit 2; }
-[ -x "$TTP" ] || { echo "test_concurrent: no $TTP; build first"; exit 2; }
+[ "$(id -u)" -eq 0 ] || bail "needs root (namespaces)"
+[ -x "$TTP" ] || bail "no $TTP; build first"
 
-cli_setup || { echo "FAIL: harness setup"; cat "$LIB_TMP"/*.log; exit 1; }
+cli_setup || { cat "$LIB_TMP"/*.log; bail "harness setup"; }
 U=$USER_UID:$USER_UID
 
 # slow_start: a BYOD start in the background, held in its exit check.
@@ -40,7 +40,7 @@ slow_start() {
 # agree NAME: the lock (status) and the kernel tell the same story.
 agree() {
 	local st state
-	state=$(ttp_as $USER_UID status --json | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p')
+	state=$(ttp_as $USER_UID status --json | json_get state)
 	st=$(host_state)
 	if [ "$state" = active ]; then
 		check "$1: status says active, so the far side is unreachable" 0 \
@@ -55,7 +55,7 @@ agree() {
 	fi
 }
 
-echo "--- a second start while the first is in its exit check"
+note "--- a second start while the first is in its exit check"
 slow_start || fail "the first start did not reach its exit check"
 [ "$(table_kind)" = session ] || fail "the first start has no firewall yet: $(host_state)"
 far_reset
@@ -76,7 +76,7 @@ agree "two starts"
 ttp stop >/dev/null 2>&1
 [ "$(host_state)" = "$CLEAN" ] || fail "cleanup: $(host_state)"
 
-echo "--- stop while a start is in its exit check"
+note "--- stop while a start is in its exit check"
 slow_start || fail "the start did not reach its exit check"
 ttp stop >"$LIB_TMP/stop.log" 2>&1; rc=$?
 wait "$FIRST"; rc1=$?
@@ -84,4 +84,4 @@ echo "    stop: exit $rc, start: exit $rc1"
 agree "stop during start"
 ttp stop >/dev/null 2>&1
 [ "$(host_state)" = "$CLEAN" ] && pass "cleanup: clean" || fail "cleanup: $(host_state)"
-summary
+done_testing

@@ -22,11 +22,11 @@ set -u
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || { echo "test_crash: needs root (namespaces)"; exit 2; }
-[ -x "$TTP" ] || { echo "test_crash: no $TTP; build first"; exit 2; }
+[ "$(id -u)" -eq 0 ] || bail "needs root (namespaces)"
+[ -x "$TTP" ] || bail "no $TTP; build first"
 
-cli_setup || { echo "FAIL: harness setup"; cat "$LIB_TMP"/*.log; exit 1; }
-far_capture || { echo "FAIL: no capture on the far side"; exit 1; }
+cli_setup || { cat "$LIB_TMP"/*.log; bail "harness setup"; }
+far_capture || bail "no capture on the far side"
 U=$USER_UID:$USER_UID
 OUT=$LIB_TMP/out
 KILLED=137	# 128 + SIGKILL, passed on by timeout(1)
@@ -91,7 +91,7 @@ session_cycle() {
 	[ $rc = 0 ] && [ "$(host_state)" = "$CLEAN" ] || fail "$1: following stop: exit $rc, $(host_state)"
 }
 
-echo "=== crashes during start (BYOD)"
+note "=== crashes during start (BYOD)"
 declare -A START_STATE=(
 	[validated]="$CLEAN"
 	[lock]="table=none overlay=no lock=yes"
@@ -101,7 +101,7 @@ declare -A START_STATE=(
 	[bootstrap]="table=session overlay=yes lock=yes"
 )
 for step in validated lock FW_APPLY anchor DNS_OVERLAY bootstrap; do
-	echo "--- start, killed after $step"
+	note "--- start, killed after $step"
 	crash "start/$step" $step start "${TTP_START_ARGS[@]}"
 	state_is "start/$step: after the crash" "${START_STATE[$step]}"
 	case $step in
@@ -116,7 +116,7 @@ for step in validated lock FW_APPLY anchor DNS_OVERLAY bootstrap; do
 	recover "start/$step"
 done
 
-echo "=== crashes during start, recovered by the next start (orphaned lock)"
+note "=== crashes during start, recovered by the next start (orphaned lock)"
 for step in lock FW_APPLY anchor DNS_OVERLAY bootstrap; do
 	crash "start/$step (2)" $step start "${TTP_START_ARGS[@]}"
 	# -v: privd says how many stale overlay layers it removed.
@@ -133,7 +133,7 @@ for step in lock FW_APPLY anchor DNS_OVERLAY bootstrap; do
 	[ $rc = 0 ] && state_is "start/$step (2): stop" "$CLEAN" || fail "start/$step (2): stop: exit $rc"
 done
 
-echo "=== crashes during stop (BYOD session)"
+note "=== crashes during stop (BYOD session)"
 declare -A STOP_STATE=(
 	[FW_LOCKDOWN]="table=lockdown overlay=yes lock=yes"
 	[tor_stopped]="table=lockdown overlay=yes lock=yes"
@@ -143,7 +143,7 @@ declare -A STOP_STATE=(
 	[DNS_RESTORE]="table=none overlay=no lock=yes"
 )
 for step in FW_LOCKDOWN tor_stopped SOCK_KILL CT_FLUSH FW_REMOVE DNS_RESTORE; do
-	echo "--- stop, killed after $step"
+	note "--- stop, killed after $step"
 	ttp start "${TTP_START_ARGS[@]}" >"$OUT" 2>&1 || { fail "stop/$step: start: $(cat "$OUT")"; continue; }
 	idle_open "idle.$step" $F4 $FAR_PORT || fail "stop/$step: idle connection did not open"
 	# Traffic all through the crashing stop: closed until FW_REMOVE.
@@ -179,9 +179,9 @@ for step in FW_LOCKDOWN tor_stopped SOCK_KILL CT_FLUSH FW_REMOVE DNS_RESTORE; do
 	recover "stop/$step"
 done
 
-echo "=== crashes during restart (BYOD): the host stays closed throughout"
+note "=== crashes during restart (BYOD): the host stays closed throughout"
 for step in FW_LOCKDOWN tor_stopped SOCK_KILL CT_FLUSH validated lock FW_APPLY DNS_OVERLAY bootstrap; do
-	echo "--- restart, killed after $step"
+	note "--- restart, killed after $step"
 	ttp start "${TTP_START_ARGS[@]}" >"$OUT" 2>&1 || { fail "restart/$step: start: $(cat "$OUT")"; continue; }
 	t0=$(now_ts)
 	far_reset
@@ -201,7 +201,7 @@ for step in FW_LOCKDOWN tor_stopped SOCK_KILL CT_FLUSH validated lock FW_APPLY D
 	recover "restart/$step"
 done
 
-echo "=== an unusable lock: stop refuses, --restore-only cleans"
+note "=== an unusable lock: stop refuses, --restore-only cleans"
 crash "corrupt" DNS_OVERLAY start "${TTP_START_ARGS[@]}"
 printf '{"state": "act' > "/proc/$HOLDER/root$RUN_DIR/ttp.lock"
 ttp stop >"$OUT" 2>&1; rc=$?
@@ -214,7 +214,7 @@ expect "start with a corrupt lock: exit 1" 1 "is unreadable .*--restore-only" $r
 state_is "corrupt lock: the refused start changed nothing" "table=session overlay=yes lock=yes"
 recover "corrupt" --restore-only
 
-echo "=== supervised tor (DisableNetwork 1): killed after 'tor', and a bootstrap timeout"
+note "=== supervised tor (DisableNetwork 1): killed after 'tor', and a bootstrap timeout"
 TOR_BIN=$(command -v tor)
 if [ -z "$TOR_BIN" ] || ! id debian-tor >/dev/null 2>&1; then
 	fail "supervised cases need tor and its user debian-tor (scripts/deps.sh)"
@@ -245,4 +245,4 @@ else
 	session_cycle "supervised cases"
 fi
 no_ttp_procs || fail "ttp processes left: $(ttp_procs)"
-summary
+done_testing

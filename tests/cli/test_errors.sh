@@ -18,15 +18,15 @@ set -u
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || { echo "test_errors: needs root (namespaces)"; exit 2; }
-[ -x "$TTP" ] || { echo "test_errors: no $TTP; build first"; exit 2; }
+[ "$(id -u)" -eq 0 ] || bail "needs root (namespaces)"
+[ -x "$TTP" ] || bail "no $TTP; build first"
 TOR_BIN=$(command -v tor) ||
-    { echo "test_errors: tor is not installed (scripts/deps.sh)"; exit 2; }
+    bail "tor is not installed (scripts/deps.sh)"
 # The account ttp's helpers run as (never another one).
 HELPER_UID=$(id -u _ttp 2>/dev/null) && HELPER_GID=$(id -g _ttp) ||
-    { echo "test_errors: no system user _ttp (scripts/install-user.sh)"; exit 2; }
+    bail "no system user _ttp (scripts/install-user.sh)"
 
-cli_setup || { echo "FAIL: harness setup"; cat "$LIB_TMP"/*.log; exit 1; }
+cli_setup || { cat "$LIB_TMP"/*.log; bail "harness setup"; }
 # The supervised-tor cases must find tor where it is, never install it.
 write_conf "$CONF" "$(printf '[tor]\nbinary = %s' "$TOR_BIN")"
 NOBODY=65534
@@ -113,7 +113,7 @@ write_conf "$LIB_TMP/notor.conf" "$(printf '[tor]\nbinary = %s\nuser = ttpclinos
 chmod 644 "$LIB_TMP"/*.conf "$LIB_TMP/bridges"
 chmod 666 "$LIB_TMP/writable.conf"
 
-echo "--- option errors: exit 1, one line, nothing changed"
+note "--- option errors: exit 1, one line, nothing changed"
 case_ "unknown user" 1 "^ttp: --bypass-user: no user 'nosuchuser'; check the name with 'getent passwd nosuchuser'\$" \
     -- start --bypass-user nosuchuser
 case_ "unknown user in a list" 1 "^ttp: --bypass-user: no user 'nosuchuser'" \
@@ -191,7 +191,7 @@ no_ttp_procs && pass "a torrc tor refuses: no ttp process (ttp-anchor included) 
 case_ "bad --log-format" 1 "^ttp: --log-format: 'xml' is neither text nor json\$" \
     -- --log-format xml status
 
-echo "--- configuration errors: FILE:LINE"
+note "--- configuration errors: FILE:LINE"
 case_ "malformed config file" 1 "^ttp: $LIB_TMP/malformed.conf:2: malformed line \(expected \[section\] or key = value\)\$" \
     -- --config "$LIB_TMP/malformed.conf" start "${TTP_START_ARGS[@]}"
 case_ "unknown config key" 1 "^ttp: $LIB_TMP/unknown.conf:2: unknown key 'frobnicate' in section \[paths\]\$" \
@@ -205,7 +205,7 @@ TTP_CONF=$LIB_TMP/missing.conf case_ "TTP_CONFIG names a missing file" 1 \
 case_ "config writable by others (root)" 1 "^ttp: $LIB_TMP/writable.conf: must be owned by root and not writable by group or others \(chown root; chmod go-w\)\$" \
     -- --config "$LIB_TMP/writable.conf" start "${TTP_START_ARGS[@]}"
 
-echo "--- unknown command / option: exit 1"
+note "--- unknown command / option: exit 1"
 case_ "unknown command" 1 "^ttp: unknown command 'frobnicate'; see 'ttp --help'\$" -- frobnicate
 for c in start stop status check rules logs; do
 	case_ "unknown option of $c" 1 "^ttp: $c: unknown option '--frobnicate'; see 'ttp $c --help'\$" \
@@ -217,19 +217,19 @@ case_ "stray argument" 1 "^ttp: unexpected argument 'now'; see 'ttp start --help
 case_ "stray argument to stop" 1 "^ttp: unexpected argument 'now'; see 'ttp stop --help'\$" -- stop now
 MULTI=1 case_ "no command (usage, exit 1)" 1 "^usage: ttp " --
 
-echo "--- no root: exit 2 for the commands that need it"
+note "--- no root: exit 2 for the commands that need it"
 for c in start stop restart refresh logs diagnose uninstall; do
 	case_ "$c without root" 2 "^ttp: 'ttp $c' needs root: run 'sudo ttp $c'\$" as $NOBODY -- $c
 done
 case_ "stop --restore-only without root" 2 "^ttp: 'ttp stop' needs root" as $NOBODY -- stop --restore-only
 case_ "start (BYOD) without root" 2 "^ttp: 'ttp start' needs root" as $NOBODY -- start "${TTP_START_ARGS[@]}"
 
-echo "--- what needs no root works without it"
+note "--- what needs no root works without it"
 case_ "status without root (inactive)" 0 "^ttp is inactive \(no session\)\$" as $NOBODY -- status
 case_ "status --json without root (inactive)" 0 '^\{"state":"inactive"\}$' as $NOBODY -- status --json
 case_ "rules without root" 0 "^# ttp session ruleset" as $NOBODY -- rules --tor-uid "$TOR_UID"
 
-echo "--- nothing to stop: exit 0, says so"
+note "--- nothing to stop: exit 0, says so"
 case_ "stop with no session" 0 "^no ttp session is running \(nothing to stop\); 'sudo ttp stop --restore-only' removes leftovers\$" -- stop
 before=$(host_state)
 ttp stop --restore-only >"$OUT" 2>"$ERR"; rc=$?
@@ -237,7 +237,7 @@ expect "stop --restore-only with nothing to remove" 0 "^\[ok\] ttp stopped" "$rc
 [ "$(host_state)" = "$CLEAN" ] && [ "$before" = "$CLEAN" ] && pass "--restore-only on a clean host leaves it clean" ||
     fail "--restore-only on a clean host: $(host_state)"
 
-echo "--- no system user _ttp (passwd/group without it, privately mounted): exit 1, one line, nothing changed"
+note "--- no system user _ttp (passwd/group without it, privately mounted): exit 1, one line, nothing changed"
 NOUSER="^ttp: the system user _ttp does not exist; create it with 'sudo make install' \\(or scripts/install-user.sh\\)\$"
 TTP_RUN=ttp_nouser case_ "no _ttp: start" 1 "$NOUSER" -- start
 TTP_RUN=ttp_nouser case_ "no _ttp: start (BYOD)" 1 "$NOUSER" -- start "${TTP_START_ARGS[@]}"
@@ -264,7 +264,7 @@ TTP_RUN=ttp_nouser case_ "no _ttp: rules still works" 0 "^# ttp session ruleset"
     pass "the real _ttp is still there, and nothing is mounted on /etc/passwd here" ||
     fail "the real passwd changed: $(getent passwd _ttp)"
 
-echo "--- --help on every command: exit 0, usage on stdout (no root, no config needed)"
+note "--- --help on every command: exit 0, usage on stdout (no root, no config needed)"
 for c in start stop restart refresh status check check-leak logs diagnose rules watchdog uninstall; do
 	ttp_as $NOBODY --config "$LIB_TMP/missing.conf" $c --help >"$OUT" 2>"$ERR" </dev/null; rc=$?
 	if [ $rc = 0 ] && head -n 1 "$OUT" | grep -q "^usage: ttp $c" && [ ! -s "$ERR" ]; then
@@ -283,14 +283,14 @@ done
 ttp_as $NOBODY --version >"$OUT"; rc=$?
 expect "ttp --version" 0 "^ttp [0-9]" "$rc" "$(cat "$OUT")"
 
-echo "--- a session, then the errors that need one"
+note "--- a session, then the errors that need one"
 before=$(snapshot)
 ttp start "${TTP_START_ARGS[@]}" >"$OUT" 2>"$ERR"; rc=$?
 [ "$before" != "$(snapshot)" ] && pass "control: the snapshot sees what a start changes" ||
     fail "control: the snapshot missed a start"
 if [ $rc != 0 ] || [ "$(host_state)" != "table=session overlay=yes lock=yes" ]; then
 	fail "BYOD start: exit $rc, $(host_state): $(cat "$OUT" "$ERR")"
-	summary; exit
+	done_testing
 fi
 pass "BYOD session started"
 case_ "already running: exit 1, host unchanged" 1 "^ttp: ttp is already running \(since .*, external tor\); run 'sudo ttp stop' or 'sudo ttp restart'\$" \
@@ -305,9 +305,9 @@ case_ "check-leak without root" 0 "^\[ok\] ipv4: no leak" as $NOBODY -- check-le
 ttp_as $NOBODY check >"$OUT" 2>&1
 grep -q '^IsTor          yes$' "$OUT" && pass "check sees IsTor yes" || fail "check: $(cat "$OUT")"
 ttp_as $NOBODY status --json > "$OUT"
-grep -q '"firewall"' "$OUT" && fail "status as a user must not ask privd" || pass "status as a user: no firewall field"
+json_get firewall <"$OUT" >/dev/null && fail "status as a user must not ask privd" || pass "status as a user: no firewall field"
 ttp status --json > "$OUT"
-grep -q '"firewall":"session","firewall_intact":true' "$OUT" && pass "status as root: firewall intact" ||
+json_is firewall=session firewall_intact=true <"$OUT" && pass "status as root: firewall intact" ||
     fail "status as root: $(cat "$OUT")"
 
 case_ "refresh with an external tor" 1 "^ttp: the session uses an external tor: send it NEWNYM yourself\$" -- refresh
@@ -321,7 +321,7 @@ else
 	fail "diagnose: exit $rc; sections: $(grep '^== ' "$OUT" | tr '\n' ' ')"
 fi
 
-echo "--- colour: only on a terminal, never with NO_COLOR"
+note "--- colour: only on a terminal, never with NO_COLOR"
 tty_run() {	# tty_run ENV... : ttp status as a user on a pseudo-terminal
 	in_session env "$@" script -qec "setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups $TTP status" /dev/null
 }
@@ -336,7 +336,7 @@ out=$(tty_run TERM=dumb)
 out=$(ttp_as $NOBODY status 2>&1; ttp_as $NOBODY check-leak 2>&1; ttp stop --frobnicate 2>&1; ttp_as $NOBODY start 2>&1)
 [[ $out != *"$ESC"* ]] && pass "not a terminal: no escape codes" || fail "pipe: $(printf %q "$out")"
 
-echo "--- --log-format json"
+note "--- --log-format json"
 ttp --log-format json start --bypass-user nosuchuser >/dev/null 2>"$ERR"; rc=$?
 if [ $rc = 1 ] && "$PY" -c 'import json,sys; d=json.loads(open(sys.argv[1]).read()); assert "nosuchuser" in json.dumps(d)' "$ERR" 2>/dev/null; then
 	pass "--log-format json: the error is one JSON object"
@@ -347,7 +347,7 @@ fi
 ttp stop >"$OUT" 2>&1; rc=$?
 [ $rc = 0 ] && [ "$(host_state)" = "$CLEAN" ] && pass "stop: clean" || fail "stop: exit $rc, $(host_state)"
 
-echo "--- --bypass-user nobody exempts nobody, never ttp's own exit check"
+note "--- --bypass-user nobody exempts nobody, never ttp's own exit check"
 # The check URLs are on the far side, whose port 80 is no exit: only
 # through the TransPort (byod.py) does the check find the Tor exit.
 ttp start "${TTP_START_ARGS[@]}" --bypass-user nobody >"$OUT" 2>"$ERR"; rc=$?
@@ -361,7 +361,7 @@ ttp stop >"$OUT" 2>&1; rc=$?
 [ $rc = 0 ] && [ "$(host_state)" = "$CLEAN" ] && pass "stop: clean" || fail "stop: exit $rc, $(host_state)"
 [ -z "$(tor_pids)" ] && pass "no tor was ever started" || fail "a tor runs: $(tor_pids)"
 
-echo "--- tor's bytes never reach root's terminal raw"
+note "--- tor's bytes never reach root's terminal raw"
 TORLOG=/proc/$HOLDER/root$RUN_DIR/tor.log
 printf 'Dec 03 [notice] \033]0;owned\007title \033[2Jclear \233Ccsi\n' >"$TORLOG"
 ttp logs --tor -n >"$OUT" 2>"$ERR"; rc=$?
@@ -384,7 +384,7 @@ ttp diagnose >"$OUT" 2>"$ERR"; rc=$?
     fail "diagnose with a FIFO: exit $rc"
 rm -f "$TORLOG"
 
-echo "--- tor's run directory is the tor user's: root follows nothing there"
+note "--- tor's run directory is the tor user's: root follows nothing there"
 # The tor user swaps its directory for a symlink to where another torrc
 # lives (say /etc/tor): stop must not remove that file, diagnose must not
 # print it.
@@ -402,7 +402,7 @@ ttp diagnose >"$OUT" 2>&1
     fail "diagnose read through the symlink: $(grep -n -A2 -- "-- $RUN/tor/torrc" "$OUT" | head -4)"
 rm -rf "$IN_RUN/tor" "$IN_RUN/victim"
 
-echo "--- an exit check that cannot say IsTor is never called confirmed"
+note "--- an exit check that cannot say IsTor is never called confirmed"
 sed "s|^ip_urls = .*|ip_urls = http://$F4/ip|" "$CONF" >"$LIB_TMP/bareip.conf"
 chmod 644 "$LIB_TMP/bareip.conf"
 TTP_CONF=$LIB_TMP/bareip.conf ttp start "${TTP_START_ARGS[@]}" >"$OUT" 2>&1; rc=$?
@@ -417,7 +417,7 @@ grep -q "NOT confirmed" "$OUT" && ! grep -q "reaches the Internet through Tor" "
 ttp stop >"$OUT" 2>&1
 [ "$(host_state)" = "$CLEAN" ] || fail "stop after the bare-address start: $(host_state)"
 
-echo "--- --log-format json: every line a script reads is one JSON object"
+note "--- --log-format json: every line a script reads is one JSON object"
 all_json() {	# all_json FILE: each line {"time","prog","level","msg"}
 	"$PY" - "$1" <<'PYJSON'
 import json, sys
@@ -440,7 +440,7 @@ all_json "$OUT" && pass "stop --log-format json without a session: JSON too" ||
     fail "stop --log-format json without a session: $(tr '\n' '|' <"$OUT")"
 [ "$(host_state)" = "$CLEAN" ] || fail "after the JSON start and stop: $(host_state)"
 
-echo "--- a pid in the lock is signalled only when it is ttp's tor: executable and uid, not its name"
+note "--- a pid in the lock is signalled only when it is ttp's tor: executable and uid, not its name"
 # A decoy with tor's command line (argv "tor ... -f <tor_run_dir>/torrc"),
 # run as the tor user, but not the tor binary: what a recycled pid could
 # be. The lock names it as the session's supervised tor.
@@ -461,7 +461,7 @@ lock["tor_pid"] = pid
 json.dump(lock, open(path, "w"))
 PYLOCK
 ttp status --json >"$OUT" 2>&1
-grep -q '"tor_running":false' "$OUT" &&
+json_is tor_running=false <"$OUT" &&
     pass "status: a process named like ttp's tor is not called ttp's tor" ||
     fail "status with a decoy tor: $(tr '\n' '|' <"$OUT")"
 TTP_TIMEOUT=60 ttp stop >"$OUT" 2>&1
@@ -473,4 +473,4 @@ fi
 kill "$DECOY" 2>/dev/null
 wait "$DECOY" 2>/dev/null
 [ "$(host_state)" = "$CLEAN" ] || fail "stop with a decoy tor: $(host_state)"
-summary
+done_testing

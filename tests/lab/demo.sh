@@ -4,7 +4,7 @@
 # README.md), runs the real `ttp start` in the lab's client (its own network
 # and mount namespaces: this machine's resolv.conf, /run and network are
 # never touched), shows what a user would see, each step with one line on
-# what it proves, then `ttp stop` and takes the lab down, leaving nothing
+# what it proves (a TAP line), then `ttp stop` and takes the lab down, leaving nothing
 # running (also on failure or Ctrl-C). About a minute. Exit 0 iff every
 # step did what it should. TTPLAB_PREFIX picks the lab's names (default
 # ttplab); TTP_BIN the binaries (default build/bin of this tree).
@@ -23,13 +23,11 @@ step() {
 # proves OK TEXT: the step's one-line conclusion, remembered for the summary.
 proves() {
 	if [ "$1" -eq 0 ]; then
-		echo "    => $2"
+		pass "$2"
 		RESULTS+=("ok    $2")
-		passes=$((passes + 1))
 	else
-		echo "    => FAILED: $2"
+		fail "$2"
 		RESULTS+=("FAIL  $2")
-		fails=$((fails + 1))
 	fi
 }
 show() { printf '%s\n' "$1" | sed 's/^/    /'; }
@@ -43,11 +41,10 @@ e2e_summary() {
 	local r
 	echo "=== summary"
 	for r in "${RESULTS[@]}"; do echo "  $r"; done
-	[ "${1:-0}" -eq 0 ] || echo "  (the demo was interrupted or failed early: status $1)"
-	if [ "$fails" -eq 0 ] && [ "${1:-0}" -eq 0 ]; then
-		echo "demo: all $passes steps did what they should ($(elapsed "$E2E_T0")s); nothing is left running"
+	if [ "$H_FAIL" -eq 0 ]; then
+		echo "demo: all $H_PASS steps did what they should ($(elapsed "$H_T0")s); nothing is left running"
 	else
-		echo "demo: $fails step(s) FAILED; the lab was taken down all the same"
+		echo "demo: $H_FAIL step(s) FAILED; the lab was taken down all the same"
 	fi
 }
 
@@ -118,7 +115,7 @@ proves $? "what Tor cannot carry is refused on the client: nothing reached the f
 step "sudo ttp stop"
 t=$(now)
 live "$TTP" stop; rc=$?
-left=$(nothing_left "after stop" | sed 's/^[A-Z]*: //')
+left=$(nothing_left "after stop" | sed 's/^\(not \)\{0,1\}ok [0-9]* - //')
 show "$left"
 [ $rc -eq 0 ] && [ "$(fw_table)" = none ] && [ "$(resolv_layers)" = 1 ] &&
     [ -z "$(ns_procs tor)" ]
@@ -133,3 +130,6 @@ proves $? "the client is back to normal: direct traffic, its own address"
 step "Taking the lab down"
 e2e_down
 proves $? "the lab is gone: no namespace, no process, no state left (checked, not assumed)"
+
+e2e_summary
+done_testing

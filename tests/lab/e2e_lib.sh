@@ -1,7 +1,7 @@
 # Shared by demo.sh and the end-to-end tests (test_e2e_*.sh): bring one lab
 # up with a trap that always takes it down, run commands as the lab's client,
 # count on the far side of the client's veths every packet the client sends
-# that is not Tor's, and report PASS/FAIL per check. Sourced, never run.
+# that is not Tor's, and report one TAP line per check. Sourced, never run.
 #
 # Leak counting: an nftables netdev ingress chain on the internet's end of
 # the client's veth (PREFIX-net0) counts what arrives from the client. Tor's
@@ -14,6 +14,8 @@
 # wait, unlike a capture; dynamic sets keep what each leaked packet was (to
 # which address, which protocol and port) as evidence.
 # shellcheck shell=bash
+# Results, waits and cleanup are tests/lib/harness.sh's; a test ends with
+# e2e_finish (the lab taken down, as a check, then done_testing).
 
 E2E_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 E2E_REPO=$(cd "$E2E_SRC/../.." && pwd)
@@ -24,22 +26,17 @@ TTP_BIN=${TTP_BIN:-$E2E_REPO/build/bin}
 TTP=$TTP_BIN/ttp
 export TTPLAB_PREFIX=${TTPLAB_PREFIX:-ttplab}
 E2E_NAME=${E2E_NAME:-$(basename "$0" .sh)}
+H_NAME=$E2E_NAME
+# shellcheck source=tests/lib/harness.sh
+. "$E2E_SRC/../lib/harness.sh"
 E2E_UID=65534		# an ordinary user for application traffic (nobody)
 E2E_CMD_TIMEOUT=${E2E_CMD_TIMEOUT:-90}	# any single ttp command
-fails=0 passes=0 E2E_BG=() E2E_TMP=""
+E2E_BG=() E2E_TMP=""
 
-pass() { echo "PASS: $*"; passes=$((passes + 1)); }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-# check DESCRIPTION CMD...: PASS if CMD succeeds.
-check() {
-	local what=$1; shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
 # rc_and_out RC PATTERN: RC is 0 and the last command's output ($OUT)
 # matches PATTERN.
 rc_and_out() { [ "$1" -eq 0 ] && grep -q -- "$2" <<<"$OUT"; }
-note() { echo "  $*"; }
-indent() { sed 's/^/    | /'; }
+indent() { sed 's/^/#     | /'; }
 now() { echo "$EPOCHREALTIME"; }
 elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -58,18 +55,13 @@ e2e_preflight() {
 		fi
 	done
 	for b in ttp ttp-privd ttp-torctl ttp-netcheck; do
-		if [ ! -x "$TTP_BIN/$b" ]; then
-			echo "$E2E_NAME: $TTP_BIN/$b is missing: build first (make)" >&2
-			exit 2
-		fi
+		[ -x "$TTP_BIN/$b" ] || bail "$TTP_BIN/$b is missing: build first (make)"
 	done
 	for b in nft nsenter setpriv curl dig "$PY"; do
-		command -v "$b" >/dev/null || { echo "$E2E_NAME: missing $b" >&2; exit 2; }
+		command -v "$b" >/dev/null || bail "missing $b: run 'sudo make deps'"
 	done
-	if ! getent passwd _ttp >/dev/null; then
-		echo "$E2E_NAME: no system user _ttp (ttp's helpers run as it): run 'sudo make deps' or scripts/install-user.sh" >&2
-		exit 2
-	fi
+	getent passwd _ttp >/dev/null ||
+	    bail "no system user _ttp (ttp's helpers run as it): run 'sudo make deps' or scripts/install-user.sh"
 }
 
 # e2e_up: the lab, with the trap that always takes it down. Sets the
@@ -79,8 +71,7 @@ e2e_up() {
 	e2e_preflight
 	E2E_TMP=$(mktemp -d "/tmp/$E2E_NAME.XXXXXX")
 	chmod 755 "$E2E_TMP"	# the client's ordinary user reads go-files here
-	trap e2e_cleanup EXIT
-	trap 'exit 1' INT TERM HUP
+	on_exit e2e_cleanup
 	t=$(now)
 	if [ -n "${E2E_LAB_VERBOSE:-}" ]; then
 		timeout -k 5 180 "$LAB" up 2>&1 | tee "$E2E_TMP/lab-up.log" | indent
@@ -90,10 +81,7 @@ e2e_up() {
 		rc=$?
 		[ $rc -eq 0 ] || tail -n 30 "$E2E_TMP/lab-up.log" | indent
 	fi
-	if [ "$rc" -ne 0 ]; then
-		fail "lab up (its last lines above)"
-		exit 1
-	fi
+	[ "$rc" -eq 0 ] || bail "lab up (its last lines above)"
 	eval "$("$LAB" env)"
 	e2e_client_prefixes
 	E2E_T_UP=$(elapsed "$t")
@@ -120,31 +108,26 @@ e2e_down() {
 	return 1
 }
 
+# On every way out: end the background jobs, take the lab down if the test
+# did not get that far, remove the scratch directory.
 e2e_cleanup() {
-	local rc=$? pid t
-	trap - EXIT INT TERM HUP
+	local pid
 	for pid in "${E2E_BG[@]}"; do
 		kill -TERM "$pid" 2>/dev/null || true
 	done
 	for pid in "${E2E_BG[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
-	[ -n "$E2E_DOWN" ] || e2e_down || fail "lab down"
+	[ -n "$E2E_DOWN" ] || e2e_down
 	[ -n "$E2E_TMP" ] && rm -rf -- "$E2E_TMP"
-	echo
-	if declare -F e2e_summary >/dev/null; then
-		e2e_summary "$rc"
-		[ "$fails" -eq 0 ] && [ "$rc" -eq 0 ]
-		exit
-	fi
-	if [ "$fails" -eq 0 ] && [ "$rc" -eq 0 ]; then
-		echo "$E2E_NAME: all $passes checks passed ($(elapsed "$E2E_T0")s)"
-		exit 0
-	fi
-	echo "$E2E_NAME: $fails check(s) FAILED, $passes passed ($(elapsed "$E2E_T0")s)"
-	exit 1
 }
-E2E_T0=$(now)
+
+# e2e_finish: the last step of a test: the lab comes down, then the verdict.
+e2e_finish() {
+	check "the lab comes down and nothing of it is left" e2e_down
+	done_testing
+}
+
 
 # bg CMD...: start CMD in the background and remember its PID, so cleanup
 # ends exactly it.
@@ -433,7 +416,7 @@ nothing_left() {
 	! cli test -e /run/ttp/ttp.lock || left+=" /run/ttp/ttp.lock;"
 	! cli test -e /run/tor/ttp/torrc || left+=" /run/tor/ttp/torrc;"
 	ttp_quiet status --json
-	grep -q '"state":"inactive"' <<<"$OUT" || left+=" status: $OUT;"
+	json_is state=inactive <<<"$OUT" 2>/dev/null || left+=" status: $OUT;"
 	if [ -z "$left" ]; then
 		pass "$1: nothing left (no table, resolv.conf the lab's, no tor, no TransPort socket, no lock, status inactive)"
 	else

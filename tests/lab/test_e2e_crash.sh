@@ -6,7 +6,7 @@
 # UDP datagram and a direct HTTP request put zero packets on the far side)
 # and `ttp stop` (or `ttp stop --restore-only`, or the next `ttp start`)
 # brings the client back to clean. One lab for the file (about 1.5 min).
-# PASS/FAIL per check; exit 0 iff all passed.
+# one TAP line per check; exit 0 iff all passed.
 set -u
 # shellcheck source=tests/lab/e2e_lib.sh
 . "$(dirname "$0")/e2e_lib.sh"
@@ -51,7 +51,7 @@ expect_fw() {
 
 e2e_up
 
-echo "--- the CLI killed after each step of ttp start"
+note "--- the CLI killed after each step of ttp start"
 i=0
 for step in "${START_STEPS[@]}"; do
 	what="start killed after $step"
@@ -77,7 +77,7 @@ for step in "${START_STEPS[@]}"; do
 done
 
 note "($(elapsed "$E2E_T0")s so far)"
-echo "--- the CLI killed after each step of ttp stop"
+note "--- the CLI killed after each step of ttp stop"
 for step in "${STOP_STEPS[@]}"; do
 	what="stop killed after $step"
 	ttp_quiet start; rc=$?
@@ -98,7 +98,7 @@ for step in "${STOP_STEPS[@]}"; do
 done
 
 note "($(elapsed "$E2E_T0")s so far)"
-echo "--- kill -9 of ttp's processes during bootstrap"
+note "--- kill -9 of ttp's processes during bootstrap"
 # A cold bootstrap (no cached consensus) leaves time to catch each process.
 has_proc() { [ -n "$(ns_procs "$1")" ]; }
 # start_and_kill COMM: `ttp start` in the background; kill -9 the first
@@ -151,3 +151,5 @@ expect_fw "CLI killed" session
 closed "CLI killed"
 recover stop "CLI killed"
 direct_ok "at the end"
+
+e2e_finish

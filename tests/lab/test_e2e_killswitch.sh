@@ -9,14 +9,14 @@
 # through the exit again, without it ttp status says what to do and
 # `ttp restart` recovers. Then kill -9 of ttp-anchor with -w: a new anchor,
 # and traffic still through the exit. One lab for the file (about a
-# minute). PASS/FAIL per check; exit 0 iff all passed.
+# minute). one TAP line per check; exit 0 iff all passed.
 set -u
 # shellcheck source=tests/lab/e2e_lib.sh
 . "$(dirname "$0")/e2e_lib.sh"
 STANDIN=$E2E_REPO/tests/tools/standin.py
 
 anchors() { ip netns exec "$TTPLAB_NS_CLI" nft list tables 2>/dev/null | grep -c ttp_anchor; }
-anchor_pid() { ttp_quiet status --json; sed -n 's/.*"anchor_pid":\([0-9]*\).*/\1/p' <<<"$OUT"; }
+anchor_pid() { ttp_quiet status --json; json_get anchor_pid <<<"$OUT"; }
 # blast SECONDS: the ordinary user's traffic, in the background.
 blast() {
 	bg_start "${AS_USER[@]}" "$PY" "$STANDIN" blast "$1" \
@@ -29,7 +29,7 @@ e2e_up
 
 for wd in "" -w; do
 	what="nft flush ruleset${wd:+ (-w)}"
-	echo "--- $what"
+	note "--- $what"
 	ttp_quiet start $wd; rc=$?
 	check "ttp start${wd:+ $wd} exits 0" [ $rc -eq 0 ]
 	check "$what: one anchor table" [ "$(anchors)" = 1 ]
@@ -58,7 +58,7 @@ for wd in "" -w; do
 	nothing_left "$what: stop"
 done
 
-echo "--- kill -9 ttp-anchor (-w)"
+note "--- kill -9 ttp-anchor (-w)"
 ttp_quiet start -w
 A=$(anchor_pid)
 far_arm
@@ -71,3 +71,5 @@ check "a new ttp-anchor holds a new anchor" \
 http_via_exit user "after the anchor's repair" "http://$TTPLAB_WEB_IP4"
 ttp_quiet stop
 nothing_left "kill -9 ttp-anchor: stop"
+
+e2e_finish

@@ -7,7 +7,7 @@
 # (their next send reaches no one, nothing leaves afterwards); kill -9 of tor
 # during a session fails closed (requests fail, nothing leaks), status says
 # so, and `ttp restart` and `ttp stop` recover. One lab for the file (about
-# a minute). PASS/FAIL per check; exit 0 iff all passed.
+# a minute). one TAP line per check; exit 0 iff all passed.
 set -u
 # shellcheck source=tests/lab/e2e_lib.sh
 . "$(dirname "$0")/e2e_lib.sh"
@@ -29,7 +29,7 @@ app_failed() {
 kill_tor() {
 	local pid
 	ttp_quiet status --json
-	pid=$(sed -n 's/.*"tor_pid":\([0-9]*\).*/\1/p' <<<"$OUT")
+	pid=$(json_get tor_pid <<<"$OUT")
 	if [ -n "$pid" ] && [ "$pid" -gt 1 ] &&
 	    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = tor ]; then
 		kill -KILL "$pid"
@@ -42,7 +42,7 @@ kill_tor() {
 
 e2e_up
 
-echo "--- a connection opened before ttp start"
+note "--- a connection opened before ttp start"
 if hold_start prestart "$TTPLAB_WEB_IP4" 80; then
 	pass "an application holds a direct connection to $TTPLAB_WEB_IP4:80"
 else
@@ -55,7 +55,7 @@ hold_go prestart; rc=$?
 app_failed prestart $rc "connection opened before start"
 no_leak "connection opened before start"
 
-echo "--- ttp restart under continuous traffic"
+note "--- ttp restart under continuous traffic"
 far_arm
 LOOP_SECS=16
 # Two applications, over IPv4 and IPv6, each sending HTTP, UDP and ICMP.
@@ -103,7 +103,7 @@ for v in 4 6; do
 done
 no_leak "restart under continuous traffic"
 
-echo "--- ttp stop with an idle connection through Tor"
+note "--- ttp stop with an idle connection through Tor"
 for name in idle idle6; do
 	host=$TTPLAB_WEB_IP4
 	[ $name = idle6 ] && host=$TTPLAB_WEB_IP6
@@ -124,7 +124,7 @@ app_failed idle6 $rc "idle IPv6 connection after stop"
 no_leak "stop and the idle connections' next sends"
 nothing_left "after stop"
 
-echo "--- kill -9 of tor during a session"
+note "--- kill -9 of tor during a session"
 ttp_quiet start; rc=$?
 check "ttp start exits 0" [ $rc -eq 0 ]
 far_arm
@@ -142,7 +142,7 @@ probe --root http "$TTPLAB_WEB_IP6" 80 /; rc=$?
 check "root's HTTP over IPv6 fails" [ $rc -ne 0 ]
 check "the firewall is still the session ruleset" [ "$(fw_table)" = session ]
 ttp_quiet status --json
-check "ttp status --json says tor_running false" grep -q '"tor_running":false' <<<"$OUT"
+check "ttp status --json says tor_running false" json_is tor_running=false <<<"$OUT"
 ttp_quiet status
 check "ttp status warns that tor is not running" grep -q 'tor is not running' <<<"$OUT"
 no_leak "after kill -9 of tor"
@@ -158,3 +158,5 @@ kill_tor
 check "ttp stop exits 0 with tor killed" ttp_quiet stop
 nothing_left "after stop"
 direct_ok "after stop"
+
+e2e_finish

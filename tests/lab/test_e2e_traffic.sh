@@ -8,7 +8,7 @@
 # when on and is closed with --no-lan-bypass; status, check, check-leak and
 # refresh work; stop leaves nothing behind; --no-ipv6 blocks IPv6;
 # --allow-root and --bypass-user send only those users direct, and never
-# their DNS. One lab for the whole file (about 50 s). PASS/FAIL per check;
+# their DNS. One lab for the whole file (about 50 s). one TAP line per check;
 # exit 0 iff all passed.
 set -u
 # shellcheck source=tests/lab/e2e_lib.sh
@@ -50,7 +50,7 @@ blocked() {
 
 e2e_up
 
-echo "--- baseline, before ttp"
+note "--- baseline, before ttp"
 far_arm
 probe udp "$TTPLAB_WEB_IP4" 9999 >/dev/null
 n=$(far_count net)
@@ -58,7 +58,7 @@ if [ "$n" -ge 1 ]; then pass "baseline: a direct UDP datagram is counted on the 
 else fail "baseline: the far side counted '$n' for a direct UDP datagram"; fi
 direct_ok "baseline"
 
-echo "--- ttp start"
+note "--- ttp start"
 far_arm
 t=$(now)
 ttp start; rc=$?
@@ -70,7 +70,7 @@ check "firewall is the session ruleset" [ "$(fw_table)" = session ]
 check "resolv.conf overlaid (2 layers)" [ "$(resolv_layers)" = 2 ]
 no_leak "during start"
 
-echo "--- through Tor"
+note "--- through Tor"
 http_via_exit user "HTTP by IP" "http://$TTPLAB_WEB_IP4"
 http_via_exit user "HTTP by name ($TTPLAB_WEB_NAME)" "http://$TTPLAB_WEB_NAME"
 http_via_exit user "HTTP over IPv6" "http://[$TTPLAB_WEB_IP6]"
@@ -79,7 +79,7 @@ dns_via_tor "$TTPLAB_DNS_IP4"
 dns_via_tor "$TTPLAB_LAN_HOST_IP4"
 no_leak "HTTP and DNS"
 
-echo "--- what Tor cannot carry: nothing may reach the far side"
+note "--- what Tor cannot carry: nothing may reach the far side"
 far_arm
 blocked "UDP to $TTPLAB_WEB_IP4:9999" udp "$TTPLAB_WEB_IP4" 9999
 blocked "UDP as root" --root udp "$TTPLAB_WEB_IP4" 9999
@@ -117,7 +117,7 @@ fi
 blocked "NetBIOS session (tcp 139) to the LAN host" tcp "$TTPLAB_LAN_HOST_IP4" 139
 no_leak "UDP, ICMP, DoT, IPv6 non-TCP, virtual range, NetBIOS, mDNS, LLMNR, LAN DNS"
 
-echo "--- LAN bypass (on by default)"
+note "--- LAN bypass (on by default)"
 far_arm
 t=$(tag lan)
 probe http "$TTPLAB_LAN_HOST_IP4" 80 "/?tag=$t" >/dev/null
@@ -128,13 +128,13 @@ n=$(far_count lan)
 check "LAN bypass: the request went straight to the LAN ($n packets)" test "$n" -gt 0
 check "LAN bypass: nothing on the internet side" [ "$(far_count net)" = 0 ]
 
-echo "--- status, check, check-leak, refresh"
+note "--- status, check, check-leak, refresh"
 far_arm
 ttp status; check "ttp status exits 0" [ $? -eq 0 ]
 check "ttp status says active" grep -q 'ttp is active' <<<"$OUT"
 ttp_quiet status --json
 check "status --json: state active, firewall intact, tor running" \
-    grep -q '"state":"active".*"tor_running":true,"firewall":"session","firewall_intact":true' <<<"$OUT"
+    json_is state=active tor_running=true firewall=session firewall_intact=true <<<"$OUT"
 ttp check; rc=$?
 check "ttp check exits 0 and sees IsTor yes" rc_and_out $rc 'IsTor *yes'
 ttp check-leak -v; rc=$?
@@ -143,7 +143,7 @@ ttp refresh; check "ttp refresh exits 0" [ $? -eq 0 ]
 http_via_exit user "HTTP after refresh" "http://$TTPLAB_WEB_IP4"
 no_leak "status, check, check-leak, refresh"
 
-echo "--- ttp stop"
+note "--- ttp stop"
 t=$(now)
 ttp stop; rc=$?
 check "ttp stop exits 0 ($(elapsed "$t")s)" [ $rc -eq 0 ]
@@ -151,7 +151,7 @@ no_leak "whole session and stop"
 nothing_left "after stop"
 direct_ok "after stop"
 
-echo "--- ttp start --no-lan-bypass"
+note "--- ttp start --no-lan-bypass"
 far_arm
 ttp_quiet start --no-lan-bypass; rc=$?
 check "ttp start --no-lan-bypass exits 0" [ $rc -eq 0 ]
@@ -165,7 +165,7 @@ no_leak "--no-lan-bypass session"
 ttp_quiet stop; check "ttp stop exits 0" [ $? -eq 0 ]
 nothing_left "after the second stop"
 
-echo "--- ttp start --no-ipv6"
+note "--- ttp start --no-ipv6"
 far_arm
 ttp_quiet start --no-ipv6; rc=$?
 check "ttp start --no-ipv6 exits 0" [ $rc -eq 0 ]
@@ -177,7 +177,7 @@ no_leak "--no-ipv6 session"
 ttp_quiet stop; check "ttp stop exits 0" [ $? -eq 0 ]
 nothing_left "after the third stop"
 
-echo "--- ttp start --allow-root --bypass-user nobody (split tunnelling)"
+note "--- ttp start --allow-root --bypass-user nobody (split tunnelling)"
 ttp_quiet start --allow-root --bypass-user nobody; rc=$?
 check "ttp start --allow-root --bypass-user nobody exits 0" [ $rc -eq 0 ]
 for who in root user; do
@@ -195,3 +195,5 @@ if [ -n "$src" ] && is_exit "$src"; then pass "bypass: another user (uid 1000) s
 else fail "bypass: uid 1000's HTTP: web server saw '${src:-nothing}' ($OUT)"; fi
 ttp_quiet stop; check "ttp stop exits 0" [ $? -eq 0 ]
 nothing_left "after the fourth stop"
+
+e2e_finish

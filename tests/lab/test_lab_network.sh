@@ -5,19 +5,14 @@
 # (by IP, by name resolved at the exit, over IPv6 too), a direct request
 # shows the client's own address (so the server's IsTor classifier works),
 # the namespaces are wired only to each other, and `lab.sh down` leaves
-# nothing behind. Prints PASS/FAIL per check and the timings; exit 0 iff
+# nothing behind. Prints one TAP line per check and the timings; exit 0 iff
 # every check passed. Bounded: about a minute, at most ~4 minutes.
 set -u
 LAB=$(cd "$(dirname "$0")" && pwd)/lab.sh
 P=${TTPLAB_PREFIX:-ttplab}
-fails=0 TORPID="" LABDIR=""
-
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-check() {	# check DESCRIPTION CMD...
-	local what=$1; shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
+TORPID="" LABDIR=""
+# shellcheck source=tests/lib/harness.sh
+. "$(dirname "$0")/../lib/harness.sh"
 elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
 # nothing_left: no lab namespace, no process naming the state directory, no
@@ -25,60 +20,57 @@ elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'
 nothing_left() {
 	local ns left=0 f
 	for ns in "$P-net" "$P-cli" "$P-lan"; do
-		if [ -e "/run/netns/$ns" ]; then echo "  left: namespace $ns"; left=1; fi
+		if [ -e "/run/netns/$ns" ]; then note "left: namespace $ns"; left=1; fi
 	done
 	if ip -br link show 2>/dev/null | grep -q "^$P-"; then
-		echo "  left: an interface in the host namespace"; left=1
+		note "left: an interface in the host namespace"; left=1
 	fi
 	if [ -n "$LABDIR" ]; then
 		for f in /proc/[0-9]*/cmdline; do
 			if tr '\0' ' ' <"$f" 2>/dev/null | grep -qF -- "$LABDIR"; then
-				echo "  left: process ${f//[^0-9]/}"; left=1
+				note "left: process ${f//[^0-9]/}"; left=1
 			fi
 		done
-		if [ -e "$LABDIR" ]; then echo "  left: $LABDIR"; left=1; fi
+		if [ -e "$LABDIR" ]; then note "left: $LABDIR"; left=1; fi
 	fi
-	if [ -e "/run/$P" ]; then echo "  left: /run/$P"; left=1; fi
+	if [ -e "/run/$P" ]; then note "left: /run/$P"; left=1; fi
 	return $left
 }
 
-cleanup() {
-	trap - EXIT INT TERM HUP
+stop_tor() {
 	if [ -n "$TORPID" ] && kill -0 "$TORPID" 2>/dev/null; then
 		kill -TERM "$TORPID" 2>/dev/null
 		wait "$TORPID" 2>/dev/null
 	fi
-	local t=$EPOCHREALTIME
-	check "lab.sh down succeeds" "$LAB" down
-	echo "time: down $(elapsed "$t")s"
-	check "lab.sh down twice is fine" "$LAB" down
-	check "nothing left after down" nothing_left
-	echo
-	if [ "$fails" -eq 0 ]; then echo "test_lab_network: all checks passed"
-	else echo "test_lab_network: $fails check(s) FAILED"; fi
-	[ "$fails" -eq 0 ]
-	exit
 }
 
-if [ "$(id -u)" -ne 0 ]; then echo "test_lab_network: needs root" >&2; exit 2; fi
+# The end of the file, as checks; on an early way out, on_exit still takes
+# the lab down.
+teardown() {
+	local t=$EPOCHREALTIME
+	stop_tor
+	check "lab.sh down succeeds" "$LAB" down
+	note "time: down $(elapsed "$t")s"
+	check "lab.sh down twice is fine" "$LAB" down
+	check "nothing left after down" nothing_left
+	done_testing
+}
+
+[ "$(id -u)" -eq 0 ] || bail "needs root"
 for ns in "$P-net" "$P-cli" "$P-lan"; do
-	if [ -e "/run/netns/$ns" ]; then
-		echo "test_lab_network: namespace $ns exists (a lab is up?); not touching it" >&2
-		exit 2
-	fi
+	[ ! -e "/run/netns/$ns" ] ||
+	    bail "namespace $ns exists (a lab is up?); not touching it"
 done
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+on_exit "$LAB" down
+on_exit stop_tor
 
 T_START=$EPOCHREALTIME
 t=$EPOCHREALTIME
-if ! timeout 180 "$LAB" up; then
-	fail "lab.sh up"
-	exit 1
-fi
+timeout 180 "$LAB" up 2>&1 | sed 's/^/# /'
+[ "${PIPESTATUS[0]}" -eq 0 ] || bail "lab.sh up"
 pass "lab.sh up"
 T_UP=$(elapsed "$t")
-echo "time: up ${T_UP}s"
+note "time: up ${T_UP}s"
 eval "$("$LAB" env)"
 LABDIR=$TTPLAB_DIR
 check "lab.sh status" "$LAB" status >/dev/null
@@ -94,22 +86,22 @@ wired_only_to_lab() {
 			case $line in
 			*": lo:"*) continue ;;
 			*": $P-"*) ;;
-			*) echo "  $ns: foreign interface: $line"; ok=1; continue ;;
+			*) note "$ns: foreign interface: $line"; ok=1; continue ;;
 			esac
 			peer_ns=$(ip -n "$ns" -o -d link show "$(echo "$line" | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }')" |
 			    grep -o 'link-netns [^ ]*' | awk '{ print $2 }')
 			case $peer_ns in
 			"$TTPLAB_NS_NET"|"$TTPLAB_NS_CLI"|"$TTPLAB_NS_LAN") ;;
-			*) echo "  $ns: peer of '$line' is in '$peer_ns'"; ok=1 ;;
+			*) note "$ns: peer of '$line' is in '$peer_ns'"; ok=1 ;;
 			esac
 		done < <(ip -n "$ns" -o link show)
 		for f in net.ipv4.ip_forward net.ipv6.conf.all.forwarding; do
 			if [ "$(ip netns exec "$ns" sysctl -n "$f")" != 0 ]; then
-				echo "  $ns: $f is on"; ok=1
+				note "$ns: $f is on"; ok=1
 			fi
 		done
 	done
-	! ip -br link show | grep -q "^$P-" || { echo "  lab interface in host namespace"; ok=1; }
+	! ip -br link show | grep -q "^$P-" || { note "lab interface in host namespace"; ok=1; }
 	return $ok
 }
 check "lab namespaces are wired only to each other, no forwarding" wired_only_to_lab
@@ -119,13 +111,13 @@ check "lab namespaces are wired only to each other, no forwarding" wired_only_to
 private_network_only() {
 	local f ok=0
 	for f in "$LABDIR"/*/torrc "$TTPLAB_TORRC_APPEND"; do
-		grep -qx 'TestingTorNetwork 1' "$f" || { echo "  $f: no TestingTorNetwork 1"; ok=1; }
-		[ "$(grep -c '^DirAuthority ' "$f")" -eq 3 ] || { echo "  $f: not 3 DirAuthority lines"; ok=1; }
+		grep -qx 'TestingTorNetwork 1' "$f" || { note "$f: no TestingTorNetwork 1"; ok=1; }
+		[ "$(grep -c '^DirAuthority ' "$f")" -eq 3 ] || { note "$f: not 3 DirAuthority lines"; ok=1; }
 		if grep '^DirAuthority ' "$f" | grep -vq ' 192\.0\.2\.1[1-3]:'; then
-			echo "  $f: DirAuthority outside the lab"; ok=1
+			note "$f: DirAuthority outside the lab"; ok=1
 		fi
 		if grep -Eq '^(AlternateDirAuthority|FallbackDir|UseBridges|Bridge) ' "$f"; then
-			echo "  $f: other directory sources"; ok=1
+			note "$f: other directory sources"; ok=1
 		fi
 	done
 	return $ok
@@ -155,15 +147,14 @@ done
 T_BOOT=$(elapsed "$t")
 if [ "$booted" -eq 1 ]; then
 	pass "client tor bootstrapped to 100%"
-	echo "time: client bootstrap ${T_BOOT}s"
+	note "time: client bootstrap ${T_BOOT}s"
 	if awk -v t="$T_BOOT" 'BEGIN { exit !(t > 10) }'; then
-		echo "  (slow; its progress:)"
-		grep -E 'Bootstrapped|[Ww]arn' "$C/notice.log" | sed 's/^/  /'
+		note "(slow; its progress:)"
+		grep -E 'Bootstrapped|[Ww]arn' "$C/notice.log" | sed 's/^/#   /'
 	fi
 else
-	fail "client tor bootstrapped to 100% (gave up after ${T_BOOT}s)"
-	tail -n 5 "$C/notice.log" 2>/dev/null | sed 's/^/  /'
-	exit 1
+	tail -n 5 "$C/notice.log" 2>/dev/null | sed 's/^/#   /'
+	bail "client tor did not bootstrap to 100% (gave up after ${T_BOOT}s)"
 fi
 
 # get URL [CURL ARGS]: body of a request made from the client; direct
@@ -219,5 +210,5 @@ check "LAN host reachable directly ($body)" \
 check "the web log records the direct requests" \
     seen_from_client "$TTPLAB_WEB_LOG" 2
 
-echo "time: total before down $(elapsed "$T_START")s"
-# cleanup (EXIT trap) tears down and checks nothing is left.
+note "time: total before down $(elapsed "$T_START")s"
+teardown

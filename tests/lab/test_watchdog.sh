@@ -16,72 +16,63 @@ LAB=$ROOT/tests/lab/lab.sh
 TTP=${TTP_BIN:-$ROOT/build/bin}/ttp
 STANDIN=$ROOT/tests/tools/standin.py
 USER_UID=64003
-fails=0 passes=0 CAP_PID="" TRAFFIC_PID="" TMP=""
-
-pass() { echo "PASS: $*"; passes=$((passes + 1)); }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+CAP_PID="" TRAFFIC_PID="" TMP=""
+# shellcheck source=tests/lib/harness.sh
+. "$ROOT/tests/lib/harness.sh"
 
 cleanup() {
-	trap - EXIT INT TERM HUP
 	[ -n "$TRAFFIC_PID" ] && kill "$TRAFFIC_PID" 2>/dev/null
 	[ -n "$CAP_PID" ] && kill "$CAP_PID" 2>/dev/null
 	"$LAB" cli "$TTP" stop >/dev/null 2>&1
 	# down ends whatever still lives in the lab's namespaces (the
 	# watchdog included) and removes them.
-	"$LAB" down >/dev/null 2>&1 || fail "lab.sh down"
+	"$LAB" down >/dev/null 2>&1
 	[ -n "$TMP" ] && rm -rf "$TMP"
-	echo "$passes passed, $fails failed"
-	[ "$fails" -eq 0 ]
-	exit
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+on_exit cleanup
 
-[ "$(id -u)" -eq 0 ] || { echo "FAIL: needs root"; exit 1; }
+[ "$(id -u)" -eq 0 ] || bail "needs root"
 TMP=$(mktemp -d /tmp/ttpwdlab.XXXXXX)
 chmod 755 "$TMP"
 "$LAB" down >/dev/null 2>&1
 if ! timeout 200 "$LAB" up >"$TMP/up.log" 2>&1; then
-	tail -5 "$TMP/up.log"
-	fail "lab.sh up"
-	exit 1
+	tail -5 "$TMP/up.log" | sed 's/^/# /'
+	bail "lab.sh up"
 fi
 eval "$("$LAB" env)"
 
 cli() { timeout 60 "$LAB" cli "$@"; }
 status_json() { cli "$TTP" status --json 2>/dev/null; }
 wd_json() { cli "$TTP" watchdog status --json 2>/dev/null; }
-jfield() { sed -n "s/.*\"$1\":\"\\{0,1\\}\\([^,\"}]*\\).*/\\1/p"; }
-reports() { wd_json | jfield reports; }
+reports() { wd_json | json_get reports; }
 await() {	# await N0 ACTION: a report after N0 whose action starts so
 	local i j
 	for ((i = 0; i < 100; i++)); do
 		j=$(wd_json)
-		[ "$(echo "$j" | jfield reports)" -gt "$1" ] 2>/dev/null &&
-		    echo "$j" | grep -q "\"last_action\":\"$2" && return 0
+		[ "$(echo "$j" | json_get reports)" -gt "$1" ] 2>/dev/null &&
+		    case $(echo "$j" | json_get last_action) in "$2"*) return 0 ;; esac
 		sleep 0.1
 	done
 	return 1
 }
-tor_pid() { status_json | jfield tor_pid; }
+tor_pid() { status_json | json_get tor_pid; }
 is_tor() { tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -q "^tor -f"; }
 
 # ---- start --------------------------------------------------------------
 
 if cli "$TTP" start -w >"$TMP/start.log" 2>&1 &&
-    [ "$(wd_json | jfield state)" = active ]; then
+    [ "$(wd_json | json_get state)" = active ]; then
 	pass "ttp start -w: session active, watchdog guarding"
 else
-	tail -5 "$TMP/start.log"
-	fail "ttp start -w"
-	exit 1
+	tail -5 "$TMP/start.log" | sed 's/^/# /'
+	bail "ttp start -w"
 fi
 
 # No process of the watchdog keeps root but its ttp-privd: the monitor and
 # the guard are _ttp, the tor launcher is the tor user, none with a
 # capability.
 rights() { awk '/^Uid:/ { u = $2 } /^CapEff:/ { c = $2 } END { print u ":" c }' "/proc/$1/status" 2>/dev/null; }
-WD=$(status_json | jfield watchdog_pid)
+WD=$(status_json | json_get watchdog_pid)
 NOCAP=0000000000000000
 bad=
 launcher=
@@ -120,8 +111,8 @@ kill -9 "$T1"
 if await "$n0" "locked down, then repaired"; then
 	T2=$(tor_pid)
 	if [ -n "$T2" ] && [ "$T2" != "$T1" ] && is_tor "$T2" &&
-	    status_json | grep -q '"firewall_intact":true' &&
-	    [ "$(status_json | jfield state)" = active ]; then
+	    status_json | json_is firewall_intact=true &&
+	    [ "$(status_json | json_get state)" = active ]; then
 		pass "kill -9 tor: locked down, tor restarted (pid $T1 -> $T2), session ruleset back"
 		[ "$(awk '{ print $4 }' "/proc/$T2/stat")" = "$launcher" ] &&
 		    [ "$(rights "$T2" | cut -d: -f1)" = "$(id -u debian-tor)" ] &&
@@ -135,7 +126,7 @@ else
 fi
 ok=0
 for ((i = 0; i < 30; i++)); do
-	if cli "$TTP" check --json 2>/dev/null | grep -q '"is_tor":true'; then
+	if cli "$TTP" check --json 2>/dev/null | json_is is_tor=true 2>/dev/null; then
 		ok=1
 		break
 	fi
@@ -151,8 +142,8 @@ n0=$(reports)
 kill -9 "$T2"
 if await "$n0" "locked down for good: the fault recurred"; then
 	sleep 0.5
-	if [ "$(status_json | jfield state)" = lockdown ] &&
-	    [ "$(status_json | jfield firewall)" = lockdown ] &&
+	if [ "$(status_json | json_get state)" = lockdown ] &&
+	    [ "$(status_json | json_get firewall)" = lockdown ] &&
 	    [ "$(tor_pid)" = "$T2" ] && ! is_tor "$T2"; then
 		pass "second kill within 60 s: host stays in lockdown, tor not restarted, lock says lockdown"
 	else
@@ -174,15 +165,17 @@ wait "$CAP_PID" 2>/dev/null
 CAP_PID=
 n=$(tcpdump -n -r "$TMP/cap.pcap" 2>/dev/null | wc -l)
 [ "$n" = 0 ] && pass "nothing but tor's relay connections left the client" ||
-    { fail "$n packet(s) left the client outside Tor"; tcpdump -n -r "$TMP/cap.pcap" 2>/dev/null | head -5; }
+    { fail "$n packet(s) left the client outside Tor"; tcpdump -n -r "$TMP/cap.pcap" 2>/dev/null | head -5 | sed 's/^/# /'; }
 
 # ---- stop ---------------------------------------------------------------
 
-WD=$(status_json | jfield watchdog_pid)
+WD=$(status_json | json_get watchdog_pid)
 if cli "$TTP" stop >"$TMP/stop.log" 2>&1 &&
-    [ "$(status_json | jfield state)" = inactive ] &&
+    [ "$(status_json | json_get state)" = inactive ] &&
     [ -z "$(tr -d '\0' 2>/dev/null <"/proc/$WD/cmdline")" ]; then
 	pass "ttp stop: watchdog stopped, session torn down"
 else
 	fail "ttp stop: $(tail -3 "$TMP/stop.log")"
 fi
+check "lab.sh down" "$LAB" down
+done_testing

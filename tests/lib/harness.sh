@@ -28,21 +28,38 @@
 #   json_get PATH [FILE]            one value of a JSON document (stdin or
 #                                   FILE), read with a JSON parser; PATH is
 #                                   dot-separated keys and list indexes
+#   json_is PATH=VALUE...           stdin is JSON where each PATH has that
+#                                   value (as json_get prints it)
 #   done_testing                    the plan, the summary, the exit status
+#   in_child CMD...                 run CMD, a bash script that sources
+#                                   "$H_LIB" (this file) in another process,
+#                                   often in namespaces of its own: its
+#                                   checks become this file's checks, its
+#                                   other output diagnostics, and an exit
+#                                   status other than 0 one more failure
+#   relay                           the same for a child's output saved in
+#                                   a file (stdin), when the child ran in
+#                                   the background
 #
 # Counters are global: H_PASS, H_FAIL, H_SKIP, H_TODO.
 
 [ -n "${H_LOADED:-}" ] && return 0
 H_LOADED=1
+H_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/harness.sh
+H_CHILD=${H_CHILD:-0}	# 1: results go to the parent's in_child as @@ lines
 H_NAME=${H_NAME:-$(basename "$0" .sh)}
 H_N=0 H_PASS=0 H_FAIL=0 H_SKIP=0 H_TODO=0 H_DONE=0 H_T0=$EPOCHREALTIME
 H_CLEANUP=()
 H_PY=/usr/bin/python3
 
-echo "TAP version 13"
+[ "$H_CHILD" = 1 ] || echo "TAP version 13"
 
 h_line() {	# h_line ok|not ok WHAT [DIRECTIVE]
 	H_N=$((H_N + 1))
+	if [ "$H_CHILD" = 1 ]; then
+		printf '@@%s\t%s\t%s\n' "$1" "$2" "${3:-}"
+		return
+	fi
 	printf '%s %d - %s%s\n' "$1" "$H_N" "$2" "${3:+ # $3}"
 }
 
@@ -79,6 +96,7 @@ known_bug() {
 
 bail() {
 	H_FAIL=$((H_FAIL + 1))
+	if [ "$H_CHILD" = 1 ]; then h_line "not ok" "$*" ""; exit 1; fi
 	echo "Bail out! $*"
 	exit 1
 }
@@ -97,21 +115,63 @@ wait_for() {
 
 on_exit() { H_CLEANUP+=("$(printf '%q ' "$@")"); }
 
-json_get() {
-	"$H_PY" -c '
+# One reader for json_get and json_is: MODE get PATH [FILE] | is PATH=V...
+H_JSON='
 import json, sys
-doc = json.load(open(sys.argv[2]) if len(sys.argv) > 2 else sys.stdin)
-for k in sys.argv[1].split(".") if sys.argv[1] else []:
-    if isinstance(doc, list) and k.lstrip("-").isdigit() and -len(doc) <= int(k) < len(doc):
-        doc = doc[int(k)]
-    elif isinstance(doc, dict) and k in doc:
-        doc = doc[k]
-    else:
+def at(doc, path):
+    for k in path.split(".") if path else []:
+        if isinstance(doc, list) and k.lstrip("-").isdigit() and -len(doc) <= int(k) < len(doc):
+            doc = doc[int(k)]
+        elif isinstance(doc, dict) and k in doc:
+            doc = doc[k]
+        else:
+            return None
+    if doc is None:
+        return None
+    return json.dumps(doc) if isinstance(doc, (bool, dict, list)) else str(doc)
+mode, args = sys.argv[1], sys.argv[2:]
+if mode == "get":
+    doc = json.load(open(args[1]) if len(args) > 1 else sys.stdin)
+    v = at(doc, args[0])
+    if v is None:
         sys.exit(1)
-if doc is None:
-    sys.exit(1)
-print(json.dumps(doc) if isinstance(doc, (bool, dict, list)) else doc)
-' "$@" 2>/dev/null
+    print(v)
+else:
+    doc = json.load(sys.stdin)
+    for a in args:
+        path, _, want = a.partition("=")
+        if at(doc, path) != want:
+            print("%s is %s, not %s" % (path, at(doc, path), want), file=sys.stderr)
+            sys.exit(1)
+'
+json_get() { "$H_PY" -c "$H_JSON" get "$@" 2>/dev/null; }
+json_is() { "$H_PY" -c "$H_JSON" is "$@"; }
+
+relay() {
+	local line ok what dir
+	while IFS= read -r line; do
+		case $line in
+		@@*)
+			IFS=$'\t' read -r ok what dir <<<"${line#@@}"
+			case $ok:$dir in
+			ok:SKIP*) H_SKIP=$((H_SKIP + 1)); h_line ok "$what" "$dir" ;;
+			ok:*) pass "$what" ;;
+			"not ok:TODO"*) H_TODO=$((H_TODO + 1)); h_line "not ok" "$what" "$dir" ;;
+			*) H_FAIL=$((H_FAIL + 1)); h_line "not ok" "$what" ;;
+			esac ;;
+		"#"*) printf '%s\n' "$line" ;;
+		*) note "$line" ;;
+		esac
+	done
+}
+
+in_child() {
+	local rc pid
+	relay < <(H_CHILD=1 H_LOADED='' H_LIB="$H_LIB" "$@" 2>&1)
+	pid=$!
+	wait "$pid"; rc=$?
+	[ "$rc" -eq 0 ] || fail "the child process exits 0" "it exited $rc: $*"
+	return "$rc"
 }
 
 h_summary() {
@@ -134,6 +194,7 @@ h_verdict() {
 
 done_testing() {
 	H_DONE=1
+	[ "$H_CHILD" = 1 ] && exit "$([ "$H_FAIL" -eq 0 ] && echo 0 || echo 1)"
 	h_summary
 	h_verdict
 	exit
@@ -145,7 +206,7 @@ h_exit() {
 	for ((i = ${#H_CLEANUP[@]} - 1; i >= 0; i--)); do
 		eval "${H_CLEANUP[i]}" >/dev/null 2>&1 </dev/null
 	done
-	if [ "$H_DONE" = 0 ]; then
+	if [ "$H_DONE" = 0 ] && [ "$H_CHILD" != 1 ]; then
 		note "$H_NAME ended (status $rc) before done_testing"
 		h_summary
 		[ "$rc" -ne 0 ] || rc=1

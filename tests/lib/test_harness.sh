@@ -73,5 +73,27 @@ check "json_get reads a number and a boolean" \
 check "json_get follows list indexes" eval '[ "$(json_get list.0.a <<<"$J")" = "x y" ]'
 check "json_get fails on a missing key, null and garbage" \
     eval '! json_get nope <<<"$J" && ! json_get none <<<"$J" && ! json_get state <<<"not json"'
+check "json_is holds when every path has its value" \
+    eval 'json_is state=active n=3 ok=true list.0.a="x y" <<<"$J"'
+check "json_is fails on one wrong value and says which" \
+    eval '! json_is state=active n=4 <<<"$J" 2>"$T/is.err" && grep -q "n is 3, not 4" "$T/is.err"'
+
+cat > "$T/child.sh" <<'EOF'
+. "$H_LIB"
+echo "some output"
+pass "child one"
+fail "child two" "the reason"
+known_bug B2 "child three" false
+bail "child gave up"
+pass "never"
+EOF
+run_case parent "in_child bash $T/child.sh; pass after; done_testing"
+check "in_child: the child's checks are the parent's, numbered on" \
+    eval 'out_has parent "^ok 1 - child one$" && out_has parent "^not ok 2 - child two$" && out_has parent "^# the reason$" && out_has parent "^not ok 3 - child three # TODO known bug B2$"'
+check "in_child: other output becomes diagnostics, a bail a failure, and the exit status one more" \
+    eval 'out_has parent "^# some output$" && out_has parent "^not ok 4 - child gave up$" && out_has parent "^not ok 5 - the child process exits 0$" && ! out_has parent never && out_has parent "^ok 6 - after$" && [ $RC = 1 ]'
+printf '. "$H_LIB"\npass fine\ndone_testing\n' > "$T/child_ok.sh"
+run_case parent_ok "in_child bash $T/child_ok.sh; done_testing"
+check "in_child: a child that passes passes" eval '[ $RC = 0 ] && out_has parent_ok "^ok 1 - fine$" && out_has parent_ok "^1\.\.1$"'
 
 done_testing

@@ -6,8 +6,9 @@
 # ICMPv6 neighbour discovery/MLD excepted). Nothing here touches the
 # host's own network: the veth is created directly inside the two
 # namespaces, the far side forwards nothing and has no route out, and the
-# EXIT trap removes both namespaces and ends only the processes started
-# here, by pid.
+# cleanup (registered with the harness's on_exit) removes both namespaces
+# and ends only the processes started here, by pid. Results, waits and
+# cleanup are tests/lib/harness.sh's.
 #
 #   client 198.51.100.2/24  192.168.77.2/24  2001:db8:77::2/64  fd77::2/64
 #   far    198.51.100.1/24  192.168.77.1/24  2001:db8:77::1/64  fd77::1/64
@@ -21,6 +22,8 @@
 # over its socketpair (build/tests/privop_cli). apply_session_nft loads
 # `ttp rules` with nft instead, to prove both install the same table.
 
+# shellcheck source=tests/lib/harness.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 : "${TTP_BIN:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/bin}"
 TTP=$TTP_BIN/ttp
 STANDIN=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools" && pwd)/standin.py
@@ -43,7 +46,6 @@ BYPASS_UID=64002 USER_UID=64003 BYPASS_GID=64005 GROUP_UID=64004
 TRANS_PORT=9041 DNS_PORT=9054 FAR_PORT=8080 DNS_ANSWER=10.53.53.53
 
 LIB_PIDS=()
-NPASS=0 NFAIL=0
 
 lib_cleanup() {
 	local pid
@@ -87,21 +89,10 @@ bg() {
 	LIB_PIDS+=($!)
 }
 
-# wait_for SECONDS CMD...: poll (10 per second) until CMD succeeds.
-wait_for() {
-	local n=$(($1 * 10)); shift
-	while [ "$n" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-
 ns_create() {
 	LIB_TMP=$(mktemp -d /tmp/ttpfw.XXXXXX)
-	trap 'lib_cleanup; rm -rf "$LIB_TMP" "$PRIVD_RUN"' EXIT
-	trap 'exit 130' INT TERM HUP PIPE
+	on_exit rm -rf "$LIB_TMP" "$PRIVD_RUN"
+	on_exit lib_cleanup
 	ip netns add "$NS_C" || return 1
 	ip netns add "$NS_F" || return 1
 	ip link add "$IF_C" netns "$NS_C" type veth peer name "$IF_F" \
@@ -184,9 +175,6 @@ apply_lockdown() { privd fw-lockdown --tor-uid "$TOR_UID"; }
 remove_rules() { privd fw-remove; }
 rules_present() { in_client nft list table inet ttp >/dev/null 2>&1; }
 
-pass() { NPASS=$((NPASS + 1)); echo "PASS: $*"; }
-fail() { NFAIL=$((NFAIL + 1)); echo "FAIL: $*"; }
-
 # check NAME FAR PATTERN UID[:GID] PROBE-ARGS...
 #   Run one probe; PASS when its output matches the bash regex PATTERN
 #   and the far side saw FAR packets: 0 (none: the assertion of every
@@ -201,11 +189,6 @@ check() {
 	    { [ "$want" = + ] && [ "${n:-0}" -gt 0 ]; }; }; then
 		pass "$name"
 	else
-		fail "$name (got '$out', far side saw ${n:-?} packets; wanted /$pat/ and $want)"
+		fail "$name" "got '$out', far side saw ${n:-?} packets; wanted /$pat/ and $want"
 	fi
-}
-
-summary() {
-	echo "$NPASS passed, $NFAIL failed"
-	[ "$NFAIL" -eq 0 ]
 }

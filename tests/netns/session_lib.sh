@@ -42,10 +42,10 @@ session_holder_start() {
 cli() { nsenter --target "$HOLDER" --net --mount -- env TTP_CONFIG="$CONF" "$@"; }
 ttp() { cli timeout 20 "$TTP" "$@"; }
 
-fw_state() { ttp status --json | sed -n 's/.*"firewall":"\([a-z]*\)".*/\1/p'; }
-fw_intact() { ttp status --json | grep -q '"firewall_intact":true'; }
-lock_state() { ttp status --json | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p'; }
-anchor_pid() { ttp status --json | sed -n 's/.*"anchor_pid":\([0-9]*\).*/\1/p'; }
+fw_state() { ttp status --json | json_get firewall; }
+fw_intact() { [ "$(ttp status --json | json_get firewall_intact)" = true ]; }
+lock_state() { ttp status --json | json_get state; }
+anchor_pid() { ttp status --json | json_get anchor_pid; }
 anchor_tables() { cli nft list tables | grep -c 'inet ttp_anchor'; }
 alive() { [ -d "/proc/$1" ]; }
 gone_within() {	# gone_within TENTHS PID...

@@ -6,32 +6,24 @@
 # outside while the overlay is up, and after); restore brings the original
 # content back and leaves no mount behind.
 set -u
+# shellcheck source=tests/lib/harness.sh
+. "$(dirname "$0")/../lib/harness.sh"
 
 TOOL=$(cd "$(dirname "$0")" && pwd)/privd_op
 RESOLV=/etc/resolv.conf
 TMP=
 INNER_PID=
 
-fail() { echo "FAIL: $*"; exit 1; }
 cleanup() {
 	[ -n "$INNER_PID" ] && kill "$INNER_PID" 2>/dev/null
 	[ -n "$TMP" ] && rm -rf "$TMP"
 }
-trap cleanup EXIT
+on_exit cleanup
 
-# wait_file FILE TENTHS: poll, bounded.
-wait_file() {
-	local i
-	for ((i = 0; i < $2; i++)); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
-[ "$(id -u)" -eq 0 ] || fail "needs root"
-[ -x "$TOOL" ] || fail "missing $TOOL (build first)"
-TMP=$(mktemp -d /tmp/ttpsys_dns.XXXXXX) || fail "mktemp"
+[ "$(id -u)" -eq 0 ] || bail "needs root"
+[ -x "$TOOL" ] || bail "missing $TOOL (build first)"
+TMP=$(mktemp -d /tmp/ttpsys_dns.XXXXXX) || bail "mktemp"
 host_sum=$(sha256sum < "$RESOLV")
 host_mnt=$(readlink /proc/self/ns/mnt)
 
@@ -40,34 +32,35 @@ host_mnt=$(readlink /proc/self/ns/mnt)
 cat > "$TMP/inner.sh" <<'EOF'
 set -u
 TOOL=$1 TMP=$2 HOST_MNT=$3 RESOLV=/etc/resolv.conf
-fail() { echo "FAIL (inner): $*"; exit 1; }
+# shellcheck disable=SC1090
+. "$H_LIB"
 [ "$(readlink /proc/self/ns/mnt)" != "$HOST_MNT" ] ||
-    fail "not in a private mount namespace"
+    bail "not in a private mount namespace"
 orig=$(cat "$RESOLV")
 layers_before=$(grep -c " $RESOLV " /proc/self/mountinfo)
 
-"$TOOL" dns-overlay "$TMP/run" || fail "overlay"
-grep -qx "nameserver 127.0.0.1" "$RESOLV" || fail "overlay not visible"
-[ "$(grep -c '^nameserver' "$RESOLV")" = 1 ] || fail "extra nameservers"
+"$TOOL" dns-overlay "$TMP/run" || bail "overlay"
+grep -qx "nameserver 127.0.0.1" "$RESOLV" || bail "overlay not visible"
+[ "$(grep -c '^nameserver' "$RESOLV")" = 1 ] || bail "extra nameservers"
 if (echo "nameserver 192.0.2.1" >> "$RESOLV") 2>/dev/null; then
-	fail "overlay is writable"
+	bail "overlay is writable"
 fi
-"$TOOL" dns-overlay "$TMP/run" || fail "second overlay"
+"$TOOL" dns-overlay "$TMP/run" || bail "second overlay"
 [ "$(grep -c " $RESOLV " /proc/self/mountinfo)" = $((layers_before + 1)) ] ||
-    fail "overlaying twice did not leave exactly one layer"
+    bail "overlaying twice did not leave exactly one layer"
 
 touch "$TMP/overlaid"		# the outer half checks the host's file now
 for ((i = 0; i < 100; i++)); do [ -e "$TMP/checked" ] && break; sleep 0.1; done
-[ -e "$TMP/checked" ] || fail "outer check never came"
+[ -e "$TMP/checked" ] || bail "outer check never came"
 
-out=$("$TOOL" dns-restore "$TMP/run") || fail "restore: $out"
-[ "$out" = "ok count=1" ] || fail "restore: expected 1 layer, got: $out"
-[ "$(cat "$RESOLV")" = "$orig" ] || fail "original content not back"
+out=$("$TOOL" dns-restore "$TMP/run") || bail "restore: $out"
+[ "$out" = "ok count=1" ] || bail "restore: expected 1 layer, got: $out"
+[ "$(cat "$RESOLV")" = "$orig" ] || bail "original content not back"
 [ "$(grep -c " $RESOLV " /proc/self/mountinfo)" = "$layers_before" ] ||
-    fail "a layer is left in mountinfo"
-grep -q "$TMP/run" /proc/self/mountinfo && fail "run dir still mounted"
-out=$("$TOOL" dns-restore "$TMP/run") || fail "second restore: $out"
-[ "$out" = "ok count=0" ] || fail "second restore removed: $out"
+    bail "a layer is left in mountinfo"
+grep -q "$TMP/run" /proc/self/mountinfo && bail "run dir still mounted"
+out=$("$TOOL" dns-restore "$TMP/run") || bail "second restore: $out"
+[ "$out" = "ok count=0" ] || bail "second restore removed: $out"
 
 # /etc/resolv.conf through a directory another user owns, as on a host
 # with systemd-resolved (/run/systemd/resolve belongs to systemd-resolve):
@@ -78,11 +71,11 @@ echo "nameserver 192.0.2.53" > "$TMP/resolve/stub-resolv.conf"
 chown -R 65534:65534 "$TMP/resolve"
 rm -f "$TMP/etc/resolv.conf"
 ln -s "$TMP/resolve/stub-resolv.conf" "$TMP/etc/resolv.conf"
-mount --bind "$TMP/etc" /etc || fail "bind a copy of /etc"
-"$TOOL" dns-overlay "$TMP/run" || fail "overlay through another user's directory"
-grep -qx "nameserver 127.0.0.1" "$RESOLV" || fail "overlay not visible there"
-out=$("$TOOL" dns-restore "$TMP/run") || fail "restore there: $out"
-grep -qx "nameserver 192.0.2.53" "$RESOLV" || fail "original not back there"
+mount --bind "$TMP/etc" /etc || bail "bind a copy of /etc"
+"$TOOL" dns-overlay "$TMP/run" || bail "overlay through another user's directory"
+grep -qx "nameserver 127.0.0.1" "$RESOLV" || bail "overlay not visible there"
+out=$("$TOOL" dns-restore "$TMP/run") || bail "restore there: $out"
+grep -qx "nameserver 192.0.2.53" "$RESOLV" || bail "original not back there"
 
 # That user replaces its file by a symlink to a root-only file: root must
 # not follow it (before, the overlay went over the secret file).
@@ -91,29 +84,29 @@ chmod 600 "$TMP/secret"
 rm "$TMP/resolve/stub-resolv.conf"
 ln -s "$TMP/secret" "$TMP/resolve/stub-resolv.conf"
 chown -h 65534:65534 "$TMP/resolve/stub-resolv.conf"
-out=$("$TOOL" dns-overlay "$TMP/run") && fail "overlay followed a symlink planted by uid 65534: $out"
+out=$("$TOOL" dns-overlay "$TMP/run") && bail "overlay followed a symlink planted by uid 65534: $out"
 case $out in
 *"is a symlink owned by uid 65534; not following it"*) ;;
-*) fail "no clear refusal: $out" ;;
+*) bail "no clear refusal: $out" ;;
 esac
-grep -q " $TMP/secret " /proc/self/mountinfo && fail "the secret file was overlaid"
-[ "$(cat "$TMP/secret")" = s3cret ] || fail "the secret file changed"
+grep -q " $TMP/secret " /proc/self/mountinfo && bail "the secret file was overlaid"
+[ "$(cat "$TMP/secret")" = s3cret ] || bail "the secret file changed"
 umount /etc
-echo "inner: ok (a symlink planted by another user is refused)"
+pass "inner: a symlink planted by another user is refused"
 EOF
 
-timeout 30 unshare --mount --net --propagation private \
+H_CHILD=1 H_LOADED='' H_LIB=$H_LIB timeout 30 unshare --mount --net --propagation private \
     bash "$TMP/inner.sh" "$TOOL" "$TMP" "$host_mnt" > "$TMP/inner.log" 2>&1 &
 INNER_PID=$!
-wait_file "$TMP/overlaid" 100 || { cat "$TMP/inner.log"; fail "no overlay"; }
-[ "$(sha256sum < "$RESOLV")" = "$host_sum" ] ||
-    fail "the host's $RESOLV changed while the overlay was up"
-grep -q "$TMP/run" /proc/self/mountinfo &&
-    fail "the overlay is visible in the host's mount namespace"
+wait_for 10 test -e "$TMP/overlaid" || { relay < "$TMP/inner.log"; bail "no overlay"; }
+check "the host's $RESOLV is unchanged while the overlay is up" \
+    [ "$(sha256sum < "$RESOLV")" = "$host_sum" ]
+check "the overlay is not visible in the host's mount namespace" \
+    eval '! grep -q "$TMP/run" /proc/self/mountinfo'
 touch "$TMP/checked"
 wait "$INNER_PID"; rc=$?
 INNER_PID=
-cat "$TMP/inner.log"
-[ "$rc" = 0 ] || fail "inner half failed ($rc)"
-[ "$(sha256sum < "$RESOLV")" = "$host_sum" ] || fail "the host's $RESOLV changed"
-echo "PASS: test_dns_overlay"
+relay < "$TMP/inner.log"
+check "the half in the namespaces exits 0 ($rc)" [ "$rc" = 0 ]
+check "the host's $RESOLV is unchanged after" [ "$(sha256sum < "$RESOLV")" = "$host_sum" ]
+done_testing

@@ -10,11 +10,11 @@ set -u
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || { echo "test_firewall: needs root (namespaces)"; exit 2; }
-[ -x "$TTP" ] || { echo "test_firewall: no $TTP; build first"; exit 2; }
+[ "$(id -u)" -eq 0 ] || bail "needs root (namespaces)"
+[ -x "$TTP" ] || bail "no $TTP; build first"
 
-ns_create || { echo "FAIL: cannot create the namespaces"; exit 1; }
-standins_start || { echo "FAIL: stand-ins did not start"; cat "$LIB_TMP"/*.log; exit 1; }
+ns_create || bail "cannot create the namespaces"
+standins_start || { cat "$LIB_TMP"/*.log; bail "stand-ins did not start"; }
 
 U=$USER_UID:$USER_UID T=$TOR_UID:$TOR_UID
 FAR_RE='^FAR .* ECHO=ok' FAIL_RE='^FAIL'
@@ -24,7 +24,7 @@ ANSWER_RE="^ANSWER $DNS_ANSWER"
 # means blocked, not a broken harness.
 check "control: no rules, far side reachable" + "$FAR_RE" $U tcp $F4 $FAR_PORT
 
-echo "--- session (defaults: LAN bypass on, IPv6 on)"
+note "--- session (defaults: LAN bypass on, IPv6 on)"
 apply_session || fail "apply default session"
 # What privd installs is exactly what `ttp rules` prints for an auditor.
 via_privd=$(in_client nft -s list table inet ttp)
@@ -86,7 +86,7 @@ check "loopback untouched" 0 "^STANDIN 127.0.0.1:$TRANS_PORT " $U tcp 127.0.0.1 
 # rejected by the kill switch, which would say EHOSTUNREACH/EPERM).
 check "own address over lo untouched" 0 "^FAIL ECONNREFUSED" $U tcp $C4 $TRANS_PORT
 
-echo "--- re-apply 20 times under continuous traffic"
+note "--- re-apply 20 times under continuous traffic"
 far_reset
 bg loop ip netns exec "$NS_C" setpriv --reuid=$USER_UID --regid=$USER_UID \
     --clear-groups "$PY" "$STANDIN" loop 6 $F4 lan:$F4LAN 100.64.1.2 $F6 lan:$F6LAN
@@ -106,7 +106,7 @@ else
 	fail "re-apply under traffic (far side saw ${n:-?} packets, ${loops:-no} rounds)"
 fi
 
-echo "--- session --no-lan-bypass"
+note "--- session --no-lan-bypass"
 apply_session --no-lan-bypass || fail "apply --no-lan-bypass"
 check "LAN TCP redirected (--no-lan-bypass)" 0 "^STANDIN $F4LAN:$FAR_PORT ECHO=ok" $U tcp $F4LAN $FAR_PORT
 check "LAN UDP blocked (--no-lan-bypass)" 0 "$FAIL_RE" $U udp $F4LAN 9999
@@ -114,7 +114,7 @@ check "IPv6 LAN TCP redirected (--no-lan-bypass)" 0 "^STANDIN \\[$F6LAN\\]:$FAR_
 check "DNS to a LAN resolver redirected (--no-lan-bypass)" 0 "$ANSWER_RE" $U dns-query $F4LAN
 check "virtual range redirected (--no-lan-bypass)" 0 "^STANDIN 100.64.1.2:80 " $U tcp 100.64.1.2 80
 
-echo "--- session --no-ipv6"
+note "--- session --no-ipv6"
 apply_session --no-ipv6 || fail "apply --no-ipv6"
 check "IPv6 TCP dropped (--no-ipv6)" 0 "$FAIL_RE" $U tcp $F6 80
 check "IPv6 DNS dropped (--no-ipv6)" 0 "$FAIL_RE" $U dns-query $F6
@@ -124,7 +124,7 @@ check "IPv4 TCP still redirected (--no-ipv6)" 0 "^STANDIN $F4:80 ECHO=ok" $U tcp
 check "IPv4 DNS still redirected (--no-ipv6)" 0 "$ANSWER_RE" $U dns-query $F4
 check "IPv4 LAN TCP still allowed (--no-ipv6)" + "$FAR_RE" $U tcp $F4LAN $FAR_PORT
 
-echo "--- session --bypass-user/--bypass-group"
+note "--- session --bypass-user/--bypass-group"
 apply_session --bypass-user $BYPASS_UID --bypass-group $BYPASS_GID ||
     fail "apply with bypass ids"
 check "bypass uid passes" + "$FAR_RE" $BYPASS_UID:$BYPASS_UID tcp $F4 $FAR_PORT
@@ -134,14 +134,14 @@ check "bypass uid's DNS still goes to Tor" 0 "$ANSWER_RE" $BYPASS_UID:$BYPASS_UI
 check "other users still redirected" 0 "^STANDIN $F4:$FAR_PORT " $U tcp $F4 $FAR_PORT
 check "root still redirected" 0 "^STANDIN $F4:$FAR_PORT " 0 tcp $F4 $FAR_PORT
 
-echo "--- session --allow-root"
+note "--- session --allow-root"
 apply_session --allow-root || fail "apply --allow-root"
 check "root passes (--allow-root)" + "$FAR_RE" 0 tcp $F4 $FAR_PORT
 check "root UDP passes (--allow-root)" + "^FAR " 0 udp $F4 9999
 check "users still redirected (--allow-root)" 0 "^STANDIN $F4:$FAR_PORT " $U tcp $F4 $FAR_PORT
 check "users' UDP still rejected (--allow-root)" 0 "$FAIL_RE" $U udp $F4 9999
 
-echo "--- lockdown"
+note "--- lockdown"
 apply_lockdown || fail "apply lockdown"
 check "lockdown: user TCP blocked" 0 "$FAIL_RE" $U tcp $F4 $FAR_PORT
 check "lockdown: user DNS blocked" 0 "$FAIL_RE" $U dns-query $F4
@@ -153,13 +153,13 @@ in_client ip -6 neigh flush dev "$IF_C"
 check "lockdown: tor uid passes over IPv6" + "$FAR_RE" $T tcp $F6 $FAR_PORT
 check "lockdown: loopback works" 0 "^STANDIN 127.0.0.1:$TRANS_PORT " $U tcp 127.0.0.1 $TRANS_PORT
 
-echo "--- remove"
+note "--- remove"
 remove_rules || fail "remove"
 if rules_present; then fail "remove leaves no table"; else pass "remove leaves no table"; fi
 if remove_rules; then pass "remove is idempotent"; else fail "remove is idempotent"; fi
 check "after remove the far side is reachable again" + "$FAR_RE" $U tcp $F4 $FAR_PORT
 
-echo "--- ttp rules --json (unprivileged: a private user+network namespace)"
+note "--- ttp rules --json (unprivileged: a private user+network namespace)"
 json=$(setpriv --reuid=$USER_UID --regid=$USER_UID --clear-groups \
     timeout 10 "$TTP" rules --json --tor-uid $TOR_UID 2>&1)
 if [[ $json == *"private network namespace"* ]]; then
@@ -177,4 +177,4 @@ else
 	fail "ttp rules --json (got: ${json:0:200})"
 fi
 
-summary
+done_testing

@@ -21,20 +21,15 @@ source "$(dirname "$0")/lib.sh"
 # shellcheck source=session_lib.sh
 source "$(dirname "$0")/session_lib.sh"
 
-[ "$(id -u)" -eq 0 ] || { echo "FAIL: needs root"; exit 1; }
-[ -x "$TTP" ] || { echo "FAIL: build first"; exit 1; }
-command -v nft >/dev/null || { echo "FAIL: nft is missing (make deps)"; exit 1; }
-ns_create || { echo "FAIL: namespaces"; exit 1; }
-session_pin_neighbours || { echo "FAIL: neighbour entries"; exit 1; }
-standins_start || { echo "FAIL: stand-ins"; exit 1; }
-session_holder_start || { echo "FAIL: holder"; exit 1; }
+[ "$(id -u)" -eq 0 ] || bail "needs root"
+[ -x "$TTP" ] || bail "build first"
+command -v nft >/dev/null || bail "nft is missing (make deps)"
+ns_create || bail "namespaces"
+session_pin_neighbours || bail "neighbour entries"
+standins_start || bail "stand-ins"
+session_holder_start || bail "holder"
 
-test_cleanup() {
-	ttp stop --restore-only >/dev/null 2>&1
-	lib_cleanup
-	rm -rf "$LIB_TMP"
-}
-trap test_cleanup EXIT
+on_exit ttp stop --restore-only
 
 # A distribution's /etc/nftables.conf, as nftables.service loads it.
 cat >"$LIB_TMP/nftables.conf" <<'EOF'
@@ -149,7 +144,7 @@ tamper_case() {
 }
 
 for wd in 0 1; do
-	echo "== other programs, $([ "$wd" = 1 ] && echo "with" || echo "without") the watchdog"
+	note "== other programs, $([ "$wd" = 1 ] && echo "with" || echo "without") the watchdog"
 	tamper_case $wd "nft flush ruleset" 0 nft flush ruleset
 	tamper_case $wd "nft -f nftables.conf (flush ruleset first)" 0 nft -f "$LIB_TMP/nftables.conf"
 	tamper_case $wd "nft delete table inet ttp" 0 nft delete table inet ttp
@@ -164,7 +159,7 @@ for wd in 0 1; do
 	tamper_case $wd "nft flush chain of the anchor" 1 nft flush chain inet ttp_anchor0 filter_out
 done
 
-echo "== a connection redirected into Tor before another program flushes the ruleset"
+note "== a connection redirected into Tor before another program flushes the ruleset"
 # The anchor's empty nat chain keeps the kernel translating it: it carries
 # on through (stand-in) Tor, instead of heading for its real destination.
 start_session || fail "start: $(cat "$LIB_TMP/start.log")"
@@ -184,7 +179,7 @@ grep -q '^ECHO2=ok$' "$LIB_TMP/keep.log" && [ "$n" = 0 ] &&
     fail "flush ruleset: the redirected connection: $(tr '\n' ' ' <"$LIB_TMP/keep.log"), far side $n packet(s)"
 stop_session && host_clean || fail "stop after the kept connection: $(cat "$LIB_TMP/stop.log")"
 
-echo "== ICMPv6 neighbour discovery and MLD only as the kernel sends them"
+note "== ICMPv6 neighbour discovery and MLD only as the kernel sends them"
 # Root's raw socket sends what the kernel would (a neighbour solicitation
 # with hop limit 255 to the far side's global address, an MLDv2 report):
 # with a socket behind them they are not the kernel's own, in the session
@@ -229,7 +224,7 @@ n=$(nd_capture raw_nd)
 [ "$n" -gt 0 ] && pass "control: without ttp the same solicitation arrives ($n), the capture sees it" ||
     fail "control: the raw solicitation never arrives, even without ttp: the capture is blind"
 
-echo "== kill -9 of ttp's processes"
+note "== kill -9 of ttp's processes"
 # ttp-anchor alone: the session's own table still fails closed.
 start_session || fail "start: $(cat "$LIB_TMP/start.log")"
 A=$(anchor_pid)
@@ -328,4 +323,4 @@ ttp stop --restore-only >"$LIB_TMP/stop.log" 2>&1 && host_clean &&
     fail "orphan anchor: $(cat "$LIB_TMP/stop.log"); $(cli nft list tables)"
 start_session && works && stop_session && host_clean &&
     pass "the next start and stop work" || fail "start after recovery: $(cat "$LIB_TMP/start.log")"
-summary
+done_testing

@@ -24,8 +24,8 @@ NS_PREFIX=ttplr
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || { echo "test_lan_router: needs root (namespaces)"; exit 2; }
-[ -x "$TTP" ] || { echo "test_lan_router: no $TTP; build first"; exit 2; }
+[ "$(id -u)" -eq 0 ] || bail "needs root (namespaces)"
+[ -x "$TTP" ] || bail "no $TTP; build first"
 
 NS_S=$NS_PREFIX-s-$$ NS_R=$NS_PREFIX-r-$$ NS_H=$NS_PREFIX-h-$$ NS_M=$NS_PREFIX-m-$$
 CMAC=02:77:00:00:00:02
@@ -34,12 +34,10 @@ C6=fd77::2 H6=fd77::20 R6=fd77::1 RLL=fe80::1 M6=fd64::1
 PORT=8080 UPORT=9999
 
 cleanup() {
-	lib_cleanup
 	local ns
 	for ns in "$NS_S" "$NS_R" "$NS_H" "$NS_M"; do
 		ip netns del "$ns" 2>/dev/null
 	done
-	rm -rf "$LIB_TMP" "$PRIVD_RUN"
 }
 
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -62,8 +60,9 @@ count_in() {
 topology() {
 	local ns
 	LIB_TMP=$(mktemp -d /tmp/ttplr.XXXXXX)
-	trap cleanup EXIT
-	trap 'exit 130' INT TERM HUP PIPE
+	on_exit rm -rf "$LIB_TMP" "$PRIVD_RUN"
+	on_exit lib_cleanup
+	on_exit cleanup
 	for ns in "$NS_C" "$NS_S" "$NS_R" "$NS_H" "$NS_M"; do
 		ip netns add "$ns" || return 1
 		in_ns "$ns" ip link set lo up
@@ -165,8 +164,8 @@ lcheck() {
 	fi
 }
 
-topology || { echo "FAIL: cannot build the namespaces"; exit 1; }
-servers || { echo "FAIL: the servers did not start"; cat "$LIB_TMP"/*.log; exit 1; }
+topology || bail "cannot build the namespaces"
+servers || { cat "$LIB_TMP"/*.log; bail "the servers did not start"; }
 wait_for 5 probe 0 tcp $R $PORT >/dev/null
 
 FAR_RE='^FAR .* ECHO=ok' UFAR_RE='^FAR ' REFUSED_RE='^FAIL ECONNREFUSED'
@@ -180,7 +179,7 @@ lcheck "control: modem behind the router reachable" + "$FAR_RE" M tcp $M $PORT
 lcheck "control: IPv6 router (link-local) reachable" + "$FAR_RE" R tcp "$RLL%lrc0" $PORT
 lcheck "control: IPv6 network behind the router reachable" + "$FAR_RE" M tcp $M6 $PORT
 
-echo "--- session (defaults: LAN bypass on, routers excluded)"
+note "--- session (defaults: LAN bypass on, routers excluded)"
 apply_session || fail "apply the default session"
 set4=$(in_client nft list set inet ttp routers_v4 2>&1)
 set6=$(in_client nft list set inet ttp routers_v6 2>&1)
@@ -216,7 +215,7 @@ lcheck "IPv6 network behind the router TCP refused" 0 "$REFUSED_RE" R,M tcp $M6 
 lcheck "DNS to the router still answered by Tor" 0 "^ANSWER $DNS_ANSWER" R,M dns-query $R
 lcheck "a public address still redirected into Tor" 0 "^STANDIN 198.51.100.1:80 ECHO=ok" R,M tcp 198.51.100.1 80
 
-echo "--- session --lan-allow-router"
+note "--- session --lan-allow-router"
 apply_session --lan-allow-router || fail "apply --lan-allow-router"
 set4=$(in_client nft list set inet ttp routers_v4 2>&1)
 if [[ $set4 != *elements* ]] && [[ $set4 == *routers_v4* ]]; then
@@ -231,7 +230,7 @@ lcheck "IPv6 router reachable (--lan-allow-router)" + "$FAR_RE" R tcp "$RLL%lrc0
 lcheck "IPv6 network behind the router reachable (--lan-allow-router)" + "$FAR_RE" M tcp $M6 $PORT
 lcheck "LAN host still reachable (--lan-allow-router)" + "$FAR_RE" H tcp $H $PORT
 
-echo "--- session --no-lan-bypass"
+note "--- session --no-lan-bypass"
 apply_session --no-lan-bypass || fail "apply --no-lan-bypass"
 lcheck "router TCP redirected into Tor (--no-lan-bypass)" 0 "^STANDIN $R:$PORT ECHO=ok" R,H,M tcp $R $PORT
 lcheck "LAN host TCP redirected into Tor (--no-lan-bypass)" 0 "^STANDIN $H:$PORT ECHO=ok" R,H,M tcp $H $PORT
@@ -239,4 +238,4 @@ lcheck "LAN host TCP redirected into Tor (--no-lan-bypass)" 0 "^STANDIN $H:$PORT
 remove_rules || fail "remove"
 lcheck "after remove the router is reachable again" + "$FAR_RE" R tcp $R $PORT
 
-summary
+done_testing

@@ -10,18 +10,20 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${TTP_BIN:-$HERE/../../build/bin}
 LAB=$HERE/../lab
+# shellcheck source=tests/lib/harness.sh
+. "$HERE/../lib/harness.sh"
+[ "$(id -u)" -eq 0 ] || bail "needs root"
 TMP=$(mktemp -d /tmp/ttpnc.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-[ "$(id -u)" -eq 0 ] || { echo "FAIL: needs root"; exit 1; }
+on_exit rm -rf "$TMP"
 
 cat > "$TMP/inner.sh" <<'INNER'
 set -u
-BIN=$1 LAB=$2 TMP=$3 PY=/usr/bin/python3
-np=0 nf=0 pids=()
-pass() { np=$((np + 1)); echo "PASS: $*"; }
-fail() { nf=$((nf + 1)); echo "FAIL: $*"; }
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done' EXIT
-[ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] || exit 9
+BIN=$1 LAB=$2 TMP=$3 PY=/usr/bin/python3 pids=()
+# shellcheck disable=SC1090
+. "$H_LIB"
+on_exit eval 'for p in "${pids[@]}"; do kill "$p"; done'
+[ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] ||
+    bail "not in a network namespace of its own"
 ip link set lo up
 # A real (non-loopback) address, as every host has: with one, glibc's
 # getaddrinfo(AI_ADDRCONFIG) asks the kernel over netlink which address
@@ -77,9 +79,10 @@ expect "leak checks over IPv4 and IPv6" 0 '"ipv6":\{[^}]*"ip":"::1"' \
     -v leak --v4 http://check.test/ip --v6 http://v6.test/ip
 expect "unreachable URL named in the error" 1 'nosuch.test' \
     ip http://nosuch.test/api/ip
-echo "$np passed, $nf failed"
-[ "$nf" -eq 0 ]
+done_testing
 INNER
 
-timeout 120 unshare --net --mount --propagation private \
+# The checks run in the namespaces; their results are this file's.
+in_child timeout 120 unshare --net --mount --propagation private \
     bash "$TMP/inner.sh" "$BIN" "$LAB" "$TMP"
+done_testing

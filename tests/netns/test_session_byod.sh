@@ -27,11 +27,11 @@ set -u
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/../cli/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || { echo "test_session_byod: needs root (namespaces)"; exit 2; }
-[ -x "$TTP" ] || { echo "test_session_byod: no $TTP; build first"; exit 2; }
+[ "$(id -u)" -eq 0 ] || bail "needs root (namespaces)"
+[ -x "$TTP" ] || bail "no $TTP; build first"
 
-cli_setup || { echo "FAIL: harness setup"; cat "$LIB_TMP"/*.log; exit 1; }
-far_capture || { echo "FAIL: no capture on the far side"; exit 1; }
+cli_setup || { cat "$LIB_TMP"/*.log; bail "harness setup"; }
+far_capture || bail "no capture on the far side"
 U=$USER_UID:$USER_UID T=$TOR_UID:$TOR_UID
 OUT=$LIB_TMP/out
 
@@ -46,14 +46,14 @@ host_resolv=$(in_session cat /etc/resolv.conf)
 real_resolv=$(cat /etc/resolv.conf)
 n=$(martian6)
 [ "$n" -gt 0 ] && pass "control: without ttp, resets to ::1 leave on the veth ($n): the kernel's routing" ||
-    echo "    note: this kernel keeps resets to ::1 on lo; the martian check below proves nothing"
+    note "note: this kernel keeps resets to ::1 on lo; the martian check below proves nothing"
 
-echo "--- start"
+note "--- start"
 t0=$(date +%s%N)
 ttp start "${TTP_START_ARGS[@]}" >"$OUT" 2>&1; rc=$?
 t1=$(date +%s%N)
 expect "ttp start (BYOD): exit 0" 0 "exit address   $EXIT_IP \(confirmed Tor exit" $rc "$(cat "$OUT")"
-echo "    start took $(( (t1 - t0) / 1000000 )) ms"
+note "start took $(( (t1 - t0) / 1000000 )) ms"
 st=$(host_state)
 [ "$st" = "table=session overlay=yes lock=yes" ] && pass "session state: $st" || fail "session state: $st"
 grep -q '^HTTP /api/ip' "$LIB_TMP/trans.log" &&
@@ -65,10 +65,10 @@ grep -q '^HTTP /api/ip' "$LIB_TMP/trans.log" &&
 [ "$(cat /etc/resolv.conf)" = "$real_resolv" ] && ! grep -q 'Managed by ttp' /etc/resolv.conf &&
     pass "the host's own resolv.conf is untouched" || fail "the host's resolv.conf changed"
 ttp_as $USER_UID status --json >"$OUT"
-grep -q '"state":"active"' "$OUT" && pass "status (ordinary user): active" || fail "status: $(cat "$OUT")"
+json_is state=active <"$OUT" && pass "status (ordinary user): active" || fail "status: $(cat "$OUT")"
 # The lock records the routers the LAN bypass excludes: the client's
 # gateways, which a restart and the watchdog apply again.
-grep -q '"lan_allow_router": *false, *"routers_v4": *\["'$F4'"\], *"routers_v6": *\["'$F6'"\]' "$OUT" &&
+json_is lan_allow_router=false routers_v4="[\"$F4\"]" routers_v6="[\"$F6\"]" <"$OUT" &&
     pass "status --json: the routers the LAN bypass excludes ($F4, $F6)" ||
     fail "status --json routers: $(cat "$OUT")"
 
@@ -89,7 +89,7 @@ else
 	fail "$n TCP resets from $C6 to ::1 left on the veth during the session"
 fi
 
-echo "--- restart x3 under continuous traffic: zero packets leave"
+note "--- restart x3 under continuous traffic: zero packets leave"
 idle_open across $F4 $FAR_PORT || fail "idle connection did not open"
 grep -q "^connected STANDIN $F4:$FAR_PORT" "$LIB_TMP/across.log" &&
     pass "idle connection redirected into the stand-in" || fail "idle: $(cat "$LIB_TMP/across.log")"
@@ -123,12 +123,12 @@ ttp restart "${TTP_START_ARGS[@]}" --lan-allow-router >"$OUT" 2>&1; rc=$?
     pass "restart --lan-allow-router: exit 0, says the routers are reachable" ||
     fail "restart --lan-allow-router: exit $rc: $(cat "$OUT")"
 ttp_as $USER_UID status --json >"$OUT"
-grep -q '"lan_allow_router": *true, *"routers_v4": *\[\], *"routers_v6": *\[\]' "$OUT" &&
+json_is lan_allow_router=true routers_v4=[] routers_v6=[] <"$OUT" &&
     ! in_client nft list set inet ttp routers_v4 | grep -q elements &&
     pass "restart --lan-allow-router: recorded, the router sets are empty" ||
     fail "restart --lan-allow-router: $(cat "$OUT")"
 
-echo "--- stop with an idle connection open during the session"
+note "--- stop with an idle connection open during the session"
 idle_open during $F4 $FAR_PORT || fail "idle connection did not open"
 t0=$(now_ts)
 far_reset
@@ -150,4 +150,4 @@ grep -q 'inactive' "$OUT" && pass "status after stop: inactive" || fail "status:
 ttp stop >"$OUT" 2>&1; rc=$?
 expect "second stop: nothing to stop, exit 0" 0 "no ttp session is running" $rc "$(cat "$OUT")"
 [ -z "$(tor_pids)" ] && pass "no tor was started (BYOD)" || fail "a tor runs: $(tor_pids)"
-summary
+done_testing

@@ -13,6 +13,8 @@
 # application's data arrive in cleartext, which proves the test can see a
 # leak. Everything happens in namespaces this script creates and removes.
 set -u
+# shellcheck source=tests/lib/harness.sh
+. "$(dirname "$0")/../lib/harness.sh"
 
 TOOL=$(cd "$(dirname "$0")" && pwd)/privd_op
 C=ttpsysc$$			# client namespace and its veth end
@@ -24,7 +26,6 @@ PY=/usr/bin/python3
 TMP=
 PIDS=()
 
-fail() { echo "FAIL: $*"; exit 1; }
 inc() { ip netns exec "$C" "$@"; }
 inf() { ip netns exec "$F" "$@"; }
 
@@ -35,17 +36,7 @@ cleanup() {
 	ip netns del "$F" 2>/dev/null
 	[ -n "$TMP" ] && [ -z "${KEEP:-}" ] && rm -rf "$TMP"
 }
-trap cleanup EXIT
-
-# wait_for FILE REGEX TENTHS: poll, bounded.
-wait_for() {
-	local i
-	for ((i = 0; i < $3; i++)); do
-		grep -Eq "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+on_exit cleanup
 
 # The operations under test. The lead may swap these for `ttp rules` and
 # the privd socketpair driver.
@@ -70,24 +61,24 @@ far_packets() {
 	    awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
 }
 
-[ "$(id -u)" -eq 0 ] || fail "needs root"
-[ -x "$TOOL" ] || fail "missing $TOOL (build first)"
-TMP=$(mktemp -d /tmp/ttpsys_sockkill.XXXXXX) || fail "mktemp"
+[ "$(id -u)" -eq 0 ] || bail "needs root"
+[ -x "$TOOL" ] || bail "missing $TOOL (build first)"
+TMP=$(mktemp -d /tmp/ttpsys_sockkill.XXXXXX) || bail "mktemp"
 chmod 755 "$TMP"
 
 # --- namespaces and the veth; no IPv6 so no stray ND/MLD noise
-ip netns add "$C" && ip netns add "$F" || fail "ip netns add"
-ip link add "$C" netns "$C" type veth peer name "$F" netns "$F" || fail "veth"
+ip netns add "$C" && ip netns add "$F" || bail "ip netns add"
+ip link add "$C" netns "$C" type veth peer name "$F" netns "$F" || bail "veth"
 for ns in "$C" "$F"; do
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 	ip netns exec "$ns" ip link set lo up
 done
 inc ip addr add 198.51.100.2/24 dev "$C" && inc ip link set "$C" up &&
 inf ip addr add 198.51.100.1/24 dev "$F" && inf ip link set "$F" up ||
-    fail "addresses"
+    bail "addresses"
 
 # --- far side: count every IPv4 packet from the client; a listener on :80
-inf nft -f - <<'EOF' || fail "far counter"
+inf nft -f - <<'EOF' || bail "far counter"
 table inet ttpsys_far {
 	counter from_client { }
 	chain pre {
@@ -158,7 +149,7 @@ start_transport() {
 		inc ss -Hltn "sport = :$TRANS_PORT" | grep -q LISTEN && return 0
 		sleep 0.1
 	done
-	fail "TransPort stand-in did not start"
+	bail "TransPort stand-in did not start"
 }
 
 start_app() {
@@ -167,57 +158,54 @@ start_app() {
 	    "$PY" "$TMP/app.py" "$TMP/go.$1" > "$TMP/app.$1.log" 2>&1 &
 	APP_PID=$!
 	PIDS+=("$APP_PID")
-	wait_for "$TMP/app.$1.log" "connected" 50 ||
-	    fail "$1: app did not connect: $(cat "$TMP/app.$1.log")"
-	wait_for "$TMP/transport.$1.log" "hello" 50 ||
-	    fail "$1: the connection was not redirected to the TransPort"
+	wait_for 5 grep -Eq "connected" "$TMP/app.$1.log" ||
+	    bail "$1: app did not connect: $(cat "$TMP/app.$1.log")"
+	wait_for 5 grep -Eq "hello" "$TMP/transport.$1.log" ||
+	    bail "$1: the connection was not redirected to the TransPort"
 }
 
 # stop_tor: Tor goes away first (its sockets close, as on shutdown).
 stop_transport() {
 	kill "$TRANSPORT_PID"
 	timeout 5 tail --pid="$TRANSPORT_PID" -f /dev/null ||
-	    fail "stand-in did not stop"
+	    bail "stand-in did not stop"
 	sleep 0.2
 }
 
 # run NAME KILL(0/1): one experiment; sets SENT_PACKETS and APP_RESULT.
 run() {
 	local name=$1 kill=$2 before out
-	load_rules || fail "$name: load rules"
+	load_rules || bail "$name: load rules"
 	start_transport "$name"
 	start_app "$name"
 	before=$(far_packets)
 	[ "$before" = 0 ] || [ "$name" != main ] ||
-	    fail "$name: $before packet(s) reached the far side while redirected"
+	    bail "$name: $before packet(s) reached the far side while redirected"
 	stop_transport
 	if [ "$kill" = 1 ]; then
-		out=$(op_sock_kill) || fail "$name: SOCK_KILL: $out"
-		echo "$name: SOCK_KILL: $out"
-		[ "$out" = "ok count=1" ] || fail "$name: expected 1 socket destroyed"
+		out=$(op_sock_kill) || bail "$name: SOCK_KILL: $out"
+		note "$name: SOCK_KILL: $out"
+		[ "$out" = "ok count=1" ] || bail "$name: expected 1 socket destroyed"
 	fi
-	out=$(op_ct_flush) || fail "$name: CT_FLUSH: $out"
-	echo "$name: CT_FLUSH: $out"
-	remove_rules || fail "$name: remove rules"
+	out=$(op_ct_flush) || bail "$name: CT_FLUSH: $out"
+	note "$name: CT_FLUSH: $out"
+	remove_rules || bail "$name: remove rules"
 	touch "$TMP/go.$name"
-	wait_for "$TMP/app.$name.log" "sent|failed" 50 ||
-	    fail "$name: app did not report: $(cat "$TMP/app.$name.log")"
+	wait_for 5 grep -Eq "sent|failed" "$TMP/app.$name.log" ||
+	    bail "$name: app did not report: $(cat "$TMP/app.$name.log")"
 	sleep 1			# let anything sent arrive
 	APP_RESULT=$(grep -E "sent|failed" "$TMP/app.$name.log")
 	SENT_PACKETS=$(( $(far_packets) - before ))
-	echo "$name: $APP_RESULT; far side counted $SENT_PACKETS packet(s)"
+	note "$name: $APP_RESULT; far side counted $SENT_PACKETS packet(s)"
 }
 
 run main 1
-echo "$APP_RESULT" | grep -Eq "send failed (ECONNABORTED|EPIPE|ECONNRESET)" ||
-    fail "main: the idle socket could still send: $APP_RESULT"
-[ "$SENT_PACKETS" = 0 ] ||
-    fail "main: $SENT_PACKETS packet(s) left in cleartext after SOCK_KILL"
+check "main: after SOCK_KILL the idle socket cannot send ($APP_RESULT)" \
+    grep -Eq "send failed (ECONNABORTED|EPIPE|ECONNRESET)" <<<"$APP_RESULT"
+check "main: no packet left in cleartext after SOCK_KILL ($SENT_PACKETS)" \
+    [ "$SENT_PACKETS" = 0 ]
 
 run control 0
-if echo "$APP_RESULT" | grep -q "app: sent" && [ "$SENT_PACKETS" -gt 0 ]; then
-	echo "control: leak reproduced"
-else
-	fail "control: leak NOT reproduced; this test could not see one"
-fi
-echo "PASS: test_sockkill"
+check "control: without SOCK_KILL the leak is reproduced (the test can see one)" \
+    eval 'grep -q "app: sent" <<<"$APP_RESULT" && [ "$SENT_PACKETS" -gt 0 ]'
+done_testing

@@ -12,6 +12,8 @@
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib/harness.sh
+. "$ROOT/tests/lib/harness.sh"
 BIN=${TTP_BIN:-$ROOT/build/bin}
 TESTS=${TTP_TESTS:-$ROOT/build/tests}
 TORCTL=$BIN/ttp-torctl
@@ -19,7 +21,6 @@ TOOL=$TESTS/tor_tool
 TOR_USER=debian-tor
 T=
 
-fail() { echo "FAIL: $*"; exit 1; }
 
 cleanup() {
 	local pid
@@ -31,12 +32,12 @@ cleanup() {
 	fi
 	[ -n "$T" ] && [ -z "${KEEP:-}" ] && rm -rf "$T"
 }
-trap cleanup EXIT
+on_exit cleanup
 
-[ "$(id -u)" -eq 0 ] || fail "needs root (namespaces, tor user)"
-command -v tor >/dev/null || fail "tor is not installed (sudo make deps)"
-id "$TOR_USER" >/dev/null 2>&1 || fail "user $TOR_USER missing"
-[ -x "$TORCTL" ] && [ -x "$TOOL" ] || fail "build first ($TORCTL, $TOOL)"
+[ "$(id -u)" -eq 0 ] || bail "needs root (namespaces, tor user)"
+command -v tor >/dev/null || bail "tor is not installed (sudo make deps)"
+id "$TOR_USER" >/dev/null 2>&1 || bail "user $TOR_USER missing"
+[ -x "$TORCTL" ] && [ -x "$TOOL" ] || bail "build first ($TORCTL, $TOOL)"
 
 T=$(mktemp -d /tmp/ttptor-netns.XXXXXX)
 chmod 755 "$T"		# tor, as its user, must reach its directories
@@ -52,39 +53,41 @@ tor_run_dir = $T/torrun
 EOF
 export T TORCTL TOOL TOR_USER
 
+# The half in the namespaces: its checks are this file's (in_child).
 inner() {
 	set -u
+	# shellcheck disable=SC1090
+	. "$H_LIB"
 	local conf=$T/ttp.conf pid out rc t0 t1 st tpid uid
 
-	fail() { echo "FAIL: $*"; exit 1; }
-	ip link set lo up || fail "lo up"
+	ip link set lo up || bail "lo up"
 
 	# The safety net first: no tor without DisableNetwork 1.
 	"$TOOL" "$conf" torrc > "$T/torrc.preview" 2>"$T/tool.err" ||
-		fail "torrc: $(cat "$T/tool.err")"
+		bail "torrc: $(cat "$T/tool.err")"
 	grep -qx 'DisableNetwork 1' "$T/torrc.preview" ||
-		fail "rendered torrc lacks DisableNetwork 1; not starting tor"
+		bail "rendered torrc lacks DisableNetwork 1; not starting tor"
 
 	pid=$("$TOOL" "$conf" start 2>"$T/tool.err") ||
-		fail "start: $(cat "$T/tool.err")"
+		bail "start: $(cat "$T/tool.err")"
 	echo "$pid" > "$T/tor.pid"
-	"$TOOL" ours "$pid" "$T/torrun/torrc" >/dev/null || fail "pid $pid is not our tor"
+	"$TOOL" ours "$pid" "$T/torrun/torrc" >/dev/null || bail "pid $pid is not our tor"
 	st=/proc/$pid/status
 	uid=$(id -u "$TOR_USER")
-	grep -Eq "^Uid:[[:space:]]+${uid}[[:space:]]" "$st" || fail "tor is not running as $TOR_USER"
+	grep -Eq "^Uid:[[:space:]]+${uid}[[:space:]]" "$st" || bail "tor is not running as $TOR_USER"
 
 	# GETINFO; also waits for the control socket and the cookie.
 	out=$("$TORCTL" --config "$conf" --pid "$pid" --timeout 20 getinfo version net/listeners/trans)
 	rc=$?
-	[ $rc -eq 0 ] || fail "getinfo: rc $rc: $out"
-	echo "$out" | grep -Eq '^version=0\.4\.' || fail "getinfo version: $out"
+	[ $rc -eq 0 ] || bail "getinfo: rc $rc: $out"
+	echo "$out" | grep -Eq '^version=0\.4\.' || bail "getinfo version: $out"
 	# DisableNetwork: tor opened no TransPort listener.
-	echo "$out" | grep -qx 'net/listeners/trans=' || fail "tor listens: $out"
-	echo "ok: getinfo ($(echo "$out" | head -1))"
+	echo "$out" | grep -qx 'net/listeners/trans=' || bail "tor listens: $out"
+	pass "getinfo ($(echo "$out" | head -1))"
 	# tor installs its sandbox after reading the torrc; it is up by now.
 	grep -Eq '^Seccomp:[[:space:]]+2' "$st" && grep -qx 'Sandbox 1' "$T/torrc.preview" &&
-		echo "ok: tor runs as $TOR_USER under its own Sandbox 1" ||
-		fail "tor's own sandbox is not active"
+		pass "tor runs as $TOR_USER under its own Sandbox 1" ||
+		bail "tor's own sandbox is not active"
 
 	# Bootstrap with DisableNetwork never progresses: a clean timeout.
 	t0=$(date +%s%N)
@@ -96,68 +99,68 @@ inner() {
 		sleep 0.1
 	done
 	st=$(cat "/proc/$tpid/status" 2>/dev/null)
-	echo "$st" | grep -Eq '^Seccomp:[[:space:]]+2' || fail "torctl: no seccomp filter"
-	echo "$st" | grep -Eq '^NoNewPrivs:[[:space:]]+1' || fail "torctl: no NO_NEW_PRIVS"
-	echo "$st" | grep -Eq '^CapEff:[[:space:]]+0+$' || fail "torctl: capabilities left"
-	echo "$st" | grep -Eq '^Uid:[[:space:]]+0[[:space:]]' && fail "torctl still root"
+	echo "$st" | grep -Eq '^Seccomp:[[:space:]]+2' || bail "torctl: no seccomp filter"
+	echo "$st" | grep -Eq '^NoNewPrivs:[[:space:]]+1' || bail "torctl: no NO_NEW_PRIVS"
+	echo "$st" | grep -Eq '^CapEff:[[:space:]]+0+$' || bail "torctl: capabilities left"
+	echo "$st" | grep -Eq '^Uid:[[:space:]]+0[[:space:]]' && bail "torctl still root"
 	wait "$tpid"
 	rc=$?
 	t1=$(date +%s%N)
-	[ $rc -eq 3 ] || fail "bootstrap: rc $rc (want 3): $(cat "$T/boot.out")"
+	[ $rc -eq 3 ] || bail "bootstrap: rc $rc (want 3): $(cat "$T/boot.out")"
 	grep -qx 'progress 0 starting Starting' "$T/boot.out" ||
-		fail "bootstrap: no initial progress line: $(cat "$T/boot.out")"
+		bail "bootstrap: no initial progress line: $(cat "$T/boot.out")"
 	grep -q '^error timeout: tor did not bootstrap within 3 s (at 0%, starting)$' "$T/boot.out" ||
-		fail "bootstrap: timeout line: $(cat "$T/boot.out")"
+		bail "bootstrap: timeout line: $(cat "$T/boot.out")"
 	[ $(( (t1 - t0) / 1000000 )) -ge 2900 ] && [ $(( (t1 - t0) / 1000000 )) -lt 8000 ] ||
-		fail "bootstrap took $(( (t1 - t0) / 1000000 )) ms for --timeout 3"
-	echo "ok: bootstrap subscribed, reported 0%, timed out after 3 s (exit 3)"
+		bail "bootstrap took $(( (t1 - t0) / 1000000 )) ms for --timeout 3"
+	pass "bootstrap subscribed, reported 0%, timed out after 3 s (exit 3)"
 
 	out=$("$TORCTL" --config "$conf" --timeout 10 newnym)
-	[ $? -eq 0 ] && [ "$out" = "ok" ] || fail "newnym: $out"
-	echo "ok: newnym"
+	[ $? -eq 0 ] && [ "$out" = "ok" ] || bail "newnym: $out"
+	pass "newnym"
 
 	out=$("$TORCTL" --config "$conf" --timeout 10 getinfo no/such/key)
 	[ $? -eq 1 ] && echo "$out" | grep -q '^error GETINFO: tor answered 552' ||
-		fail "bad getinfo key: $out"
+		bail "bad getinfo key: $out"
 	head -c 32 /dev/zero > "$T/badcookie"
 	out=$("$TORCTL" --config "$conf" --cookie "$T/badcookie" --timeout 10 newnym)
 	[ $? -eq 1 ] && echo "$out" | grep -q '^error AUTHENTICATE: tor answered 515' ||
-		fail "wrong cookie: $out"
-	echo "ok: errors (bad key, wrong cookie)"
+		bail "wrong cookie: $out"
+	pass "errors (bad key, wrong cookie)"
 
 	out=$("$TORCTL" --config "$conf" --pid "$pid" --timeout 20 shutdown)
 	rc=$?
-	[ $rc -eq 0 ] && [ "$out" = "ok" ] || fail "shutdown: rc $rc: $out"
-	[ "$("$TOOL" wait "$pid" 5000)" = exited ] || fail "tor still running after shutdown"
+	[ $rc -eq 0 ] && [ "$out" = "ok" ] || bail "shutdown: rc $rc: $out"
+	[ "$("$TOOL" wait "$pid" 5000)" = exited ] || bail "tor still running after shutdown"
 	# Gone, or a zombie its new parent (init) has not reaped yet.
 	[ -e "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] &&
-		fail "pid $pid alive"
+		bail "pid $pid alive"
 	rm -f "$T/tor.pid"
-	[ -e "$T/torrun/control.sock" ] && fail "control socket left behind"
-	echo "ok: shutdown, tor exited"
+	[ -e "$T/torrun/control.sock" ] && bail "control socket left behind"
+	pass "shutdown, tor exited"
 
 	# With tor gone: bounded failure, and a dead --pid cuts the wait short.
 	out=$("$TORCTL" --config "$conf" --timeout 1 newnym)
 	[ $? -eq 3 ] && echo "$out" | grep -q "^error timeout: tor's control socket not ready" ||
-		fail "no tor: $out"
+		bail "no tor: $out"
 	sleep 0.5 &
 	t0=$(date +%s%N)
 	out=$("$TORCTL" --config "$conf" --pid $! --timeout 10 newnym)
 	rc=$?
 	t1=$(date +%s%N)
 	[ $rc -eq 1 ] && echo "$out" | grep -q '^error tor exited before its control socket was ready' ||
-		fail "dead tor: rc $rc: $out"
-	[ $(( (t1 - t0) / 1000000 )) -lt 3000 ] || fail "dead tor noticed only after $(( (t1 - t0) / 1000000 )) ms"
-	echo "ok: no tor -> timeout (exit 3); tor exits -> error at once"
+		bail "dead tor: rc $rc: $out"
+	[ $(( (t1 - t0) / 1000000 )) -lt 3000 ] || bail "dead tor noticed only after $(( (t1 - t0) / 1000000 )) ms"
+	pass "no tor -> timeout (exit 3); tor exits -> error at once"
 
 	out=$("$TORCTL" bogus 2>&1)
-	[ $? -eq 2 ] || fail "usage: $out"
-	"$TORCTL" --help | grep -q '^usage: ttp-torctl' || fail "--help"
+	[ $? -eq 2 ] || bail "usage: $out"
+	"$TORCTL" --help | grep -q '^usage: ttp-torctl' || bail "--help"
 	return 0
 }
 export -f inner
 
-timeout 120 unshare --net --mount bash -c inner || fail "inner test failed"
+in_child timeout 120 unshare --net --mount bash -c inner
 
 # Bootstrap events as a bootstrapping tor sends them (a DisableNetwork tor
 # sends none), from a scripted control socket: progress is event-driven,
@@ -219,12 +222,12 @@ fake() {	# fake COMMAND...: ttp-torctl against the scripted tor
 	wait
 	return $rc
 }
-fake bootstrap > "$T/fake/got" || fail "bootstrap against scripted tor: $(cat "$T/fake/got")"
-diff -u "$T/fake/want" "$T/fake/got" || fail "bootstrap progress lines differ"
-echo "ok: event-driven bootstrap progress (scripted tor)"
-out=$(fake getinfo config-text) || fail "getinfo data block: $out"
-[ "$out" = "$(printf 'config-text+\n..dotted\nplain\n.')" ] || fail "getinfo data block: $out"
-echo "ok: getinfo data block printed dot-stuffed"
+fake bootstrap > "$T/fake/got" || bail "bootstrap against scripted tor: $(cat "$T/fake/got")"
+diff -u "$T/fake/want" "$T/fake/got" || bail "bootstrap progress lines differ"
+pass "event-driven bootstrap progress (scripted tor)"
+out=$(fake getinfo config-text) || bail "getinfo data block: $out"
+[ "$out" = "$(printf 'config-text+\n..dotted\nplain\n.')" ] || bail "getinfo data block: $out"
+pass "getinfo data block printed dot-stuffed"
 
 # A symlink in place of the control socket (its directory is the tor
 # user's) is not followed, even to a live control socket.
@@ -235,19 +238,19 @@ for ((i = 0; i < 50; i++)); do [ -S "$T/fake/real.sock" ] && break; sleep 0.1; d
 ln -s "$T/fake/real.sock" "$T/fake/link.sock"
 out=$("$TORCTL" --config "$T/ttp.conf" --control "$T/fake/link.sock" \
     --cookie "$T/fake/cookie" --timeout 2 getinfo version 2>&1) &&
-    fail "torctl followed a symlink to a control socket: $out"
-case $out in *"not a socket"*) ;; *) fail "no clear refusal of the symlink: $out" ;; esac
+    bail "torctl followed a symlink to a control socket: $out"
+case $out in *"not a socket"*) ;; *) bail "no clear refusal of the symlink: $out" ;; esac
 kill "$fpid" 2>/dev/null
 wait "$fpid" 2>/dev/null
-echo "ok: a symlink in place of the control socket is not followed"
+pass "a symlink in place of the control socket is not followed"
 
 # Nothing of ours left running anywhere.
 for p in /proc/[0-9]*; do
 	if tr '\0' ' ' 2>/dev/null < "$p/cmdline" | grep -q -- "$T/"; then
-		fail "left running: $(tr '\0' ' ' < "$p/cmdline")"
+		bail "left running: $(tr '\0' ' ' < "$p/cmdline")"
 	fi
 done
 grep -q 'Interrupt: exiting cleanly\|Catching signal TERM, exiting cleanly' "$T/run/tor.log" ||
-	fail "tor.log lacks a clean exit: $(tail -3 "$T/run/tor.log")"
-echo "ok: nothing left running; tor.log in run_dir"
-echo "PASS: test_torctl"
+	bail "tor.log lacks a clean exit: $(tail -3 "$T/run/tor.log")"
+pass "nothing left running; tor.log in run_dir"
+done_testing

@@ -27,12 +27,12 @@ TESTS=${TTP_TESTS:-$(cd "$(dirname "$0")/../.." && pwd)/build/tests}
 TAMPER=$TESTS/nft_tamper
 MAX_GAP_MS=100
 
-[ "$(id -u)" -eq 0 ] || { echo "FAIL: needs root"; exit 1; }
-[ -x "$TTP" ] && [ -x "$TAMPER" ] || { echo "FAIL: build first"; exit 1; }
-ns_create || { echo "FAIL: namespaces"; exit 1; }
-session_pin_neighbours || { echo "FAIL: neighbour entries"; exit 1; }
-standins_start || { echo "FAIL: stand-ins"; exit 1; }
-session_holder_start || { echo "FAIL: holder"; exit 1; }
+[ "$(id -u)" -eq 0 ] || bail "needs root"
+[ -x "$TTP" ] && [ -x "$TAMPER" ] || bail "build first"
+ns_create || bail "namespaces"
+session_pin_neighbours || bail "neighbour entries"
+standins_start || bail "stand-ins"
+session_holder_start || bail "holder"
 
 # The watchdog detaches from us: end it (and the session) before lib.sh
 # removes the namespaces, or it would outlive them.
@@ -42,18 +42,16 @@ test_cleanup() {
 	for p in $(cat "$LIB_TMP/wd.pids" 2>/dev/null); do
 		[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$TTP" ] && kill "$p"
 	done
-	lib_cleanup
-	rm -rf "$LIB_TMP"
 }
-trap test_cleanup EXIT
+on_exit test_cleanup
 
 # ---- helpers ---------------------------------------------------------------
 
 wd_json() { ttp watchdog status --json; }
-wd_field() { wd_json | sed -n "s/.*\"$1\":\\([^,}]*\\).*/\\1/p" | tr -d '"'; }
+wd_field() { wd_json | json_get "$1"; }
 wd_pid() {
 	local p
-	p=$(ttp status --json | sed -n 's/.*"watchdog_pid":\([0-9]*\).*/\1/p')
+	p=$(ttp status --json | json_get watchdog_pid)
 	[ -n "$p" ] && [ "$p" != 0 ] && echo "$p" >>"$LIB_TMP/wd.pids" &&
 	    echo "$p"
 }
@@ -147,7 +145,7 @@ tamper() {
 	# half-way by the table going away sends its RSTs to [::1]:TransPort,
 	# and the rulesets' filter_post chain must drop those at the wire.
 	late=$(captured "$t2")
-	echo "  $name: lockdown committed $ms ms after the tampering; traffic: $(rounds) rounds in 2 s; far side: $n packet(s) in all, $late after the lockdown"
+	note "$name: lockdown committed $ms ms after the tampering; traffic: $(rounds) rounds in 2 s; far side: $n packet(s) in all, $late after the lockdown"
 	if [ "$n" != 0 ]; then
 		tcpdump -n -tt -r "$LIB_TMP/cap.pcap" 2>/dev/null | awk -v t0="$t0" \
 		    '{ $1 = sprintf("%+.2fms", ($1 - t0) * 1000); print "    " $0 }' |
@@ -178,9 +176,10 @@ await() {
 	local i j r
 	for ((i = 0; i < 50; i++)); do
 		j=$(wd_json)
-		r=$(echo "$j" | sed -n 's/.*"reports":\([0-9]*\).*/\1/p')
+		r=$(echo "$j" | json_get reports)
 		[ "${r:-0}" -gt "$N0" ] &&
-		    echo "$j" | grep -q "\"last_action\":\"$1" && return 0
+		    case $(echo "$j" | json_get last_action) in "$1"*) true ;; *) false ;; esac &&
+		    return 0
 		sleep 0.1
 	done
 	return 1
@@ -189,7 +188,7 @@ await() {
 
 # ---- A: ttp start -w, the default window -----------------------------------
 
-echo "== A: ttp start -w (recurrence window 60 s)"
+note "== A: ttp start -w (recurrence window 60 s)"
 if start_session -w && grep -q "watchdog started" "$LIB_TMP/start.log"; then
 	pass "start -w: the watchdog is started"
 else
@@ -215,7 +214,7 @@ done
     fail "watchdog processes with root or capabilities:$rooted"
 cli test -r /run/ttp/watchdog.json && [ "$(cli stat -c %a /run/ttp/watchdog.json)" = 644 ] &&
     cli setpriv --reuid="$USER_UID" --regid="$USER_UID" --clear-groups \
-    "$TTP" watchdog status --json | grep -q '"state":"active"' &&
+    "$TTP" watchdog status --json | json_is state=active &&
     pass "watchdog status works without root" || fail "watchdog status as a user"
 cli setpriv --reuid="$USER_UID" --regid="$USER_UID" --clear-groups \
     "$TTP" watchdog stop >/dev/null 2>&1
@@ -262,7 +261,7 @@ gone_within 30 "$WD" && ! rules_present && [ "$(lock_state)" = inactive ] &&
 
 # ---- B: one repair of each kind (short window), links, kills -----------------
 
-echo "== B: ttp watchdog run --recur-window 2"
+note "== B: ttp watchdog run --recur-window 2"
 start_session || fail "start: $(cat "$LIB_TMP/start.log")"
 cli "$TTP" watchdog run --recur-window 2 >"$LIB_TMP/wd.log" 2>&1 &
 LIB_PIDS+=($!)
@@ -333,7 +332,7 @@ await "locked down, then repaired" && fw_intact &&
 
 # kill -9 of the guard: the monitor and privd follow, rules stay.
 GUARD=$(wd_field guard_pid)
-[ -n "$GUARD" ] || GUARD=$(cli sed -n 's/.*"guard_pid": *\([0-9]*\).*/\1/p' /run/ttp/watchdog.json)
+[ -n "$GUARD" ] || GUARD=$(cli cat /run/ttp/watchdog.json | json_get guard_pid)
 PRIVD=$(children "$WD" | tr ' ' '\n' | while read -r p; do
 	[ -n "$p" ] && grep -q ttp-privd "/proc/$p/cmdline" 2>/dev/null && echo "$p"; done)
 if [ -n "$GUARD" ] && [ -n "$PRIVD" ]; then
@@ -350,7 +349,7 @@ fi
 # (PDEATHSIG), its privd sees the peer gone.
 ttp watchdog start >"$LIB_TMP/wdstart.log" 2>&1
 WD=$(wd_pid)
-GUARD=$(cli sed -n 's/.*"guard_pid": *\([0-9]*\).*/\1/p' /run/ttp/watchdog.json)
+GUARD=$(cli cat /run/ttp/watchdog.json | json_get guard_pid)
 PRIVD=$(children "$WD" | tr ' ' '\n' | while read -r p; do
 	[ -n "$p" ] && grep -q ttp-privd "/proc/$p/cmdline" 2>/dev/null && echo "$p"; done)
 if [ -n "$WD" ] && [ -n "$GUARD" ] && [ -n "$PRIVD" ]; then
@@ -390,4 +389,4 @@ stop_session
 ! rules_present && pass "session stopped cleanly" || fail "stop"
 cli grep -E "guard exited \((signal|status)" /run/ttp/ttp.log 2>/dev/null |
     grep -v "signal 9" && fail "the guard died unexpectedly (seccomp?)"
-summary
+done_testing
