@@ -159,7 +159,7 @@ start_req_parse(struct start_req *r, int argc, char **argv, const char *cmd,
 	return TTP_EXIT_OK;
 }
 
-static int
+int
 start_prepare(struct start_req *r, int argc, char **argv, const char *cmd,
     bool *help)
 {
@@ -206,21 +206,30 @@ int
 cmd_restart(int argc, char **argv)
 {
 	struct start_req	 r;
-	struct session		 s;
-	char			 err[512];
 	bool			 help;
 	int			 rc;
 
 	if ((rc = start_prepare(&r, argc, argv, "restart", &help)) !=
 	    TTP_EXIT_OK || help)
 		return rc;
+	return restart_run(&r);
+}
+
+int
+restart_run(struct start_req *r)
+{
+	struct session	 s;
+	char		 err[512];
+	int		 rc;
+
 	rc = session_read(&s, err, sizeof(err));
 	if (rc == -1) {
+		privd_close();
 		log_warnx("%s", err);
 		return TTP_EXIT_ERROR;
 	}
 	if (rc == 0) {
-		r.old_anchor = s.anchor_pid;
+		r->old_anchor = s.anchor_pid;
 		ui_info("stopping the session; the host stays locked down");
 		if (session_teardown(&s, TEARDOWN_KEEP_LOCKDOWN) !=
 		    TTP_EXIT_OK) {
@@ -231,7 +240,7 @@ cmd_restart(int argc, char **argv)
 		}
 	} else
 		ui_info("no session was running: starting one");
-	rc = session_start(&r, rc == 0);
+	rc = session_start(r, rc == 0);
 	privd_close();
 	return rc;
 }

@@ -65,9 +65,15 @@ cmd_status(int argc, char **argv)
 	}
 	if (rc == 1) {
 		if (json)
-			printf("{\"state\":\"inactive\"}\n");
-		else
+			printf("{\"state\":\"inactive\",\"boot_enabled\":%s}\n",
+			    boot_enabled() ? "true" : "false");
+		else {
 			ui_info("ttp is inactive (no session)");
+			ui_info("  at boot        %s", boot_enabled() ?
+			    "enabled: locked down early, then the session "
+			    "starts" : "disabled ('sudo ttp enable' to start "
+			    "fail-closed at every boot)");
+		}
 		return TTP_EXIT_OK;
 	}
 	alive = session_alive(&s);
@@ -86,6 +92,8 @@ cmd_status(int argc, char **argv)
 		json_object_set_new(j, "anchor_running",
 		    json_boolean(anchored));
 		json_object_set_new(j, "tor_running", json_boolean(alive));
+		json_object_set_new(j, "boot_enabled",
+		    json_boolean(boot_enabled()));
 		if (fw != NULL) {
 			json_object_set_new(j, "firewall", json_string(fw));
 			json_object_set_new(j, "firewall_intact",
@@ -102,6 +110,10 @@ cmd_status(int argc, char **argv)
 	    localtime(&s.started));
 	if (s.state == SESSION_ACTIVE && alive)
 		ui_good("ttp is active");
+	else if (s.state == SESSION_LOCKDOWN && s.boot)
+		ui_bad("ttp is in LOCKDOWN since boot: no traffic leaves until "
+		    "the session starts ('ttp boot start'; 'sudo ttp logs' "
+		    "says how far it got)");
 	else if (s.state == SESSION_LOCKDOWN)
 		ui_bad("ttp is in LOCKDOWN: no traffic leaves; run 'sudo ttp "
 		    "diagnose', then 'sudo ttp stop'");
@@ -127,6 +139,8 @@ cmd_status(int argc, char **argv)
 		    "them)", routers);
 	ui_info("  watchdog       %s", watchdog_alive(s.watchdog_pid) ?
 	    "guarding the session" : "off");
+	ui_info("  at boot        %s", boot_enabled() ? "enabled ('sudo ttp "
+	    "disable' to turn off)" : "disabled");
 	if (fw != NULL)
 		ui_info("  firewall       %s%s", fw, intact ? " (intact)" :
 		    rep.state == FW_STATE_SESSION ? " (CHANGED since start)" :

@@ -23,6 +23,10 @@ static const char *const installed[] = {
 	TTP_LIBEXECDIR "/ttp-netcheck",
 	TTP_LIBEXECDIR "/ttp-anchor",
 	TTP_SYSCONFDIR_STR "/ttp.conf.example",
+	TTP_SYSTEMD_UNIT_DIR "/ttp-lockdown.service",
+	TTP_SYSTEMD_UNIT_DIR "/ttp.service",
+	TTP_INITDDIR "/ttp-lockdown",
+	TTP_INITDDIR "/ttp",
 };
 
 int
@@ -48,6 +52,11 @@ cmd_uninstall(int argc, char **argv)
 		return TTP_EXIT_ERROR;
 	if (lock_read(session_run_path(TTP_LOCK_NAME), &s, err, sizeof(err)) != 1) {
 		log_warnx("a ttp session exists; run 'sudo ttp stop' first");
+		return TTP_EXIT_ERROR;
+	}
+	if (boot_enabled()) {
+		log_warnx("ttp is enabled at boot; run 'sudo ttp disable' "
+		    "first");
 		return TTP_EXIT_ERROR;
 	}
 	for (i = 0; i < sizeof(installed) / sizeof(installed[0]); i++) {

@@ -18,5 +18,12 @@ int	cmd_logs(int argc, char **argv);
 int	cmd_diagnose(int argc, char **argv);
 int	cmd_uninstall(int argc, char **argv);
 int	cmd_watchdog(int argc, char **argv);
+int	cmd_enable(int argc, char **argv);
+int	cmd_disable(int argc, char **argv);
+int	cmd_boot(int argc, char **argv);
+
+#include <stdbool.h>
+/* Has `ttp enable` recorded a session for boot? (cli/cmd_boot.c) */
+bool	boot_enabled(void);
 
 #endif

@@ -35,6 +35,11 @@ static const struct command {
 					"load" },
 	{ "watchdog",	cmd_watchdog,	"start|stop|status|run the session "
 					"watchdog" },
+	{ "enable",	cmd_enable,	"fail-closed from boot: lock down "
+	    "early, then start (root)" },
+	{ "disable",	cmd_disable,	"no session at boot any more (root)" },
+	{ "boot",	cmd_boot,	"lockdown|start: what the init system "
+	    "runs at boot (root)" },
 	{ "uninstall",	cmd_uninstall,	"remove ttp from this system (root)" },
 };
 

@@ -311,6 +311,7 @@ session_fill(struct session *s, const struct start_req *r,
 	/* A restart's old anchor stays until the new one exists; a failure
 	 * before that ends it with the rest. */
 	s->anchor_pid = r->old_anchor;
+	s->boot = r->boot;
 	snprintf(s->config, sizeof(s->config), "%s", cli.cfg.file);
 }
 
@@ -406,13 +407,24 @@ print_summary(const struct session *s, const struct start_req *r)
 
 /*
  * Undo a start that failed after the firewall was applied. Returns the
- * exit code to use (always an error).
+ * exit code to use (always an error). A session started at boot is never
+ * undone into an open host: it stays locked down (docs/boot.md).
  */
 static int
 start_failed(struct session *s, const char *lockp)
 {
 	struct privop_reply	 rep;
 
+	if (s->boot && session_teardown(s, TEARDOWN_KEEP_LOCKDOWN) ==
+	    TTP_EXIT_OK) {
+		s->state = SESSION_LOCKDOWN;
+		(void)save(lockp, s);
+		ui_bad("the session did not start; the host stays in LOCKDOWN "
+		    "(no traffic except tor's and loopback). Fix the problem "
+		    "above, then run 'sudo ttp restart' (or 'sudo ttp stop' "
+		    "to open the host without Tor)");
+		return TTP_EXIT_ERROR;
+	}
 	ui_info("undoing this start");
 	if (session_teardown(s, TEARDOWN_FULL) == TTP_EXIT_OK) {
 		ui_info("the host is as it was before 'ttp start'");
@@ -602,6 +614,61 @@ out:
 	free(bl);
 	free(torrc);
 	return rc;
+}
+
+/*
+ * The early half of fail-closed from boot (docs/boot.md), run before any
+ * network interface is up: the lockdown ruleset, and an anchor as strict
+ * as it (no LAN bypass, no exempt user or root), so a firewall service
+ * that flushes the ruleset later in the boot cannot open the host either.
+ * The lock records it; `ttp boot start` takes it over as a restart does.
+ */
+int
+session_boot_lockdown(struct start_req *r)
+{
+	struct privop_fw_apply	 a;
+	struct privop_reply	 rep;
+	struct session		 s, old;
+	char			 lockp[PATH_MAX], err[512];
+	pid_t			 anchor;
+
+	if (fw_opts_finish(&r->fw, &a) == -1)
+		return TTP_EXIT_ERROR;
+	snprintf(lockp, sizeof(lockp), "%s", session_run_path(TTP_LOCK_NAME));
+	if (session_read(&old, err, sizeof(err)) == 0 &&
+	    session_alive(&old)) {
+		ui_info("a session is already running (state %s); leaving it",
+		    session_state_name(old.state));
+		return TTP_EXIT_OK;
+	}
+	a.allow_root = false;
+	a.lan_bypass = false;
+	a.n_bypass_uids = a.n_bypass_gids = 0;
+	memset(&a.routers, 0, sizeof(a.routers));
+	session_fill(&s, r, &a);
+	s.state = SESSION_LOCKDOWN;
+	s.boot = true;
+	if (mkdir(cli.cfg.run_dir, 0755) == -1 && errno != EEXIST) {
+		log_warn("mkdir %s", cli.cfg.run_dir);
+		return TTP_EXIT_ERROR;
+	}
+	if (save(lockp, &s) == -1)
+		return TTP_EXIT_ERROR;
+	if (priv_step("FW_LOCKDOWN", privop_fw_lockdown(privd_fd(), a.tor_uid,
+	    &rep), &rep) == -1) {
+		(void)lock_remove(lockp);
+		return TTP_EXIT_ERROR;
+	}
+	if (anchor_create(&a, &anchor) == -1) {
+		ui_bad("the host is locked down but not anchored: a firewall "
+		    "service that flushes the ruleset would open it");
+		return TTP_EXIT_ERROR;
+	}
+	s.anchor_pid = anchor;
+	(void)save(lockp, &s);
+	ui_good("locked down for boot: no traffic but tor's and loopback "
+	    "until the session starts");
+	return TTP_EXIT_OK;
 }
 
 /* ---- teardown ------------------------------------------------------ */

@@ -24,6 +24,7 @@ struct start_req {
 	char		 users_arg[LOCK_STR_MAX];	/* as given, for the */
 	char		 groups_arg[LOCK_STR_MAX];	/* summary and lock */
 	pid_t		 old_anchor;	/* restart: the old session's */
+	bool		 boot;		/* `ttp boot start`: never open */
 };
 
 enum teardown_mode {
@@ -37,6 +38,15 @@ void	start_req_init(struct start_req *r);
 int	start_req_parse(struct start_req *r, int argc, char **argv,
 	    const char *cmd, bool *help);
 int	session_start(struct start_req *r, bool restart);
+/* `ttp boot lockdown`: the lockdown and a strict anchor; an exit code. */
+int	session_boot_lockdown(struct start_req *r);
+/* What start, restart and boot share (cli/cmd_start.c): parse, check
+ * root and the configuration, start privd; 0 or the exit code. */
+int	start_prepare(struct start_req *r, int argc, char **argv,
+	    const char *cmd, bool *help);
+/* Stop the running session (if any) keeping the host locked down, then
+ * start r's; an exit code. */
+int	restart_run(struct start_req *r);
 /* s may be NULL for TEARDOWN_RESTORE_ONLY. Returns an exit code. */
 int	session_teardown(struct session *s, enum teardown_mode mode);
 /* Is the session in the lock still alive (its tor, or an external one)? */

@@ -58,6 +58,7 @@ static const struct ckey ckeys[] = {
 	KEY("tor", "sandbox", CK_SANDBOX, tor_sandbox),
 	KEY("paths", "run_dir", CK_PATH, run_dir),
 	KEY("paths", "tor_run_dir", CK_SOCK_DIR, tor_run_dir),
+	KEY("paths", "state_dir", CK_PATH, state_dir),
 	KEY("check", "ip_urls", CK_URLS, ip_urls),
 	KEY("check", "latency_url", CK_URL, latency_url),
 	KEY("check", "leak_ipv4_url", CK_URL, leak_ipv4_url),
@@ -361,6 +362,8 @@ config_defaults(struct ttp_config *cfg)
 	snprintf(cfg->run_dir, sizeof(cfg->run_dir), "%s", TTP_DEF_RUN_DIR);
 	snprintf(cfg->tor_run_dir, sizeof(cfg->tor_run_dir), "%s",
 	    TTP_DEF_TOR_RUN_DIR);
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s",
+	    TTP_DEF_STATE_DIR);
 	for (tok = strtok_r(urls, " ", &save);
 	    tok != NULL && cfg->n_ip_urls < TTP_MAX_IP_URLS;
 	    tok = strtok_r(NULL, " ", &save))
@@ -476,4 +479,11 @@ config_run_path(const struct ttp_config *cfg, const char *name, char *buf,
     size_t bufsz)
 {
 	return dir_path(cfg->run_dir, name, buf, bufsz);
+}
+
+int
+config_state_path(const struct ttp_config *cfg, const char *name, char *buf,
+    size_t bufsz)
+{
+	return dir_path(cfg->state_dir, name, buf, bufsz);
 }

@@ -34,6 +34,7 @@ struct ttp_config {
 	/* [paths] */
 	char		 run_dir[TTP_CONF_PATH_MAX];
 	char		 tor_run_dir[TTP_CONF_PATH_MAX];
+	char		 state_dir[TTP_CONF_PATH_MAX];
 
 	/* [check] */
 	char		 ip_urls[TTP_MAX_IP_URLS][TTP_CONF_URL_MAX];
@@ -61,6 +62,8 @@ int	config_load(const char *path, struct ttp_config *cfg, char *err,
 int	config_tor_path(const struct ttp_config *cfg, const char *name,
 	    char *buf, size_t bufsz);
 int	config_run_path(const struct ttp_config *cfg, const char *name,
+	    char *buf, size_t bufsz);
+int	config_state_path(const struct ttp_config *cfg, const char *name,
 	    char *buf, size_t bufsz);
 
 /*

@@ -16,6 +16,7 @@
 #define TTP_DEF_RUN_DIR		"/run/ttp"
 #define TTP_DEF_TOR_RUN_DIR	"/run/tor/ttp"
 #define TTP_DEF_DATA_DIR	"/var/lib/tor/ttp"
+#define TTP_DEF_STATE_DIR	"/var/lib/ttp"	/* what outlives a reboot */
 #define TTP_DEF_TOR_USER	"debian-tor"
 #define TTP_DEF_RESOLV_CONF	"/etc/resolv.conf"
 #define TTP_LOCK_NAME		"ttp.lock"
@@ -23,6 +24,14 @@
 #define TTP_LOG_NAME		"ttp.log"
 #define TTP_RESOLV_NAME		"resolv.conf"
 #define TTP_LOG_MAX_BYTES	(1024 * 1024)
+
+/* Fail-closed from boot (docs/boot.md): the `ttp start` options that
+ * `ttp enable` recorded, one per line, in state_dir. */
+#define TTP_BOOT_ARGS_NAME	"boot.args"
+#define TTP_BOOT_MAX_ARGS	64
+#define TTP_BOOT_ARG_MAX	1024	/* one option or value, a bridge line */
+#define TTP_BOOT_NET_WAIT	120	/* seconds `ttp boot start` waits for
+					   a route before starting anyway */
 
 /* What ttp keeps in tor_run_dir and run_dir for its tor. */
 #define TTP_TORRC_NAME		"torrc"

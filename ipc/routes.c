@@ -149,3 +149,37 @@ routes_format(const struct privop_routers *r, char *buf, size_t bufsz)
 	if (len == 0)
 		(void)snprintf(buf, bufsz, "none");
 }
+
+/*
+ * Is there a default route (IPv4 or IPv6) in this network namespace, up
+ * and not a reject route? What `ttp boot start` waits for: the network is
+ * there when the host knows where to send a packet for the Internet.
+ */
+bool
+routes_have_default(void)
+{
+	char		 line[512], dst[33];
+	unsigned int	 d, flags, plen;
+	FILE		*fp;
+	bool		 found = false;
+
+	if ((fp = fopen("/proc/net/route", "re")) != NULL) {
+		while (!found && fgets(line, sizeof(line), fp) != NULL)
+			if (sscanf(line, "%*s %x %*x %x %*u %*u %*u %*x",
+			    &d, &flags) == 2 && d == 0 && (flags & RTF_UP) &&
+			    !(flags & RTF_REJECT))
+				found = true;
+		fclose(fp);
+	}
+	if (!found && (fp = fopen("/proc/net/ipv6_route", "re")) != NULL) {
+		/* dst plen src splen nexthop metric refcnt use flags dev */
+		while (!found && fgets(line, sizeof(line), fp) != NULL)
+			if (sscanf(line, "%32s %x %*s %*x %*s %*x %*x %*x %x",
+			    dst, &plen, &flags) == 3 && plen == 0 &&
+			    strspn(dst, "0") == 32 && (flags & RTF_UP) &&
+			    !(flags & RTF_REJECT))
+				found = true;
+		fclose(fp);
+	}
+	return found;
+}

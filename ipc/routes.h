@@ -8,6 +8,7 @@
 #ifndef TTP_ROUTES_H
 #define TTP_ROUTES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -24,6 +25,8 @@ int	routes_parse6(FILE *fp, struct privop_routers *r);
 /* Both files of this network namespace (ipv6_route may be missing: no
  * IPv6); 0, or -1 after one line saying why. */
 int	routes_read(struct privop_routers *r);
+/* A default route, IPv4 or IPv6, up and not a reject route? */
+bool	routes_have_default(void);
 /* "a, b, c" (or "none") into buf; NUL-terminated, truncated if need be. */
 void	routes_format(const struct privop_routers *r, char *buf, size_t bufsz);
 

@@ -67,7 +67,7 @@ lock_json(const struct session *s)
 	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)s->fw_hash);
 	return json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:i, s:i, s:b,"
 	    " s:b, s:b, s:b, s:o, s:o, s:b, s:b, s:b, s:s, s:s, s:s, s:o,"
-	    " s:o, s:s, s:s, s:i, s:I, s:I, s:s}",
+	    " s:o, s:s, s:s, s:i, s:I, s:I, s:s, s:b}",
 	    "version", 1, "state", session_state_name(s->state),
 	    "pid", (json_int_t)s->pid, "started", (json_int_t)s->started,
 	    "tor_pid", (json_int_t)s->tor_pid, "tor_uid",
@@ -85,7 +85,7 @@ lock_json(const struct session *s)
 	    id_array(s->bypass_gids, s->n_bypass_gids), "fw_hash", hash,
 	    "exit_ip", s->exit_ip, "is_tor", s->is_tor, "watchdog_pid",
 	    (json_int_t)s->watchdog_pid, "anchor_pid",
-	    (json_int_t)s->anchor_pid, "config", s->config);
+	    (json_int_t)s->anchor_pid, "config", s->config, "boot", s->boot);
 }
 
 char *
@@ -242,6 +242,7 @@ lock_read(const char *path, struct session *s, char *err, size_t errsz)
 	s->ipv6 = get_bool(root, "ipv6");
 	s->use_bridges = get_bool(root, "use_bridges");
 	s->dns_overlay = get_bool(root, "dns_overlay");
+	s->boot = get_bool(root, "boot");
 	copy_str(root, "interface", s->interface);
 	copy_str(root, "bypass_users", s->bypass_users);
 	copy_str(root, "bypass_groups", s->bypass_groups);

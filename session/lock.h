@@ -55,6 +55,8 @@ struct session {
 	pid_t			 watchdog_pid;
 	pid_t			 anchor_pid;	/* ttp-anchor, 0: none */
 	char			 config[LOCK_STR_MAX];
+	bool			 boot;	/* `ttp boot`'s: the early lockdown
+					   or the session it started */
 };
 
 const char *session_state_name(enum session_state);

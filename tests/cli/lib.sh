@@ -47,6 +47,7 @@ write_conf() {
 	[paths]
 	run_dir = $RUN_DIR
 	tor_run_dir = $RUN/tor
+	state_dir = $RUN/state
 	[check]
 	ip_urls = http://$F4/api/ip http://$F4/ip
 	latency_url = http://$F4/

@@ -43,7 +43,7 @@ agree() {
 	state=$(ttp_as $USER_UID status --json | json_get state)
 	st=$(host_state)
 	if [ "$state" = active ]; then
-		check "$1: status says active, so the far side is unreachable" 0 \
+		probe_check "$1: status says active, so the far side is unreachable" 0 \
 		    '^(STANDIN|FAIL)' $U tcp $F4 $FAR_PORT
 		[ "$(table_kind)" = session ] && pass "$1: active and the session table is loaded" ||
 		    fail "$1: status says active but the firewall is '$(table_kind)' ($st)"

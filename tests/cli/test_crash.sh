@@ -107,10 +107,10 @@ for step in validated lock FW_APPLY anchor DNS_OVERLAY bootstrap; do
 	case $step in
 	validated|lock)
 		# Before FW_APPLY nothing changed (but the lock): still open.
-		check "start/$step: no firewall yet, the host is as before" + \
+		probe_check "start/$step: no firewall yet, the host is as before" + \
 		    '^FAR .* ECHO=ok' $U tcp $F4 $FAR_PORT ;;
 	*)	closed "start/$step"
-		check "start/$step: TCP goes to the stand-in or nowhere" 0 \
+		probe_check "start/$step: TCP goes to the stand-in or nowhere" 0 \
 		    '^(STANDIN|FAIL)' $U tcp $F4 $FAR_PORT ;;
 	esac
 	recover "start/$step"

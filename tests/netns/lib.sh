@@ -175,11 +175,11 @@ apply_lockdown() { privd fw-lockdown --tor-uid "$TOR_UID"; }
 remove_rules() { privd fw-remove; }
 rules_present() { in_client nft list table inet ttp >/dev/null 2>&1; }
 
-# check NAME FAR PATTERN UID[:GID] PROBE-ARGS...
+# probe_check NAME FAR PATTERN UID[:GID] PROBE-ARGS...
 #   Run one probe; PASS when its output matches the bash regex PATTERN
 #   and the far side saw FAR packets: 0 (none: the assertion of every
 #   leak test) or + (at least one).
-check() {
+probe_check() {
 	local name=$1 want=$2 pat=$3 id=$4 out n; shift 4
 	far_reset
 	out=$(probe "$id" "$@")

@@ -35,7 +35,7 @@ far_capture || bail "no capture on the far side"
 U=$USER_UID:$USER_UID T=$TOR_UID:$TOR_UID
 OUT=$LIB_TMP/out
 
-check "control: before start the far side is reachable" + '^FAR .* ECHO=ok' $U tcp $F4 $FAR_PORT
+probe_check "control: before start the far side is reachable" + '^FAR .* ECHO=ok' $U tcp $F4 $FAR_PORT
 far_reset
 loop_start control 1
 loop_wait control
@@ -72,14 +72,14 @@ json_is lan_allow_router=false routers_v4="[\"$F4\"]" routers_v6="[\"$F6\"]" <"$
     pass "status --json: the routers the LAN bypass excludes ($F4, $F6)" ||
     fail "status --json routers: $(cat "$OUT")"
 
-check "TCP (user) reaches the stand-in, not the far side" 0 "^STANDIN $F4:$FAR_PORT ECHO=ok\$" $U tcp $F4 $FAR_PORT
-check "IPv6 TCP (user) reaches the stand-in" 0 "^STANDIN \\[$F6\\]:$FAR_PORT ECHO=ok\$" $U tcp $F6 $FAR_PORT
-check "TCP (root) reaches the stand-in" 0 "^STANDIN $F4:$FAR_PORT ECHO=ok\$" 0 tcp $F4 $FAR_PORT
-check "UDP (user) rejected" 0 '^FAIL' $U udp $F4 9999
-check "UDP over IPv6 rejected" 0 '^FAIL' $U udp $F6 9999
-check "ICMP ping rejected" 0 '^FAIL' $U ping $F4
-check "DNS goes to the DNSPort stand-in" 0 "^ANSWER $DNS_ANSWER\$" $U dns-query $F4
-check "the tor uid is exempt (reaches the far side)" + '^FAR .* ECHO=ok' $T tcp $F4 $FAR_PORT
+probe_check "TCP (user) reaches the stand-in, not the far side" 0 "^STANDIN $F4:$FAR_PORT ECHO=ok\$" $U tcp $F4 $FAR_PORT
+probe_check "IPv6 TCP (user) reaches the stand-in" 0 "^STANDIN \\[$F6\\]:$FAR_PORT ECHO=ok\$" $U tcp $F6 $FAR_PORT
+probe_check "TCP (root) reaches the stand-in" 0 "^STANDIN $F4:$FAR_PORT ECHO=ok\$" 0 tcp $F4 $FAR_PORT
+probe_check "UDP (user) rejected" 0 '^FAIL' $U udp $F4 9999
+probe_check "UDP over IPv6 rejected" 0 '^FAIL' $U udp $F6 9999
+probe_check "ICMP ping rejected" 0 '^FAIL' $U ping $F4
+probe_check "DNS goes to the DNSPort stand-in" 0 "^ANSWER $DNS_ANSWER\$" $U dns-query $F4
+probe_check "the tor uid is exempt (reaches the far side)" + '^FAR .* ECHO=ok' $T tcp $F4 $FAR_PORT
 # What `ttp stop` provokes (Tor's TransPort on [::1] retransmitting to
 # sockets SOCK_KILL destroyed, after CT_FLUSH): the kernel's resets to ::1.
 n=$(martian6)
@@ -116,8 +116,8 @@ v=$(idle_send across); sleep 0.3; n=$(far_count)
     { fail "connection open across restart: '$v', far side saw $n packets"; far_explain "$t0"; }
 st=$(host_state)
 [ "$st" = "table=session overlay=yes lock=yes" ] && pass "after restart: $st" || fail "after restart: $st"
-check "after restart, TCP reaches the stand-in" 0 "^STANDIN $F4:$FAR_PORT ECHO=ok\$" $U tcp $F4 $FAR_PORT
-check "after restart, UDP rejected" 0 '^FAIL' $U udp $F4 9999
+probe_check "after restart, TCP reaches the stand-in" 0 "^STANDIN $F4:$FAR_PORT ECHO=ok\$" $U tcp $F4 $FAR_PORT
+probe_check "after restart, UDP rejected" 0 '^FAIL' $U udp $F4 9999
 ttp restart "${TTP_START_ARGS[@]}" --lan-allow-router >"$OUT" 2>&1; rc=$?
 [ $rc = 0 ] && grep -q 'LAN and its routers' "$OUT" &&
     pass "restart --lan-allow-router: exit 0, says the routers are reachable" ||
@@ -144,7 +144,7 @@ st=$(host_state)
     fail "resolv.conf not restored: $(in_session cat /etc/resolv.conf)"
 [ -z "$(in_client nft list ruleset)" ] && pass "no ruleset at all in the client" ||
     fail "a ruleset is left: $(in_client nft list ruleset | head -3)"
-check "after stop, the far side is reachable again" + '^FAR .* ECHO=ok' $U tcp $F4 $FAR_PORT
+probe_check "after stop, the far side is reachable again" + '^FAR .* ECHO=ok' $U tcp $F4 $FAR_PORT
 ttp_as $USER_UID status >"$OUT"
 grep -q 'inactive' "$OUT" && pass "status after stop: inactive" || fail "status: $(cat "$OUT")"
 ttp stop >"$OUT" 2>&1; rc=$?
