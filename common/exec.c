@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/exec.h"
 #include "common/defaults.h"
+#include "common/log.h"
 #include "common/sandbox.h"
 
 #include <errno.h>
@@ -27,6 +28,26 @@
 static const char *const exec_default_env[] = {
 	"PATH=" TTP_SAFE_PATH, "LC_ALL=C", NULL
 };
+
+pid_t
+exec_fork_piped(int p[2])
+{
+	pid_t	 pid;
+
+	if (p != NULL && pipe2(p, O_CLOEXEC) == -1) {
+		log_warn("pipe");
+		return -1;
+	}
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		log_warn("fork");
+		if (p != NULL) {
+			close(p[0]);
+			close(p[1]);
+		}
+	}
+	return pid;
+}
 
 int
 exec_pidfd_open(pid_t pid)

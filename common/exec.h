@@ -30,6 +30,13 @@ struct exec_req {
 int	exec_run(const struct exec_req *r, int *status, char *err,
 	    size_t errsz);
 
+/*
+ * fork(), with a close-on-exec pipe in p first unless p is NULL, and
+ * stdio flushed (a child that writes must not write our buffers again).
+ * Returns what fork() returns; -1 after logging, with no pipe left open.
+ */
+pid_t	exec_fork_piped(int p[2]);
+
 /* In a child: become uid/gid with no supplementary groups. */
 int	exec_become(uid_t uid, gid_t gid);
 
