@@ -89,11 +89,34 @@ exec_become(uid_t uid, gid_t gid)
 	return 0;
 }
 
+void
+exec_child_failed(void)
+{
+	int	 e = errno;
+
+	(void)!write(3, &e, sizeof(e));
+	_exit(127);
+}
+
+int
+exec_started(int errp[2], pid_t pid)
+{
+	ssize_t	 n;
+	int	 e;
+
+	close(errp[1]);
+	errp[1] = -1;
+	while ((n = read(errp[0], &e, sizeof(e))) == -1 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(e))
+		return 0;
+	(void)waitpid(pid, NULL, 0);
+	return e > 0 ? e : EIO;
+}
+
 static void __attribute__((noreturn))
 exec_child(const struct exec_req *r, int devnull, int outfd, int errfd)
 {
-	int	 e;
-
 	(void)setsid();
 	if (dup2(r->in_fd > 0 ? r->in_fd : devnull, STDIN_FILENO) == -1 ||
 	    dup2(outfd, STDOUT_FILENO) == -1 ||
@@ -106,9 +129,7 @@ exec_child(const struct exec_req *r, int devnull, int outfd, int errfd)
 	execve(r->path, (char *const *)(uintptr_t)r->argv,
 	    (char *const *)(uintptr_t)(r->env ? r->env : exec_default_env));
 fail:
-	e = errno;
-	(void)!write(3, &e, sizeof(e));
-	_exit(127);
+	exec_child_failed();
 }
 
 int
@@ -140,16 +161,11 @@ exec_run(const struct exec_req *r, int *status, char *err, size_t errsz)
 	if (pid == 0)
 		exec_child(r, devnull,
 		    r->out != NULL ? outp[1] : STDERR_FILENO, errp[1]);
-	close(errp[1]);
-	errp[1] = -1;
 	if (outp[1] != -1) {
 		close(outp[1]);
 		outp[1] = -1;
 	}
-	while ((n = read(errp[0], &e, sizeof(e))) == -1 && errno == EINTR)
-		;
-	if (n == (ssize_t)sizeof(e)) {
-		(void)waitpid(pid, NULL, 0);
+	if ((e = exec_started(errp, pid)) != 0) {
 		snprintf(err, errsz, "cannot run %s: %s", r->path,
 		    strerror(e));
 		goto out;
