@@ -62,12 +62,8 @@ exec_pidfd_wait(int pidfd, int timeout_ms)
 	long long	 deadline = clock_ms() + timeout_ms;
 
 	for (;;) {
-		long long	 left = deadline - clock_ms();
-		int		 n;
+		int	 n = poll(&pfd, 1, clock_left_ms(deadline));
 
-		if (left < 0)
-			left = 0;
-		n = poll(&pfd, 1, (int)left);
 		if (n > 0)
 			return 0;
 		if (n == 0)
