@@ -23,15 +23,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nfnetlink.h>
-#include <linux/netlink.h>
 #include <poll.h>
 #include <sys/socket.h>
 
 #include "bench/stats.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "nftev/nftev.h"
 
 #define MAX_ENV	8
 
@@ -51,14 +49,9 @@ usage(void)
 static int
 gen_open(void)
 {
-	struct sockaddr_nl	 sa = { .nl_family = AF_NETLINK };
-	int			 fd, g = NFNLGRP_NFTABLES;
+	int	 fd;
 
-	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-	    NETLINK_NETFILTER)) == -1 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
-	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g,
-	    sizeof(g)) == -1)
+	if ((fd = nftev_open(0)) == -1)
 		fatal("nftables notifications (-g needs CAP_NET_ADMIN)");
 	return fd;
 }
@@ -73,31 +66,31 @@ gen_drain(int fd)
 		;
 }
 
+static void
+on_msg(const struct nlmsghdr *nlh, int64_t pid, void *arg)
+{
+	(void)nlh;
+	if (pid != NFTEV_OBJECT)
+		*(int *)arg = 1;
+}
+
 /* Wait (at most 5 s) for the next NFT_MSG_NEWGEN; its arrival time, or -1. */
 static double
 gen_wait(int fd)
 {
 	char			 buf[65536];
 	struct pollfd		 p = { .fd = fd, .events = POLLIN };
-	const struct nlmsghdr	*h;
 	double			 end = clock_ms_exact() + 5000;
 	ssize_t			 n;
-	size_t			 off;
+	int			 commit = 0;
 
 	while (clock_ms_exact() < end) {
 		if (poll(&p, 1, 100) <= 0 ||
 		    (n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) <= 0)
 			continue;
-		for (off = 0; off + sizeof(*h) <= (size_t)n;
-		    off += NLMSG_ALIGN(h->nlmsg_len)) {
-			h = (const struct nlmsghdr *)(void *)(buf + off);
-			if (h->nlmsg_len < sizeof(*h) ||
-			    h->nlmsg_len > (size_t)n - off)
-				break;
-			if (h->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) |
-			    NFT_MSG_NEWGEN))
-				return clock_ms_exact();
-		}
+		nftev_walk(buf, (size_t)n, on_msg, &commit);
+		if (commit)
+			return clock_ms_exact();
 	}
 	return -1;
 }

@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "ipc/privop.h"
 #include "privd/privd.h"
+#include "tests/unit/fw_fixture.h"
 
 static int
 run_nft_file(const char *path)
@@ -54,12 +55,7 @@ main(int argc, char *argv[])
 	if ((t = calloc((size_t)n, sizeof(*t))) == NULL)
 		fatal("calloc");
 
-	memset(&a, 0, sizeof(a));
-	a.tor_uid = 64001;
-	a.trans_port = TTP_DEF_TRANS_PORT;
-	a.dns_port = TTP_DEF_DNS_PORT;
-	a.lan_bypass = true;
-	a.ipv6 = true;
+	a = fixture_fw_apply();
 
 	/* ttp: FW_APPLY through a real privd, request to reply. */
 	if (mkdtemp(rundir) == NULL)

@@ -10,7 +10,6 @@
  * commit to kernel commit. The watchdog must run with --recur-window 0,
  * or it would (rightly) give up after the first repair.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -20,26 +19,28 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libmnl/libmnl.h>
-#include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nfnetlink.h>
 #include <nftables/libnftables.h>
 
 #include "bench/stats.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "nftev/nftev.h"
 
 #define ANSWER_MS	2000	/* give up on one round after this */
 
-static int
-gen_cb(const struct nlattr *a, void *data)
-{
-	uint32_t	*pid = data;
+struct foreign {
+	double	*at;
+	int	 want, got;
+};
 
-	if (mnl_attr_get_type(a) == NFTA_GEN_PROC_PID &&
-	    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-		*pid = ntohl(mnl_attr_get_u32(a));
-	return MNL_CB_OK;
+static void
+on_msg(const struct nlmsghdr *nlh, int64_t pid, void *arg)
+{
+	struct foreign	*f = arg;
+
+	(void)nlh;
+	if (pid > 0 && (pid_t)pid != getpid() && f->got < f->want)
+		f->at[f->got++] = clock_ms_exact();
 }
 
 /* Read notifications until `want` foreign transactions have committed;
@@ -48,33 +49,18 @@ static int
 wait_foreign(int fd, int want, double *at)
 {
 	static char		 buf[64 * 1024];
-	const struct nlmsghdr	*nlh;
 	struct pollfd		 p = { .fd = fd, .events = POLLIN };
+	struct foreign		 f = { at, want, 0 };
 	double			 end = clock_ms_exact() + ANSWER_MS;
-	uint32_t		 pid;
 	ssize_t			 n;
-	int			 len, got = 0;
 
-	while (got < want && clock_ms_exact() < end) {
+	while (f.got < want && clock_ms_exact() < end) {
 		if (poll(&p, 1, (int)(end - clock_ms_exact()) + 1) != 1)
 			continue;
-		if ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) <= 0)
-			continue;
-		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
-		    nlh = mnl_nlmsg_next(nlh, &len)) {
-			if (NFNL_SUBSYS_ID(nlh->nlmsg_type) !=
-			    NFNL_SUBSYS_NFTABLES ||
-			    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN)
-				continue;
-			pid = 0;
-			(void)mnl_attr_parse(nlh, sizeof(struct nfgenmsg),
-			    gen_cb, &pid);
-			if (pid != 0 && (pid_t)pid != getpid() && got < want)
-				at[got++] = clock_ms_exact();
-		}
+		if ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			nftev_walk(buf, (size_t)n, on_msg, &f);
 	}
-	return got;
+	return f.got;
 }
 
 static void
@@ -97,10 +83,9 @@ main(int argc, char *argv[])
 		{ "nft insert rule ... filter_out accept",
 		  "insert rule inet ttp filter_out accept\n" },
 	};
-	struct sockaddr_nl	 sa = { .nl_family = AF_NETLINK };
 	struct nft_ctx		*nft;
 	double			*lock, *fix, at[2], t0;
-	int			 n = argc > 1 ? atoi(argv[1]) : 20, fd, grp;
+	int			 n = argc > 1 ? atoi(argv[1]) : 20, fd;
 	int			 i, k;
 
 	log_init("bench_watchdog", LOG_FORMAT_TEXT, 0);
@@ -112,12 +97,7 @@ main(int argc, char *argv[])
 	fix = calloc((size_t)n, sizeof(*fix));
 	if (lock == NULL || fix == NULL)
 		fatal("calloc");
-	grp = NFNLGRP_NFTABLES;
-	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-	    NETLINK_NETFILTER)) == -1 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
-	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
-	    sizeof(grp)) == -1)
+	if ((fd = nftev_open(0)) == -1)
 		fatal("nftables notifications");
 	if ((nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL ||
 	    nft_ctx_buffer_output(nft) != 0 || nft_ctx_buffer_error(nft) != 0)

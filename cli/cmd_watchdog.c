@@ -28,6 +28,7 @@
 #include "cli/session.h"
 #include "watchdog/watchdog.h"
 #include "common/defaults.h"
+#include "common/exec.h"
 #include "common/log.h"
 #include "common/sandbox.h"
 #include "tor/tor_proc.h"
@@ -148,17 +149,11 @@ watchdog_start(void)
 		n = 0;
 	self[n] = '\0';
 	n = 0;
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		log_warn("pipe");
-		return -1;
-	}
 	logfd = open(session_run_path(TTP_LOG_NAME), O_WRONLY | O_APPEND |
 	    O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
-	fflush(NULL);
-	if ((pid = fork()) == -1) {
-		log_warn("fork");
-		close(p[0]);
-		close(p[1]);
+	if ((pid = exec_fork_piped(p)) == -1) {
+		if (logfd != -1)
+			close(logfd);
 		return -1;
 	}
 	if (pid == 0) {

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/exec.h"
 #include "common/log.h"
 #include "common/sandbox.h"
 
@@ -33,17 +34,8 @@ privsep_parse(int in_fd, privsep_parser parse, void *arg, char *result,
 	ssize_t	 r;
 	int	 p[2], st;
 
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		log_warn("pipe");
+	if ((pid = exec_fork_piped(p)) == -1)
 		return -1;
-	}
-	fflush(stdout);
-	if ((pid = fork()) == -1) {
-		log_warn("fork");
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
 	if (pid == 0) {
 		/* fds: 0 /dev/null-ish stdin, 1 and 2 for the user, 3 the
 		 * input, 4 the result; nothing else survives. */

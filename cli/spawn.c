@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/helper.h"
+#include "common/exec.h"
 #include "common/log.h"
 #include "common/sandbox.h"
 
@@ -34,18 +35,8 @@ spawn_helper(const char *name, const char *const argv[], int *out_fd,
 	if (helper_path(name, path, sizeof(path)) == -1)
 		return -1;
 	helper_env(envp, asan, sizeof(asan));
-	if (out_fd != NULL && pipe2(p, O_CLOEXEC) == -1) {
-		log_warn("pipe");
+	if ((*pid = exec_fork_piped(out_fd != NULL ? p : NULL)) == -1)
 		return -1;
-	}
-	if ((*pid = fork()) == -1) {
-		log_warn("fork");
-		if (out_fd != NULL) {
-			close(p[0]);
-			close(p[1]);
-		}
-		return -1;
-	}
 	if (*pid == 0) {
 		/* stdin from /dev/null; stdout to the pipe, or discarded. */
 		if ((null = open("/dev/null", O_RDWR)) == -1 ||

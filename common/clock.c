@@ -6,6 +6,7 @@
  */
 #include "common/clock.h"
 
+#include <limits.h>
 #include <time.h>
 
 long long
@@ -15,6 +16,14 @@ clock_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+clock_left_ms(long long deadline)
+{
+	long long	 left = deadline - clock_ms();
+
+	return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
 
 double

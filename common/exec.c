@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/exec.h"
 #include "common/defaults.h"
+#include "common/log.h"
 #include "common/sandbox.h"
 
 #include <errno.h>
@@ -28,6 +29,26 @@ static const char *const exec_default_env[] = {
 	"PATH=" TTP_SAFE_PATH, "LC_ALL=C", NULL
 };
 
+pid_t
+exec_fork_piped(int p[2])
+{
+	pid_t	 pid;
+
+	if (p != NULL && pipe2(p, O_CLOEXEC) == -1) {
+		log_warn("pipe");
+		return -1;
+	}
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		log_warn("fork");
+		if (p != NULL) {
+			close(p[0]);
+			close(p[1]);
+		}
+	}
+	return pid;
+}
+
 int
 exec_pidfd_open(pid_t pid)
 {
@@ -41,12 +62,8 @@ exec_pidfd_wait(int pidfd, int timeout_ms)
 	long long	 deadline = clock_ms() + timeout_ms;
 
 	for (;;) {
-		long long	 left = deadline - clock_ms();
-		int		 n;
+		int	 n = poll(&pfd, 1, clock_left_ms(deadline));
 
-		if (left < 0)
-			left = 0;
-		n = poll(&pfd, 1, (int)left);
 		if (n > 0)
 			return 0;
 		if (n == 0)
@@ -68,11 +85,34 @@ exec_become(uid_t uid, gid_t gid)
 	return 0;
 }
 
+void
+exec_child_failed(void)
+{
+	int	 e = errno;
+
+	(void)!write(3, &e, sizeof(e));
+	_exit(127);
+}
+
+int
+exec_started(int errp[2], pid_t pid)
+{
+	ssize_t	 n;
+	int	 e;
+
+	close(errp[1]);
+	errp[1] = -1;
+	while ((n = read(errp[0], &e, sizeof(e))) == -1 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(e))
+		return 0;
+	(void)waitpid(pid, NULL, 0);
+	return e > 0 ? e : EIO;
+}
+
 static void __attribute__((noreturn))
 exec_child(const struct exec_req *r, int devnull, int outfd, int errfd)
 {
-	int	 e;
-
 	(void)setsid();
 	if (dup2(r->in_fd > 0 ? r->in_fd : devnull, STDIN_FILENO) == -1 ||
 	    dup2(outfd, STDOUT_FILENO) == -1 ||
@@ -85,9 +125,7 @@ exec_child(const struct exec_req *r, int devnull, int outfd, int errfd)
 	execve(r->path, (char *const *)(uintptr_t)r->argv,
 	    (char *const *)(uintptr_t)(r->env ? r->env : exec_default_env));
 fail:
-	e = errno;
-	(void)!write(3, &e, sizeof(e));
-	_exit(127);
+	exec_child_failed();
 }
 
 int
@@ -119,16 +157,11 @@ exec_run(const struct exec_req *r, int *status, char *err, size_t errsz)
 	if (pid == 0)
 		exec_child(r, devnull,
 		    r->out != NULL ? outp[1] : STDERR_FILENO, errp[1]);
-	close(errp[1]);
-	errp[1] = -1;
 	if (outp[1] != -1) {
 		close(outp[1]);
 		outp[1] = -1;
 	}
-	while ((n = read(errp[0], &e, sizeof(e))) == -1 && errno == EINTR)
-		;
-	if (n == (ssize_t)sizeof(e)) {
-		(void)waitpid(pid, NULL, 0);
+	if ((e = exec_started(errp, pid)) != 0) {
 		snprintf(err, errsz, "cannot run %s: %s", r->path,
 		    strerror(e));
 		goto out;

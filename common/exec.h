@@ -30,6 +30,25 @@ struct exec_req {
 int	exec_run(const struct exec_req *r, int *status, char *err,
 	    size_t errsz);
 
+/*
+ * fork(), with a close-on-exec pipe in p first unless p is NULL, and
+ * stdio flushed (a child that writes must not write our buffers again).
+ * Returns what fork() returns; -1 after logging, with no pipe left open.
+ */
+pid_t	exec_fork_piped(int p[2]);
+
+/*
+ * How a child tells its parent that it could not exec: it holds the
+ * write end of a close-on-exec pipe on descriptor 3 (so the pipe closes
+ * when execve succeeds) and, where it fails, calls exec_child_failed(),
+ * which writes errno there and exits 127. The parent calls exec_started()
+ * with the pipe and the child's pid: it closes errp[1] (and sets it to -1),
+ * then returns 0 once the child has exec'd, or the errno it failed with,
+ * after reaping it.
+ */
+void	exec_child_failed(void) __attribute__((noreturn));
+int	exec_started(int errp[2], pid_t pid);
+
 /* In a child: become uid/gid with no supplementary groups. */
 int	exec_become(uid_t uid, gid_t gid);
 

@@ -55,6 +55,10 @@ extern const struct sandbox_policy sandbox_netcheck;
 extern const struct sandbox_policy sandbox_cli;
 extern const struct sandbox_policy sandbox_watchdog;
 extern const struct sandbox_policy sandbox_anchor;
+/* seccomp/index.c: all of the above, NULL-terminated; and how many
+ * distinct syscalls one permits (the figure SECURITY.md states). */
+extern const struct sandbox_policy *const sandbox_policies[];
+size_t	sandbox_syscalls(const struct sandbox_policy *policy);
 
 /* Close every descriptor >= lowfd. */
 int	sandbox_close_from(int lowfd);

@@ -16,6 +16,7 @@
 #ifndef TTP_PRIVOP_H
 #define TTP_PRIVOP_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -148,6 +149,17 @@ int	privop_validate_req(const struct privop_req *req, const char **why);
 int	privop_decode_reply(const void *buf, size_t len,
 	    struct privop_reply *rep, const char **why);
 const char *privop_name(enum privop op);
+
+/*
+ * A failure as a reply (ipc/reply.c): rep->err = err, or EIO when err is
+ * not a positive errno value, and rep->msg the formatted line; the other
+ * fields are left as they are (a handler may report what it did before
+ * it failed).
+ */
+void	privop_reply_err(struct privop_reply *rep, int err, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
+void	privop_reply_verr(struct privop_reply *rep, int err, const char *fmt,
+	    va_list ap) __attribute__((format(printf, 3, 0)));
 
 /*
  * Client stubs (ipc/privop_client.c): send one request on fd, wait for the

@@ -27,11 +27,11 @@ client_fail(struct privop_reply *rep, int err, const char *fmt, ...)
 {
 	va_list	 ap;
 
+	/* Nothing of what privd may have sent survives. */
 	memset(rep, 0, sizeof(*rep));
 	rep->fd = -1;
-	rep->err = err;
 	va_start(ap, fmt);
-	(void)vsnprintf(rep->msg, sizeof(rep->msg), fmt, ap);
+	privop_reply_verr(rep, err, fmt, ap);
 	va_end(ap);
 	return -1;
 }

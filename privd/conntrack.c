@@ -56,12 +56,13 @@ privd_ct_flush(const struct privop_req *req, struct privop_reply *rep)
 
 	(void)req;
 	if ((h = nfct_open(CONNTRACK, 0)) == NULL) {
-		reply_err(rep, errno, "conntrack: cannot open ctnetlink");
+		privop_reply_err(rep, errno,
+		    "conntrack: cannot open ctnetlink");
 		return;
 	}
 	nfct_callback_register(h, NFCT_T_ALL, count_cb, &n);
 	if (nfct_query(h, NFCT_Q_DUMP, &family) == -1) {
-		reply_err(rep, errno, "conntrack: dump failed");
+		privop_reply_err(rep, errno, "conntrack: dump failed");
 		goto out;
 	}
 	/*
@@ -72,12 +73,12 @@ privd_ct_flush(const struct privop_req *req, struct privop_reply *rep)
 	 */
 	family = AF_INET;
 	if (nfct_query(h, NFCT_Q_FLUSH, &family) == -1) {
-		reply_err(rep, errno, "conntrack: IPv4 flush failed");
+		privop_reply_err(rep, errno, "conntrack: IPv4 flush failed");
 		goto out;
 	}
 	family = AF_INET6;
 	if (nfct_query(h, NFCT_Q_FLUSH, &family) == -1) {
-		reply_err(rep, errno, "conntrack: IPv6 flush failed");
+		privop_reply_err(rep, errno, "conntrack: IPv6 flush failed");
 		goto out;
 	}
 	rep->count = n;
@@ -187,19 +188,21 @@ privd_sock_kill(const struct privop_req *req, struct privop_reply *rep)
 	/* Re-check what the validator checked: port 0 would match nothing
 	 * sensible. */
 	if (req->u.sock_kill.trans_port == 0) {
-		reply_err(rep, EINVAL, "sock_kill: TransPort 0");
+		privop_reply_err(rep, EINVAL, "sock_kill: TransPort 0");
 		return;
 	}
 	memset(&k, 0, sizeof(k));
 	k.port = htons(req->u.sock_kill.trans_port);
 	if ((k.nl = mnl_socket_open(NETLINK_SOCK_DIAG)) == NULL ||
 	    mnl_socket_bind(k.nl, 0, MNL_SOCKET_AUTOPID) == -1) {
-		reply_err(rep, errno, "sock_kill: cannot open sock_diag");
+		privop_reply_err(rep, errno,
+		    "sock_kill: cannot open sock_diag");
 		goto out;
 	}
 	k.portid = mnl_socket_get_portid(k.nl);
 	if ((h = nfct_open(CONNTRACK, 0)) == NULL) {
-		reply_err(rep, errno, "sock_kill: cannot open ctnetlink");
+		privop_reply_err(rep, errno,
+		    "sock_kill: cannot open ctnetlink");
 		goto out;
 	}
 	nfct_callback_register(h, NFCT_T_ALL, kill_cb, &k);
@@ -209,11 +212,11 @@ privd_sock_kill(const struct privop_req *req, struct privop_reply *rep)
 
 	rep->count = k.killed;
 	if (k.err == E2BIG)
-		reply_err(rep, E2BIG, "sock_kill: more than %d redirected "
-		    "sockets; run it again", SOCK_KILL_MAX);
+		privop_reply_err(rep, E2BIG, "sock_kill: more than %d "
+		    "redirected sockets; run it again", SOCK_KILL_MAX);
 	else if (k.err != 0)
-		reply_err(rep, k.err, "sock_kill: SOCK_DESTROY failed for "
-		    "some sockets redirected to port %u",
+		privop_reply_err(rep, k.err, "sock_kill: SOCK_DESTROY "
+		    "failed for some sockets redirected to port %u",
 		    req->u.sock_kill.trans_port);
 	else
 		log_debug("sock_kill: %u socket(s) redirected to port %u "

@@ -224,7 +224,7 @@ dns_target(char *target, int *fdp, struct privop_reply *rep)
 	memset(&st, 0, sizeof(st));
 	rest = todo;
 	if (run_fd == -1) {
-		reply_err(rep, EBADF, "dns: dns_init() was not called");
+		privop_reply_err(rep, EBADF, "dns: dns_init() was not called");
 		return -1;
 	}
 	(void)snprintf(todo, sizeof(todo), "%s", TTP_DEF_RESOLV_CONF);
@@ -250,12 +250,13 @@ dns_target(char *target, int *fdp, struct privop_reply *rep)
 		n = strlen(target);
 		if ((fd = openat(dfd, c, O_PATH | O_NOFOLLOW | O_CLOEXEC)) ==
 		    -1 || fstat(fd, &st) == -1) {
-			reply_err(rep, errno, "dns: %s/%s", target, c);
+			privop_reply_err(rep, errno, "dns: %s/%s", target, c);
 			goto out;
 		}
 		if (S_ISLNK(st.st_mode)) {
 			if (st.st_uid != 0 || ++links > 8) {
-				reply_err(rep, st.st_uid != 0 ? EPERM : ELOOP,
+				privop_reply_err(rep,
+				    st.st_uid != 0 ? EPERM : ELOOP,
 				    "dns: %s/%s is a symlink %s%u; not following "
 				    "it (%s resolves through it)", target, c,
 				    st.st_uid != 0 ? "owned by uid " :
@@ -270,7 +271,8 @@ dns_target(char *target, int *fdp, struct privop_reply *rep)
 			close(fd);
 			n = strlen(rest);
 			if (len <= 0 || (size_t)len + n + 2 > sizeof(todo)) {
-				reply_err(rep, len == -1 ? errno : ENAMETOOLONG,
+				privop_reply_err(rep,
+				    len == -1 ? errno : ENAMETOOLONG,
 				    "dns: cannot read the symlink %s/%s",
 				    target, c);
 				goto out;
@@ -285,7 +287,7 @@ dns_target(char *target, int *fdp, struct privop_reply *rep)
 			c = strrchr(target, '/');
 			*(c != NULL ? c : target) = '\0';
 		} else if (n + strlen(c) + 2 > PATH_MAX) {
-			reply_err(rep, ENAMETOOLONG, "dns: %s: too long",
+			privop_reply_err(rep, ENAMETOOLONG, "dns: %s: too long",
 			    TTP_DEF_RESOLV_CONF);
 			close(fd);
 			goto out;
@@ -297,14 +299,15 @@ dns_target(char *target, int *fdp, struct privop_reply *rep)
 			break;
 	}
 	if (!S_ISREG(st.st_mode) || rest[strspn(rest, "/")] != '\0') {
-		reply_err(rep, EINVAL, "dns: %s (%s) is not a regular file",
-		    target, TTP_DEF_RESOLV_CONF);
+		privop_reply_err(rep, EINVAL,
+		    "dns: %s (%s) is not a regular file", target,
+		    TTP_DEF_RESOLV_CONF);
 		goto out;
 	}
 	*fdp = dfd;
 	return 0;
 fail:
-	reply_err(rep, errno, "dns: cannot open /");
+	privop_reply_err(rep, errno, "dns: cannot open /");
 	return -1;
 out:
 	close(dfd);
@@ -325,8 +328,8 @@ dns_peel(const char *target, uint32_t *count, struct privop_reply *rep)
 
 	for (i = 0; i < DNS_MAX_LAYERS; i++) {
 		if (mount_of(AT_FDCWD, target, &m) == -1) {
-			reply_err(rep, errno, "dns: cannot find the mount "
-			    "at %s", target);
+			privop_reply_err(rep, errno,
+			    "dns: cannot find the mount at %s", target);
 			return -1;
 		}
 		if (strcmp(m.point, target) != 0)
@@ -341,12 +344,12 @@ dns_peel(const char *target, uint32_t *count, struct privop_reply *rep)
 		if (umount2(target, UMOUNT_NOFOLLOW) == -1 &&
 		    (errno != EBUSY ||
 		    umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW) == -1)) {
-			reply_err(rep, errno, "dns: umount %s", target);
+			privop_reply_err(rep, errno, "dns: umount %s", target);
 			return -1;
 		}
 		(*count)++;
 	}
-	reply_err(rep, ELOOP, "dns: more than %d layers of ours on %s",
+	privop_reply_err(rep, ELOOP, "dns: more than %d layers of ours on %s",
 	    DNS_MAX_LAYERS, target);
 	return -1;
 }
@@ -372,16 +375,16 @@ privd_dns_overlay(const struct privop_req *req, struct privop_reply *rep)
 	fd = openat(run_fd, TTP_RESOLV_NAME,
 	    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd == -1) {
-		reply_err(rep, errno, "dns: cannot create %s/%s", run_path,
-		    TTP_RESOLV_NAME);
+		privop_reply_err(rep, errno, "dns: cannot create %s/%s",
+		    run_path, TTP_RESOLV_NAME);
 		close(tfd);
 		return;
 	}
 	errno = EIO;	/* for a short write */
 	if (fchmod(fd, 0644) == -1 ||
 	    write(fd, DNS_CONTENT, (size_t)len) != len) {
-		reply_err(rep, errno, "dns: cannot write %s/%s", run_path,
-		    TTP_RESOLV_NAME);
+		privop_reply_err(rep, errno, "dns: cannot write %s/%s",
+		    run_path, TTP_RESOLV_NAME);
 		goto out;
 	}
 
@@ -399,13 +402,14 @@ privd_dns_overlay(const struct privop_req *req, struct privop_reply *rep)
 	(void)snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
 	(void)snprintf(dst, sizeof(dst), "/proc/self/fd/%d", tfd);
 	if (mount(src, dst, NULL, MS_BIND, NULL) == -1) {
-		reply_err(rep, errno, "dns: bind %s/%s over %s", run_path,
-		    TTP_RESOLV_NAME, target);
+		privop_reply_err(rep, errno, "dns: bind %s/%s over %s",
+		    run_path, TTP_RESOLV_NAME, target);
 		goto out;
 	}
 	/* Read-only, so nobody writes through the overlay into our file. */
 	if (mount(NULL, target, NULL, DNS_REMOUNT_FLAGS, NULL) == -1) {
-		reply_err(rep, errno, "dns: remount %s read-only", target);
+		privop_reply_err(rep, errno, "dns: remount %s read-only",
+		    target);
 		(void)umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW);
 		goto out;
 	}

@@ -106,7 +106,7 @@ fw_fail(struct privop_reply *rep, int err, const char *what,
 		    n > 0 ? " | " : "", (int)len, p);
 	}
 	log_warnx("fw: %s: %s: %s", what, step, flat);
-	reply_err(rep, err, "%s: %s: %.*s", what, step,
+	privop_reply_err(rep, err, "%s: %s: %.*s", what, step,
 	    (int)strcspn(text, "\n"), text);
 }
 
@@ -168,7 +168,8 @@ fw_load(const char *what, const char *rules, uint32_t state,
 	uint64_t	 hash;
 
 	if (nft == NULL) {
-		reply_err(rep, ENXIO, "%s: firewall not initialised", what);
+		privop_reply_err(rep, ENXIO, "%s: firewall not initialised",
+		    what);
 		return;
 	}
 	if (fw_run(nft, rules) == -1) {
@@ -184,7 +185,8 @@ fw_load(const char *what, const char *rules, uint32_t state,
 	 * is a template/classifier bug or someone else's change, reported
 	 * rather than trusted. */
 	if (got != state) {
-		reply_err(rep, EIO, "%s: %s", what, got == FW_STATE_ABSENT ?
+		privop_reply_err(rep, EIO, "%s: %s", what,
+		    got == FW_STATE_ABSENT ?
 		    "table vanished right after the commit" :
 		    "table does not list as committed");
 		log_warnx("fw: %s", rep->msg);
@@ -204,7 +206,7 @@ privd_fw_apply(const struct privop_req *req, struct privop_reply *rep)
 	/* The renderer re-checks ids and ports: tor_uid 0 would exempt
 	 * root, so nothing unvalidated is ever rendered. */
 	if (ruleset_render_session(&req->u.fw_apply, rules, sizeof(rules)) < 0)
-		reply_err(rep, EINVAL, "fw_apply: invalid arguments");
+		privop_reply_err(rep, EINVAL, "fw_apply: invalid arguments");
 	else
 		fw_load("fw_apply", rules, FW_STATE_SESSION, rep);
 }
@@ -216,7 +218,7 @@ privd_fw_lockdown(const struct privop_req *req, struct privop_reply *rep)
 
 	if (ruleset_render_lockdown(req->u.fw_lockdown.tor_uid, rules,
 	    sizeof(rules)) < 0)
-		reply_err(rep, EINVAL, "fw_lockdown: invalid tor uid");
+		privop_reply_err(rep, EINVAL, "fw_lockdown: invalid tor uid");
 	else
 		fw_load("fw_lockdown", rules, FW_STATE_LOCKDOWN, rep);
 }
@@ -263,7 +265,8 @@ privd_fw_status(const struct privop_req *req, struct privop_reply *rep)
 {
 	(void)req;
 	if (nft == NULL) {
-		reply_err(rep, ENXIO, "fw_status: firewall not initialised");
+		privop_reply_err(rep, ENXIO,
+		    "fw_status: firewall not initialised");
 		return;
 	}
 	if (fw_list("fw_status", &rep->state, &rep->hash, rep) == 0)
@@ -317,13 +320,15 @@ privd_fw_anchor(const struct privop_req *req, struct privop_reply *rep)
 
 	before = fw_nft_sockets();
 	if ((ctx = fw_ctx_new()) == NULL) {
-		reply_err(rep, ENOMEM, "fw_anchor: no libnftables context");
+		privop_reply_err(rep, ENOMEM,
+		    "fw_anchor: no libnftables context");
 		return;
 	}
 	for (slot = 0; slot < TTP_ANCHOR_SLOTS; slot++) {
 		if (ruleset_render_anchor(&req->u.fw_apply, slot, rules,
 		    sizeof(rules)) < 0) {
-			reply_err(rep, EINVAL, "fw_anchor: invalid arguments");
+			privop_reply_err(rep, EINVAL,
+			    "fw_anchor: invalid arguments");
 			goto out;
 		}
 		if (fw_run(ctx, rules) == 0)
@@ -337,12 +342,13 @@ privd_fw_anchor(const struct privop_req *req, struct privop_reply *rep)
 	/* Exactly one new nftables socket: the context's, the owner. */
 	added = fw_nft_sockets() & ~before;
 	if (added == 0 || (added & (added - 1)) != 0) {
-		reply_err(rep, EIO, "fw_anchor: cannot tell which socket "
-		    "owns the anchor");
+		privop_reply_err(rep, EIO,
+		    "fw_anchor: cannot tell which socket owns the anchor");
 		goto out;
 	}
 	if ((rep->fd = dup(__builtin_ctzll(added))) == -1) {
-		reply_err(rep, errno, "fw_anchor: dup: %s", strerror(errno));
+		privop_reply_err(rep, errno, "fw_anchor: dup: %s",
+		    strerror(errno));
 		goto out;
 	}
 	rep->anchors = 1u << slot;

@@ -47,8 +47,4 @@ void	privd_dns_restore(const struct privop_req *, struct privop_reply *);
 void	privd_ct_flush(const struct privop_req *, struct privop_reply *);
 void	privd_sock_kill(const struct privop_req *, struct privop_reply *);
 
-/* privd/privd.c */
-void	reply_err(struct privop_reply *rep, int err, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-
 #endif

@@ -8,7 +8,7 @@ cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
     --std=c11 -I. -D_GNU_SOURCE -DTTP_VERSION='"lint"' -DTTP_LIBEXECDIR='"/x"' \
     -DTTP_SBINDIR='"/x"' -DTTP_SYSCONFDIR_STR='"/x"' -DTTP_DEFAULT_CONFIG='"/x"' \
     --suppress=missingIncludeSystem --suppress=unknownMacro \
-    common ipc privd cli tor torctl netcheck seccomp anchor session watchdog bench
+    common ipc privd cli tor torctl netcheck seccomp anchor nftev session watchdog bench
 if command -v shellcheck >/dev/null 2>&1; then
 	shellcheck -x -S warning tests/run bench/run bench/*.sh scripts/*.sh \
 	    tests/lib/*.sh tests/netns/*.sh tests/cli/*.sh tests/lab/*.sh

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "common/defaults.h"
+#include "common/exec.h"
 #include "common/helper.h"
 #include "common/log.h"
 #include "common/sandbox.h"
@@ -48,16 +49,8 @@ spawn_anchor(int sock, pid_t *pid)
 	if (helper_path("ttp-anchor", path, sizeof(path)) == -1)
 		return -1;
 	helper_env(envp, asan, sizeof(asan));
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		log_warn("pipe");
+	if ((*pid = exec_fork_piped(p)) == -1)
 		return -1;
-	}
-	if ((*pid = fork()) == -1) {
-		log_warn("fork");
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
 	if (*pid == 0) {
 		/* Above 4 first, so that neither dup2 overwrites the other. */
 		if ((s3 = fcntl(sock, F_DUPFD, 10)) == -1 ||

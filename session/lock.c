@@ -99,6 +99,30 @@ lock_to_json(const struct session *s)
 	return out;
 }
 
+/*
+ * After a rename, the directory holds the new name: sync it too, or a
+ * crash could bring back the old file. A file system that cannot sync a
+ * directory (EINVAL) has nothing to lose there.
+ */
+static int
+sync_dir_of(const char *path)
+{
+	char		 dir[4096];
+	const char	*slash = strrchr(path, '/');
+	int		 fd, rc;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 :
+		    (int)(slash - path), path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd) == -1 && errno != EINVAL ? -1 : 0;
+	close(fd);
+	return rc;
+}
+
 int
 lock_write(const char *path, const struct session *s, char *err,
     size_t errsz)
@@ -132,6 +156,11 @@ lock_write(const char *path, const struct session *s, char *err,
 		snprintf(err, errsz, "cannot rename %s to %s: %s", tmp, path,
 		    strerror(errno));
 		unlink(tmp);
+		return -1;
+	}
+	if (sync_dir_of(path) == -1) {
+		snprintf(err, errsz, "cannot sync the directory of %s: %s",
+		    path, strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -2,7 +2,8 @@
  * The session lock: <run_dir>/ttp.lock, JSON. It is the
  * record of what a running session installed, so that `ttp status` can
  * report it without root and `ttp stop` can undo exactly that. Written
- * atomically (temporary file + rename), mode 0644.
+ * atomically and durably (temporary file, fsync, rename, fsync of the
+ * directory), mode 0644.
  */
 #ifndef TTP_LOCK_H
 #define TTP_LOCK_H

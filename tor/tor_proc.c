@@ -428,7 +428,7 @@ tor_child(const char *tor, const char *torrc, const char *home, uid_t uid,
 	    "/dev/null", NULL };
 	const char	*envp[] = { "PATH=" TTP_SAFE_PATH, homeenv, NULL };
 	sigset_t	 all;
-	int		 e, sig;
+	int		 sig;
 
 	snprintf(homeenv, sizeof(homeenv), "HOME=%s", home);
 	/* A session of its own: tor outlives the CLI and its terminal. */
@@ -452,9 +452,7 @@ tor_child(const char *tor, const char *torrc, const char *home, uid_t uid,
 	execve(tor, (char *const *)(uintptr_t)argv,
 	    (char *const *)(uintptr_t)envp);
 fail:
-	e = errno;
-	(void)!write(3, &e, sizeof(e));
-	_exit(127);
+	exec_child_failed();
 }
 
 int
@@ -499,7 +497,6 @@ tor_launch_prepare(const struct ttp_config *cfg, const char *torrc_path,
 int
 tor_launch(const struct tor_launch *l, pid_t *pid, char *err, size_t errsz)
 {
-	ssize_t		 n;
 	pid_t		 child;
 	int		 devnull = -1, errp[2] = { -1, -1 }, e;
 	int		 rc = -1;
@@ -525,12 +522,7 @@ tor_launch(const struct tor_launch *l, pid_t *pid, char *err, size_t errsz)
 	if (child == 0)
 		tor_child(l->tor, l->torrc, l->home, l->uid, l->gid, devnull,
 		    l->logfd, errp[1]);
-	close(errp[1]);
-	errp[1] = -1;
-	while ((n = read(errp[0], &e, sizeof(e))) == -1 && errno == EINTR)
-		;
-	if (n == (ssize_t)sizeof(e)) {
-		(void)waitpid(child, NULL, 0);
+	if ((e = exec_started(errp, child)) != 0) {
 		snprintf(err, errsz, "cannot start %s as %s: %s", l->tor,
 		    l->cfg->tor_user, strerror(e));
 		goto out;

@@ -133,12 +133,8 @@ ctl_fill(struct ctl_conn *c, long long deadline)
 	struct pollfd	 pfd = { .fd = c->fd, .events = POLLIN };
 
 	for (;;) {
-		long long	 left = deadline - clock_ms();
-		ssize_t		 n;
+		ssize_t	 n = poll(&pfd, 1, clock_left_ms(deadline));
 
-		if (left < 0)
-			left = 0;
-		n = poll(&pfd, 1, (int)left);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)

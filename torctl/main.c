@@ -231,9 +231,7 @@ cmd_shutdown(struct ctl_conn *c, int pidfd, long long deadline, int timeout)
 			return fail(TORCTL_EXIT_ERROR, "%s", c->err);
 	}
 	if (pidfd != -1) {
-		long long left = deadline - clock_ms();
-
-		if ((rc = exec_pidfd_wait(pidfd, left > 0 ? (int)left : 0)) == 1)
+		if ((rc = exec_pidfd_wait(pidfd, clock_left_ms(deadline))) == 1)
 			return fail(TORCTL_EXIT_TIMEOUT, "timeout: tor closed "
 			    "its control connection but is still running "
 			    "after %d s", timeout);

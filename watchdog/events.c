@@ -18,7 +18,8 @@
  *             path, and of the run directory; mount changes come through
  *             poll() on /proc/self/mountinfo (opened by the monitor).
  *
- * libmnl walks the netlink messages; nothing here allocates.
+ * libmnl walks the netlink messages (nftev/ those of nftables); nothing
+ * here allocates.
  */
 #include "watchdog/watchdog.h"
 
@@ -35,7 +36,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -44,6 +44,7 @@
 
 #include "common/defaults.h"
 #include "common/log.h"
+#include "nftev/nftev.h"
 
 /* Large enough that a burst of notifications (a whole ruleset deleted)
  * is not lost while the guard works; an overrun is still handled. */
@@ -63,21 +64,11 @@ static bool	 batch_ttp;	/* this transaction touched inet ttp so far */
 int
 wd_nft_open(void)
 {
-	struct sockaddr_nl	 sa = { .nl_family = AF_NETLINK };
-	int			 fd, grp = NFNLGRP_NFTABLES, sz = WD_NL_RCVBUF;
+	int	 fd, sz = WD_NL_RCVBUF;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    NETLINK_NETFILTER);
-	if (fd == -1) {
-		log_warn("netlink socket (nftables)");
-		return -1;
-	}
 	/* Joining the group needs CAP_NET_ADMIN: done here, as root. */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
-	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
-	    sizeof(grp)) == -1) {
+	if ((fd = nftev_open(SOCK_NONBLOCK)) == -1) {
 		log_warn("cannot subscribe to nftables events");
-		close(fd);
 		return -1;
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
@@ -117,17 +108,6 @@ touches_ttp(const struct nlmsghdr *nlh)
 }
 
 static int
-gen_attr_cb(const struct nlattr *a, void *data)
-{
-	uint32_t	*pid = data;
-
-	if (mnl_attr_get_type(a) == NFTA_GEN_PROC_PID &&
-	    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-		*pid = ntohl(mnl_attr_get_u32(a));
-	return MNL_CB_OK;
-}
-
-static int
 worse(int a, int b)
 {
 	/* WD_EV_NFT (tampering, known) beats WD_EV_NFT_UNKNOWN beats 0. */
@@ -136,12 +116,38 @@ worse(int a, int b)
 	return a ? a : b;
 }
 
+struct nft_scan {
+	pid_t		 self;
+	int32_t		*by_pid;
+	int		 res;
+};
+
+static void
+nft_msg(const struct nlmsghdr *nlh, int64_t pid, void *arg)
+{
+	struct nft_scan	*s = arg;
+
+	if (pid == NFTEV_OBJECT) {
+		if (touches_ttp(nlh))
+			batch_ttp = true;
+		return;
+	}
+	/* End of one transaction: whose was it? */
+	if (batch_ttp) {
+		if (pid == 0)
+			s->res = worse(s->res, WD_EV_NFT_UNKNOWN);
+		else if ((pid_t)pid != s->self) {
+			s->res = WD_EV_NFT;
+			*s->by_pid = (int32_t)pid;
+		}
+	}
+	batch_ttp = false;
+}
+
 int
 wd_nft_read(int fd, pid_t self, int32_t *by_pid)
 {
-	const struct nlmsghdr	*nlh;
-	uint32_t		 pid;
-	int			 len, res = 0;
+	struct nft_scan	 s = { self, by_pid, 0 };
 
 	for (;;) {
 		ssize_t	 n = recv(fd, nl_buf, sizeof(nl_buf), MSG_DONTWAIT);
@@ -154,39 +160,15 @@ wd_nft_read(int fd, pid_t self, int32_t *by_pid)
 			/* ENOBUFS: notifications were lost. Whatever they
 			 * said, the guard must look for itself. */
 			batch_ttp = false;
-			res = worse(res, WD_EV_NFT_UNKNOWN);
+			s.res = worse(s.res, WD_EV_NFT_UNKNOWN);
 			if (errno == ENOBUFS)
 				continue;
 			log_warn("nftables events");
 			break;
 		}
-		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)nl_buf;
-		    mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-			if (NFNL_SUBSYS_ID(nlh->nlmsg_type) !=
-			    NFNL_SUBSYS_NFTABLES)
-				continue;
-			if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN) {
-				if (touches_ttp(nlh))
-					batch_ttp = true;
-				continue;
-			}
-			/* End of one transaction: whose was it? */
-			pid = 0;
-			if (batch_ttp) {
-				(void)mnl_attr_parse(nlh,
-				    sizeof(struct nfgenmsg), gen_attr_cb, &pid);
-				if (pid == 0)
-					res = worse(res, WD_EV_NFT_UNKNOWN);
-				else if ((pid_t)pid != self) {
-					res = WD_EV_NFT;
-					*by_pid = (int32_t)pid;
-				}
-			}
-			batch_ttp = false;
-		}
+		nftev_walk(nl_buf, (size_t)n, nft_msg, &s);
 	}
-	return res;
+	return s.res;
 }
 
 bool

@@ -13,7 +13,6 @@
  * (default 2000) milliseconds, 1 when not, 2 on a usage or nft error.
  * With -a 0 it only tampers.
  */
-#include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libmnl/libmnl.h>
-#include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nfnetlink.h>
 #include <nftables/libnftables.h>
+
+#include "nftev/nftev.h"
 
 static double
 now_real(void)
@@ -36,47 +34,49 @@ now_real(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int
-gen_cb(const struct nlattr *a, void *data)
-{
-	uint32_t	*pid = data;
+struct answers {
+	double	 t0;
+	int	 want, got;
+};
 
-	if (mnl_attr_get_type(a) == NFTA_GEN_PROC_PID &&
-	    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-		*pid = ntohl(mnl_attr_get_u32(a));
-	return MNL_CB_OK;
+/* One line per commit of another process, up to `want`. */
+static void
+on_msg(const struct nlmsghdr *nlh, int64_t pid, void *arg)
+{
+	struct answers	*a = arg;
+	double		 t;
+
+	(void)nlh;
+	if (pid <= 0 || (pid_t)pid == getpid() || a->got >= a->want)
+		return;
+	t = now_real();
+	printf("answer %.6f %u +%.2f\n", t, (unsigned)pid, (t - a->t0) * 1e3);
+	a->got++;
 }
 
 int
 main(int argc, char *argv[])
 {
 	static char		 buf[64 * 1024];
-	struct sockaddr_nl	 sa = { .nl_family = AF_NETLINK };
 	struct pollfd		 p;
-	const struct nlmsghdr	*nlh;
 	struct nft_ctx		*nft;
-	double			 t0, end, t;
-	uint32_t		 pid;
-	int			 ch, want = 1, ms = 2000, got = 0, fd, grp, len;
+	struct answers		 a = { 0, 1, 0 };
+	double			 end, t;
+	int			 ch, ms = 2000, fd;
 
 	while ((ch = getopt(argc, argv, "a:t:")) != -1) {
 		if (ch == 'a')
-			want = atoi(optarg);
+			a.want = atoi(optarg);
 		else if (ch == 't')
 			ms = atoi(optarg);
 		else
 			return 2;
 	}
-	if (optind != argc - 1 || want < 0 || ms < 1) {
+	if (optind != argc - 1 || a.want < 0 || ms < 1) {
 		fprintf(stderr, "usage: nft_tamper [-a N] [-t MS] COMMAND\n");
 		return 2;
 	}
-	grp = NFNLGRP_NFTABLES;
-	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-	    NETLINK_NETFILTER)) == -1 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
-	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
-	    sizeof(grp)) == -1) {
+	if ((fd = nftev_open(0)) == -1) {
 		perror("nft_tamper: nftables notifications");
 		return 2;
 	}
@@ -84,35 +84,19 @@ main(int argc, char *argv[])
 		return 2;
 	if (nft_run_cmd_from_buffer(nft, argv[optind]) != 0)
 		return 2;
-	t0 = now_real();
-	printf("tamper %.6f\n", t0);
+	a.t0 = now_real();
+	printf("tamper %.6f\n", a.t0);
 	fflush(stdout);
-	end = t0 + ms / 1e3;
+	end = a.t0 + ms / 1e3;
 	p.fd = fd;
 	p.events = POLLIN;
-	while (got < want && (t = now_real()) < end) {
+	while (a.got < a.want && (t = now_real()) < end) {
 		ssize_t	 n;
 
-		if (poll(&p, 1, (int)((end - t) * 1e3) + 1) != 1 ||
-		    (n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) <= 0)
-			continue;
-		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
-		    nlh = mnl_nlmsg_next(nlh, &len)) {
-			if (NFNL_SUBSYS_ID(nlh->nlmsg_type) !=
-			    NFNL_SUBSYS_NFTABLES ||
-			    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN)
-				continue;
-			pid = 0;
-			(void)mnl_attr_parse(nlh, sizeof(struct nfgenmsg),
-			    gen_cb, &pid);
-			if (pid == 0 || (pid_t)pid == getpid() || got >= want)
-				continue;
-			t = now_real();
-			printf("answer %.6f %u +%.2f\n", t, pid, (t - t0) * 1e3);
-			got++;
-		}
+		if (poll(&p, 1, (int)((end - t) * 1e3) + 1) == 1 &&
+		    (n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			nftev_walk(buf, (size_t)n, on_msg, &a);
 	}
 	nft_ctx_free(nft);
-	return got == want ? 0 : 1;
+	return a.got == a.want ? 0 : 1;
 }

@@ -20,6 +20,7 @@
 
 #include "privd/privd.h"
 #include "check_run.h"
+#include "fw_fixture.h"
 
 static struct nft_ctx	*other;	/* "someone else" changing the table */
 
@@ -63,11 +64,7 @@ apply_req(void)
 
 	memset(&req, 0, sizeof(req));
 	req.op = PRIVOP_FW_APPLY;
-	req.u.fw_apply.tor_uid = 64001;
-	req.u.fw_apply.trans_port = TTP_DEF_TRANS_PORT;
-	req.u.fw_apply.dns_port = TTP_DEF_DNS_PORT;
-	req.u.fw_apply.lan_bypass = true;
-	req.u.fw_apply.ipv6 = true;
+	req.u.fw_apply = fixture_fw_apply();
 	return req;
 }
 

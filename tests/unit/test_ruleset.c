@@ -15,6 +15,7 @@
 
 #include "privd/privd.h"
 #include "check_run.h"
+#include "fw_fixture.h"
 
 static char	 out[RULESET_MAX];
 
@@ -25,14 +26,8 @@ static const uint8_t	 router6[16] = { 0xfe, 0x80, [15] = 1 };
 static struct privop_fw_apply
 defaults(void)
 {
-	struct privop_fw_apply	 a;
+	struct privop_fw_apply	 a = fixture_fw_apply();
 
-	memset(&a, 0, sizeof(a));
-	a.tor_uid = 64001;
-	a.trans_port = TTP_DEF_TRANS_PORT;
-	a.dns_port = TTP_DEF_DNS_PORT;
-	a.lan_bypass = true;
-	a.ipv6 = true;
 	memcpy(a.routers.v4[0], router4, 4);
 	memcpy(a.routers.v6[0], router6, 16);
 	a.routers.n_v4 = a.routers.n_v6 = 1;
