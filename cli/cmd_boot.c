@@ -23,6 +23,7 @@
 
 #include "cli/commands.h"
 #include "cli/session.h"
+#include "common/atomic.h"
 #include "common/exec.h"
 #include "common/log.h"
 #include "ipc/routes.h"
@@ -96,13 +97,13 @@ boot_args_read(struct boot_args *b)
 	return 0;
 }
 
-/* Written whole or not at all: a temporary file, then rename(2). */
+/* Written whole or not at all (atomic_write). */
 static int
 boot_args_write(int argc, char **argv)
 {
-	char	 path[PATH_MAX], tmp[PATH_MAX + 8];
-	FILE	*fp;
-	int	 fd, i, bad = 0;
+	char	 path[PATH_MAX], err[512], *buf;
+	size_t	 len = 0, n;
+	int	 i, rc;
 
 	if (boot_args_path(path, sizeof(path)) == -1)
 		return -1;
@@ -110,26 +111,18 @@ boot_args_write(int argc, char **argv)
 		log_warn("mkdir %s", cli.cfg.state_dir);
 		return -1;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	(void)unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-	    O_NOFOLLOW, 0600)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
-		log_warn("%s", tmp);
-		if (fd != -1)
-			close(fd);
-		return -1;
+	if ((buf = malloc((size_t)argc * TTP_BOOT_ARG_MAX)) == NULL)
+		fatal("malloc");
+	for (i = 1; i < argc; i++) {
+		n = strlen(argv[i]);
+		memcpy(buf + len, argv[i], n);
+		len += n;
+		buf[len++] = '\n';
 	}
-	for (i = 1; i < argc; i++)
-		if (fprintf(fp, "%s\n", argv[i]) < 0)
-			bad = 1;
-	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1)
-		bad = 1;
-	if (fclose(fp) != 0 || bad || rename(tmp, path) == -1) {
-		log_warn("cannot write %s", path);
-		(void)unlink(tmp);
-		return -1;
-	}
-	return 0;
+	if ((rc = atomic_write(path, buf, len, 0600, err, sizeof(err))) == -1)
+		log_warnx("%s", err);
+	free(buf);
+	return rc;
 }
 
 bool

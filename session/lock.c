@@ -9,6 +9,8 @@
  */
 #include "session/lock.h"
 
+#include "common/atomic.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "common/atomic.h"
 
 static const char *state_names[] = {
 	[SESSION_STARTING] = "starting",
@@ -99,71 +103,34 @@ lock_to_json(const struct session *s)
 	return out;
 }
 
-/*
- * After a rename, the directory holds the new name: sync it too, or a
- * crash could bring back the old file. A file system that cannot sync a
- * directory (EINVAL) has nothing to lose there.
- */
-static int
-sync_dir_of(const char *path)
-{
-	char		 dir[4096];
-	const char	*slash = strrchr(path, '/');
-	int		 fd, rc;
-
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 :
-		    (int)(slash - path), path);
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	rc = fsync(fd) == -1 && errno != EINVAL ? -1 : 0;
-	close(fd);
-	return rc;
-}
-
 int
 lock_write(const char *path, const struct session *s, char *err,
     size_t errsz)
 {
-	char	 tmp[4096];
 	json_t	*j;
-	int	 fd, rc;
+	char	*txt, *nl;
+	size_t	 len;
+	int	 rc;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		snprintf(err, errsz, "lock path too long: %s", path);
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	if (fd == -1) {
-		snprintf(err, errsz, "cannot write %s: %s", tmp,
-		    strerror(errno));
-		return -1;
-	}
 	j = lock_json(s);
-	rc = json_dumpfd(j, fd, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	txt = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
-	if (rc == -1 || write(fd, "\n", 1) != 1 || fsync(fd) == -1) {
-		snprintf(err, errsz, "cannot write %s", tmp);
-		close(fd);
-		unlink(tmp);
+	if (txt == NULL) {
+		snprintf(err, errsz, "cannot format the lock %s", path);
 		return -1;
 	}
-	close(fd);
-	if (rename(tmp, path) == -1) {
-		snprintf(err, errsz, "cannot rename %s to %s: %s", tmp, path,
-		    strerror(errno));
-		unlink(tmp);
+	len = strlen(txt);
+	if ((nl = realloc(txt, len + 2)) == NULL) {
+		free(txt);
+		snprintf(err, errsz, "out of memory writing %s", path);
 		return -1;
 	}
-	if (sync_dir_of(path) == -1) {
-		snprintf(err, errsz, "cannot sync the directory of %s: %s",
-		    path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	txt = nl;
+	txt[len++] = '\n';
+	txt[len] = '\0';
+	rc = atomic_write(path, txt, len, 0644, err, errsz);
+	free(txt);
+	return rc;
 }
 
 static void
