@@ -58,6 +58,18 @@ write_conf() {
 	chmod 644 "$1"
 }
 
+# use_supervised_tor: from here on, commands use a configuration with the
+# real tor, supervised by ttp, that never touches a network (DisableNetwork
+# 1), so it never bootstraps. Fails when tor or its user is missing.
+use_supervised_tor() {
+	TOR_BIN=$(command -v tor) && id debian-tor >/dev/null 2>&1 || return 1
+	printf 'DisableNetwork 1\n' > "$LIB_TMP/torrc-append"
+	chmod 644 "$LIB_TMP/torrc-append"
+	write_conf "$LIB_TMP/tor.conf" "$(printf '[tor]\nbinary = %s\ntorrc_append = %s' \
+	    "$TOR_BIN" "$LIB_TMP/torrc-append")"
+	export TTP_CONF=$LIB_TMP/tor.conf
+}
+
 # cli_setup: namespaces, stand-ins, the mount-namespace holder, the config.
 cli_setup() {
 	ns_create || return 1

@@ -94,15 +94,9 @@ expect "ttp stop after a boot session: exit 0, clean" 0 "ttp stopped" $rc "$(cat
 check "the host is clean after stop" [ "$(host_state)" = "$CLEAN" ]
 
 note "--- boot: tor cannot bootstrap: the host stays locked down"
-TOR_BIN=$(command -v tor)
-if [ -z "$TOR_BIN" ] || ! id debian-tor >/dev/null 2>&1; then
+if ! use_supervised_tor; then
 	fail "the failing boot needs tor and its user debian-tor (scripts/deps.sh)"
 else
-	printf 'DisableNetwork 1\n' > "$LIB_TMP/torrc-append"
-	chmod 644 "$LIB_TMP/torrc-append"
-	write_conf "$LIB_TMP/tor.conf" "$(printf '[tor]\nbinary = %s\ntorrc_append = %s' \
-	    "$TOR_BIN" "$LIB_TMP/torrc-append")"
-	export TTP_CONF=$LIB_TMP/tor.conf
 	ttp enable --bootstrap-timeout 2 >"$OUT" 2>&1; rc=$?
 	expect "enable a supervised tor: exit 0" 0 "enabled" $rc "$(cat "$OUT")"
 	ttp boot lockdown >"$OUT" 2>&1

@@ -215,15 +215,9 @@ state_is "corrupt lock: the refused start changed nothing" "table=session overla
 recover "corrupt" --restore-only
 
 note "=== supervised tor (DisableNetwork 1): killed after 'tor', and a bootstrap timeout"
-TOR_BIN=$(command -v tor)
-if [ -z "$TOR_BIN" ] || ! id debian-tor >/dev/null 2>&1; then
+if ! use_supervised_tor; then
 	fail "supervised cases need tor and its user debian-tor (scripts/deps.sh)"
 else
-	printf 'DisableNetwork 1\n' > "$LIB_TMP/torrc-append"
-	chmod 644 "$LIB_TMP/torrc-append"
-	write_conf "$LIB_TMP/tor.conf" "$(printf '[tor]\nbinary = %s\ntorrc_append = %s' \
-	    "$TOR_BIN" "$LIB_TMP/torrc-append")"
-	export TTP_CONF=$LIB_TMP/tor.conf
 	crash "tor" tor start --bootstrap-timeout 30
 	st=$(host_state) tp=$(tor_pids)
 	[ "$st" = "table=session overlay=yes lock=yes" ] && [ -n "$tp" ] &&
