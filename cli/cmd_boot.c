@@ -309,6 +309,20 @@ cmd_disable(int argc, char **argv)
 	return TTP_EXIT_OK;
 }
 
+/* `ttp boot [--network-wait N] lockdown|start`: the word may come before
+ * or after the option; only start waits. */
+static const struct option boot_longopts[] = {
+	{ "network-wait", required_argument, NULL, 'n' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+const struct optable boot_optable = { boot_longopts, "h", NULL };
+const struct subcommand boot_subs[] = {
+	{ "lockdown",	&none_optable },
+	{ "start",	&boot_optable },
+	{ NULL, NULL }
+};
+
 static void
 boot_usage(FILE *fp)
 {
@@ -346,11 +360,6 @@ wait_network(long secs)
 int
 cmd_boot(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "network-wait", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct boot_args	*b;
 	struct start_req	 r;
 	unsigned long long	 v;
@@ -361,7 +370,8 @@ cmd_boot(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, boot_optable.shortopts,
+	    boot_optable.opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
 			if (parse_uint(optarg, 0, 3600, &v) == -1) {

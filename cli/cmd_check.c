@@ -176,26 +176,41 @@ run_netcheck(const char *const argv[], privsep_parser show, struct show *sh)
 	    TTP_EXIT_ERROR;
 }
 
+/* -v/--verbose of check-leak is its own (main() leaves it alone); the
+ * other commands' -v is the global option, taken before they run. */
+static const struct option check_longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+static const struct option check_leak_longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+const struct optable check_optable = { check_longopts, "h", NULL };
+const struct optable check_leak_optable = { check_leak_longopts, "vh", NULL };
+static const struct option refresh_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+const struct optable refresh_optable = { refresh_longopts, "h", NULL };
+
 static int
-parse_simple(int argc, char **argv, struct show *sh, bool allow_v,
+parse_simple(int argc, char **argv, struct show *sh, const struct optable *t,
     const char *usage)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	int	 ch;
 
 	memset(sh, 0, sizeof(*sh));
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, allow_v ? "vh" : "h", longopts,
+	while ((ch = getopt_long(argc, argv, t->shortopts, t->opts,
 	    NULL)) != -1) {
 		if (ch == 'j')
 			sh->json = true;
-		else if (ch == 'v' && allow_v)
+		else if (ch == 'v')
 			sh->verbose = true;
 		else if (ch != 'h')
 			return bad_option(argv[0], argv);
@@ -222,7 +237,7 @@ cmd_check(int argc, char **argv)
 	size_t		 i;
 	int		 n = 0, rc;
 
-	if ((rc = parse_simple(argc, argv, &sh, false,
+	if ((rc = parse_simple(argc, argv, &sh, &check_optable,
 	    "usage: ttp check [--json]\nLive check through Tor: exit address, "
 	    "IsTor flag and latency, from the\n[check] URLs of the "
 	    "configuration. Needs no root.\n")) != -1)
@@ -249,7 +264,7 @@ cmd_check_leak(int argc, char **argv)
 	struct show	 sh;
 	int		 n = 0, rc;
 
-	if ((rc = parse_simple(argc, argv, &sh, true,
+	if ((rc = parse_simple(argc, argv, &sh, &check_leak_optable,
 	    "usage: ttp check-leak [-v] [--json]\nDNS and IP leak detection: "
 	    "IPv4 and IPv6 answers must not show this\nhost's own addresses; "
 	    "every resolver must be local (Tor's DNSPort).\n"
@@ -300,7 +315,7 @@ cmd_refresh(int argc, char **argv)
 	pid_t			 pid;
 	int			 out, rc;
 
-	if ((rc = parse_simple(argc, argv, &sh, false,
+	if ((rc = parse_simple(argc, argv, &sh, &refresh_optable,
 	    "usage: ttp refresh\nNew Tor circuits (SIGNAL NEWNYM): new "
 	    "connections get a new exit.\n")) != -1)
 		return rc;

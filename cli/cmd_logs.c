@@ -19,6 +19,14 @@
 #include "cli/cli.h"
 #include "common/log.h"
 
+static const struct option logs_longopts[] = {
+	{ "no-follow", no_argument, NULL, 'n' },
+	{ "tor", no_argument, NULL, 't' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+const struct optable logs_optable = { logs_longopts, "nh", NULL };
+
 static void
 logs_usage(FILE *fp)
 {
@@ -48,12 +56,6 @@ copy_out(int fd)
 int
 cmd_logs(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "no-follow", no_argument, NULL, 'n' },
-		{ "tor", no_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct pollfd	 pfd;
 	struct stat	 sb;
 	char		 path[PATH_MAX], ev[4096];
@@ -62,7 +64,8 @@ cmd_logs(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, logs_optable.shortopts,
+	    logs_optable.opts, NULL)) != -1) {
 		if (ch == 'n')
 			follow = false;
 		else if (ch == 't')

@@ -34,6 +34,16 @@ enum {
 	OPT_JSON,
 };
 
+static const struct option rules_longopts[] = {
+	FW_OPTS_LONGOPTS,
+	{ "lockdown",	no_argument,	NULL, OPT_LOCKDOWN },
+	{ "anchor",	no_argument,	NULL, OPT_ANCHOR },
+	{ "json",	no_argument,	NULL, OPT_JSON },
+	{ "help",	no_argument,	NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+const struct optable rules_optable = { rules_longopts, "+h", NULL };
+
 static const char rules_usage[] =
 	"usage: ttp rules [options]\n"
 	"Print the nftables ruleset ttp-privd would load for these options,\n"
@@ -115,14 +125,6 @@ out:
 int
 cmd_rules(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		FW_OPTS_LONGOPTS,
-		{ "lockdown",	no_argument,	NULL, OPT_LOCKDOWN },
-		{ "anchor",	no_argument,	NULL, OPT_ANCHOR },
-		{ "json",	no_argument,	NULL, OPT_JSON },
-		{ "help",	no_argument,	NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct fw_opts		 o;
 	struct privop_fw_apply	 a;
 	char			 buf[RULESET_MAX];
@@ -131,7 +133,8 @@ cmd_rules(int argc, char **argv)
 	fw_opts_init(&o);
 	optind = 0;	/* reset getopt: argv[0] is "rules" */
 	opterr = 0;	/* our own one-line messages */
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, rules_optable.shortopts,
+	    rules_optable.opts, NULL)) != -1) {
 		switch (fw_opts_parse(&o, ch, optarg)) {
 		case 1:
 			continue;

@@ -32,6 +32,7 @@ static const struct option start_longopts[] = {
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
+const struct optable start_optable = { start_longopts, "i:wh", NULL };
 
 static void
 start_usage(const char *cmd, FILE *fp)
@@ -88,8 +89,8 @@ start_req_parse(struct start_req *r, int argc, char **argv, const char *cmd,
 	*help = false;
 	optind = 0;	/* reset getopt: argv[0] is the command */
 	opterr = 0;	/* our own one-line messages */
-	while ((ch = getopt_long(argc, argv, "i:wh", start_longopts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, start_optable.shortopts,
+	    start_optable.opts, NULL)) != -1) {
 		if ((rc = fw_opts_parse(&r->fw, ch, optarg)) == 1) {
 			if (ch == FWOPT_BYPASS_USER)
 				append_arg(r->users_arg, sizeof(r->users_arg),

@@ -21,17 +21,19 @@
 #include "common/log.h"
 #include "ipc/routes.h"
 
+static const struct option status_longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+const struct optable status_optable = { status_longopts, "h", NULL };
+
 static const char *fw_names[] = { "absent", "session", "lockdown",
 	"foreign" };
 
 int
 cmd_status(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct privop_reply	 rep;
 	struct session		 s;
 	json_t			*j;
@@ -42,7 +44,8 @@ cmd_status(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, status_optable.shortopts,
+	    status_optable.opts, NULL)) != -1) {
 		if (ch == 'j')
 			json = true;
 		else if (ch != 'h')

@@ -11,6 +11,13 @@
 #include "cli/session.h"
 #include "common/log.h"
 
+static const struct option stop_longopts[] = {
+	{ "restore-only", no_argument, NULL, 'r' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+const struct optable stop_optable = { stop_longopts, "h", NULL };
+
 static void
 stop_usage(FILE *fp)
 {
@@ -27,11 +34,6 @@ stop_usage(FILE *fp)
 int
 cmd_stop(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "restore-only", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct session	 s;
 	char		 err[512];
 	bool		 restore_only = false;
@@ -39,7 +41,8 @@ cmd_stop(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, stop_optable.shortopts,
+	    stop_optable.opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			restore_only = true;

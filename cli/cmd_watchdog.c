@@ -36,6 +36,32 @@
 #define READY_MS	10000	/* a new watchdog has this long to report */
 #define STOP_MS		3000
 
+/* The subcommands and their options. run's are ttp's own: --detached and
+ * --ready-fd for the watchdog `start` detaches, --recur-window for tests
+ * and bench/. */
+static const struct option status_longopts[] = {
+	{ "json",		no_argument,	   NULL, 'j' },
+	{ NULL, 0, NULL, 0 }
+};
+static const struct option run_longopts[] = {
+	{ "detached",		no_argument,	   NULL, 'd' },
+	{ "ready-fd",		required_argument, NULL, 'r' },
+	{ "recur-window",	required_argument, NULL, 'w' },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+static const char *const run_internal[] = { "detached", "ready-fd",
+	"recur-window", NULL };
+static const struct optable wd_status_optable = { status_longopts, "", NULL };
+static const struct optable run_optable = { run_longopts, "h", run_internal };
+const struct subcommand watchdog_subs[] = {
+	{ "start",	&none_optable },
+	{ "stop",	&none_optable },
+	{ "status",	&wd_status_optable },
+	{ "run",	&run_optable },
+	{ NULL, NULL }
+};
+
 static void
 usage(FILE *fp)
 {
@@ -307,20 +333,14 @@ watchdog_status(bool json)
 static int
 watchdog_run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "detached",		no_argument,	   NULL, 'd' },
-		{ "ready-fd",		required_argument, NULL, 'r' },
-		{ "recur-window",	required_argument, NULL, 'w' },
-		{ "help",		no_argument,	   NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	unsigned long long	 v;
 	int			 ch, ready = -1, window;
 	bool			 detached = false;
 
 	window = TTP_WATCHDOG_WINDOW_SECS;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, run_optable.shortopts,
+	    run_optable.opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			detached = true;
@@ -373,8 +393,9 @@ watchdog_run(int argc, char **argv)
 int
 cmd_watchdog(int argc, char **argv)
 {
-	bool	 json = false;
-	int	 i;
+	const struct optable	*t;
+	bool			 json = false;
+	int			 ch;
 
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0) {
@@ -383,15 +404,24 @@ cmd_watchdog(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return watchdog_run(argc - 1, argv + 1);
-	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0 &&
-		    strcmp(argv[1], "status") == 0)
-			json = true;
-		else {
+	/* start and stop take nothing, status --json. */
+	t = strcmp(argv[1], "status") == 0 ? &wd_status_optable :
+	    &none_optable;
+	optind = 0;	/* argv[1], the subcommand, is getopt's argv[0] */
+	opterr = 0;
+	while ((ch = getopt_long(argc - 1, argv + 1, t->shortopts, t->opts,
+	    NULL)) != -1) {
+		if (ch != 'j') {
 			log_warnx("unexpected argument '%s'; see 'ttp watchdog "
-			    "--help'", argv[i]);
+			    "--help'", argv[optind]);
 			return TTP_EXIT_ERROR;
 		}
+		json = true;
+	}
+	if (optind < argc - 1) {
+		log_warnx("unexpected argument '%s'; see 'ttp watchdog --help'",
+		    argv[optind + 1]);
+		return TTP_EXIT_ERROR;
 	}
 	if (strcmp(argv[1], "status") == 0) {
 		if (cli_config() == -1)

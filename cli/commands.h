@@ -2,9 +2,57 @@
  * The commands of the ttp CLI, one file each (cli/cmd_<name>.c). Each
  * takes the arguments after its name (argv[0] is the command name) and
  * returns the process exit code (common/defaults.h).
+ *
+ * Each command parses its options with getopt_long from an option table
+ * of its own (struct optable), named in the command table (main.c), so
+ * that what the CLI accepts can be listed from the tables it parses with.
  */
 #ifndef TTP_CLI_COMMANDS_H
 #define TTP_CLI_COMMANDS_H
+
+#include <getopt.h>
+
+/* A getopt_long table, its optstring, and its internal options (given by
+ * ttp to itself or by tests: not offered by the completions). */
+struct optable {
+	const struct option	*opts;		/* ends with { NULL } */
+	const char		*shortopts;
+	const char *const	*internal;	/* NULL, or ends with NULL */
+};
+
+struct subcommand {
+	const char		*name;		/* NULL ends a table */
+	const struct optable	*opts;
+};
+
+struct command {
+	const char		*name;		/* NULL ends the table */
+	int			(*run)(int, char **);
+	const char		*what;		/* its line in `ttp --help` */
+	const struct optable	*opts;
+	const struct subcommand	*subs;		/* NULL: none */
+};
+
+/* main.c: every command, and the global options (valid anywhere). */
+extern const struct command	cli_commands[];
+extern const struct optable	global_optable;
+
+/* cli/common.c: the tables of a command (or subcommand) whose only
+ * option is -h/--help, and of one that takes none. */
+extern const struct optable	help_optable;
+extern const struct optable	none_optable;
+
+extern const struct optable	start_optable;	/* start, restart, enable */
+extern const struct optable	stop_optable;
+extern const struct optable	status_optable;
+extern const struct optable	check_optable;
+extern const struct optable	check_leak_optable;
+extern const struct optable	refresh_optable;
+extern const struct optable	logs_optable;
+extern const struct optable	rules_optable;
+extern const struct subcommand	watchdog_subs[];
+extern const struct optable	boot_optable;
+extern const struct subcommand	boot_subs[];		/* lockdown, start */
 
 int	cmd_rules(int argc, char **argv);
 int	cmd_start(int argc, char **argv);

@@ -6,6 +6,7 @@
  * helpers' system user, and the crash-point test hook.
  */
 #include "cli/cli.h"
+#include "cli/commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,17 @@
 #include "common/exec.h"
 
 struct cli_globals cli;
+
+/* diagnose, uninstall, disable and watchdog parse this by hand. */
+static const struct option help_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+const struct optable help_optable = { help_longopts, "h", NULL };
+static const struct option no_longopts[] = {
+	{ NULL, 0, NULL, 0 }
+};
+const struct optable none_optable = { no_longopts, "", NULL };
 volatile sig_atomic_t cli_interrupted;
 
 int

@@ -15,46 +15,72 @@
 #include "common/defaults.h"
 #include "common/log.h"
 
-static const struct command {
-	const char	*name;
-	int		(*run)(int, char **);
-	const char	*what;
-} commands[] = {
-	{ "start",	cmd_start,	"send all traffic through Tor (root)" },
-	{ "stop",	cmd_stop,	"zero-leak teardown (root)" },
+/*
+ * The global options, as main() below parses them (anywhere on the line;
+ * --help and --version only as the first word). A table so that they can
+ * be listed like every command's.
+ */
+static const struct option global_longopts[] = {
+	{ "config",	required_argument, NULL, 'c' },
+	{ "log-format",	required_argument, NULL, 'l' },
+	{ "verbose",	no_argument,	   NULL, 'v' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+const struct optable global_optable = { global_longopts, "vh", NULL };
+
+const struct command cli_commands[] = {
+	{ "start",	cmd_start,	"send all traffic through Tor (root)",
+	    &start_optable, NULL },
+	{ "stop",	cmd_stop,	"zero-leak teardown (root)",
+	    &stop_optable, NULL },
 	{ "restart",	cmd_restart,	"stop and start, locked down in "
-					"between (root)" },
-	{ "refresh",	cmd_refresh,	"new Tor circuits, new exit (root)" },
-	{ "status",	cmd_status,	"show the session" },
+					"between (root)",
+	    &start_optable, NULL },
+	{ "refresh",	cmd_refresh,	"new Tor circuits, new exit (root)",
+	    &refresh_optable, NULL },
+	{ "status",	cmd_status,	"show the session",
+	    &status_optable, NULL },
 	{ "check",	cmd_check,	"live check: exit address, IsTor, "
-					"latency" },
-	{ "check-leak",	cmd_check_leak,	"DNS, IPv4 and IPv6 leak checks" },
-	{ "logs",	cmd_logs,	"show the session log (root)" },
-	{ "diagnose",	cmd_diagnose,	"collect a diagnostic report (root)" },
+					"latency",
+	    &check_optable, NULL },
+	{ "check-leak",	cmd_check_leak,	"DNS, IPv4 and IPv6 leak checks",
+	    &check_leak_optable, NULL },
+	{ "logs",	cmd_logs,	"show the session log (root)",
+	    &logs_optable, NULL },
+	{ "diagnose",	cmd_diagnose,	"collect a diagnostic report (root)",
+	    &help_optable, NULL },
 	{ "rules",	cmd_rules,	"print the ruleset ttp-privd would "
-					"load" },
+					"load",
+	    &rules_optable, NULL },
 	{ "watchdog",	cmd_watchdog,	"start|stop|status|run the session "
-					"watchdog" },
+					"watchdog",
+	    &help_optable, watchdog_subs },
 	{ "enable",	cmd_enable,	"fail-closed from boot: lock down "
-	    "early, then start (root)" },
-	{ "disable",	cmd_disable,	"no session at boot any more (root)" },
+	    "early, then start (root)",
+	    &start_optable, NULL },
+	{ "disable",	cmd_disable,	"no session at boot any more (root)",
+	    &help_optable, NULL },
 	{ "boot",	cmd_boot,	"lockdown|start: what the init system "
-	    "runs at boot (root)" },
-	{ "uninstall",	cmd_uninstall,	"remove ttp from this system (root)" },
+	    "runs at boot (root)",
+	    &boot_optable, boot_subs },
+	{ "uninstall",	cmd_uninstall,	"remove ttp from this system (root)",
+	    &help_optable, NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
 };
 
 static void
 usage(FILE *fp)
 {
-	size_t	 i;
+	const struct command	*c;
 
 	fputs("usage: ttp [--config FILE] [--log-format text|json] [-v] "
 	    "COMMAND [options]\n"
 	    "Transparent Tor Proxy: send all traffic of this host through "
 	    "Tor, fail-closed.\n\ncommands:\n", fp);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(fp, "  %-11s %s\n", commands[i].name,
-		    commands[i].what);
+	for (c = cli_commands; c->name != NULL; c++)
+		fprintf(fp, "  %-11s %s\n", c->name, c->what);
 	fprintf(fp, "\n'ttp COMMAND --help' shows a command's options.\n"
 	    "  --config FILE        configuration (default $TTP_CONFIG, "
 	    "else %s)\n"
@@ -82,7 +108,7 @@ main(int argc, char **argv)
 	enum log_format	 fmt = LOG_FORMAT_TEXT;
 	int		 i, verbose = 0;
 	const char	*v;
-	size_t		 c;
+	const struct command *c;
 
 	log_init("ttp", fmt, 0);
 	for (i = 1; i < argc;) {
@@ -132,9 +158,9 @@ main(int argc, char **argv)
 		printf("ttp %s\n", TTP_VERSION);
 		return TTP_EXIT_OK;
 	}
-	for (c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
-		if (strcmp(argv[1], commands[c].name) == 0)
-			return commands[c].run(argc - 1, argv + 1);
+	for (c = cli_commands; c->name != NULL; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 1, argv + 1);
 	log_warnx("unknown command '%s'; see 'ttp --help'", argv[1]);
 	return TTP_EXIT_ERROR;
 }
