@@ -458,6 +458,51 @@ config_load(const char *path, struct ttp_config *cfg, char *err,
 	return 0;
 }
 
+size_t
+config_key_count(void)
+{
+	return NCKEYS;
+}
+
+int
+config_key(size_t i, const struct ttp_config *cfg, const char **section,
+    const char **name, char *value, size_t valuesz)
+{
+	const struct ckey	*k = &ckeys[i < NCKEYS ? i : 0];
+	const char		*v = (const char *)cfg + k->off;
+	size_t			 u, n = 0;
+	int			 w = 0;
+
+	if (i >= NCKEYS || valuesz == 0)
+		return -1;
+	*section = k->section;
+	*name = k->name;
+	value[0] = '\0';
+	switch (k->kind) {
+	case CK_PORT:
+		w = snprintf(value, valuesz, "%u",
+		    (unsigned)*(const uint16_t *)(const void *)v);
+		break;
+	case CK_URLS:
+		for (u = 0; u < cfg->n_ip_urls; u++) {
+			w = snprintf(value + n, valuesz - n, "%s%s", u ? " " : "",
+			    cfg->ip_urls[u]);
+			if (w < 0 || (size_t)w >= valuesz - n)
+				return -1;
+			n += (size_t)w;
+		}
+		return 0;
+	case CK_SANDBOX:
+		w = snprintf(value, valuesz, "%s", cfg->tor_sandbox ==
+		    TTP_TOR_SANDBOX_ON ? "1" : cfg->tor_sandbox ==
+		    TTP_TOR_SANDBOX_OFF ? "0" : "auto");
+		break;
+	default:
+		w = snprintf(value, valuesz, "%s", v);
+	}
+	return w < 0 || (size_t)w >= valuesz ? -1 : 0;
+}
+
 static int
 dir_path(const char *dir, const char *name, char *buf, size_t bufsz)
 {

@@ -58,6 +58,17 @@ void	config_defaults(struct ttp_config *cfg);
 int	config_load(const char *path, struct ttp_config *cfg, char *err,
 	    size_t errsz);
 
+/*
+ * The keys the parser knows, in the order of its table: for key i (below
+ * config_key_count()), its section and name, and its value in cfg written
+ * as the file would say it. 0, or -1 when i is past the end or the value
+ * does not fit: the key table can be listed from the binary.
+ */
+size_t	config_key_count(void);
+int	config_key(size_t i, const struct ttp_config *cfg,
+	    const char **section, const char **name, char *value,
+	    size_t valuesz);
+
 /* Paths derived from tor_run_dir / run_dir ("<dir>/<name>"). */
 int	config_tor_path(const struct ttp_config *cfg, const char *name,
 	    char *buf, size_t bufsz);
