@@ -3,9 +3,10 @@
  *
  * ttp uninstall: remove what `make install` put in place (the ttp binary,
  * the helpers in libexec, the example configuration); `make uninstall`
- * runs this same command. scripts/check-install.sh (a unit test) fails when
- * CMake installs a file this list does not name. Refuses while a session is active; keeps
- * the configuration in /etc/ttp and the _ttp user, and says so.
+ * runs this same command. scripts/check-install.sh (a unit test) installs
+ * into a scratch directory and fails when CMake installs a file this list
+ * does not name. Refuses while a session is active; keeps the
+ * configuration in /etc/ttp and the _ttp user, and says so.
  */
 #include <errno.h>
 #include <limits.h>
