@@ -2,11 +2,12 @@
  * runs in: ttp, root.
  *
  * ttp uninstall: remove what `make install` put in place (the ttp binary,
- * the helpers in libexec, the example configuration); `make uninstall`
- * runs this same command. scripts/check-install.sh (a unit test) installs
- * into a scratch directory and fails when CMake installs a file this list
- * does not name. Refuses while a session is active; keeps the
- * configuration in /etc/ttp and the _ttp user, and says so.
+ * the helpers in libexec, the example configuration, the shell
+ * completions); `make uninstall` runs this same command.
+ * scripts/check-install.sh (a unit test) installs into a scratch
+ * directory and fails when CMake installs a file this list does not name.
+ * Refuses while a session is active; keeps the configuration in /etc/ttp
+ * and the _ttp user, and says so.
  */
 #include <errno.h>
 #include <limits.h>
@@ -28,6 +29,9 @@ static const char *const installed[] = {
 	TTP_SYSTEMD_UNIT_DIR "/ttp.service",
 	TTP_INITDDIR "/ttp-lockdown",
 	TTP_INITDDIR "/ttp",
+	TTP_BASH_COMPLETION_DIR "/ttp",
+	TTP_ZSH_COMPLETION_DIR "/_ttp",
+	TTP_FISH_COMPLETION_DIR "/ttp.fish",
 };
 
 int
@@ -43,8 +47,8 @@ cmd_uninstall(int argc, char **argv)
 		    strcmp(argv[1], "--help") == 0;
 
 		fprintf(help ? stdout : stderr, "usage: ttp uninstall\n"
-		    "Remove ttp's programs from %s and %s.\n", TTP_SBINDIR,
-		    TTP_LIBEXECDIR);
+		    "Remove ttp's programs from %s and %s, and its shell\n"
+		    "completions.\n", TTP_SBINDIR, TTP_LIBEXECDIR);
 		return help ? TTP_EXIT_OK : TTP_EXIT_ERROR;
 	}
 	if (cli_need_root("uninstall") == -1)

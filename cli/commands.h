@@ -4,8 +4,9 @@
  * returns the process exit code (common/defaults.h).
  *
  * Each command parses its options with getopt_long from an option table
- * of its own (struct optable), named in the command table (main.c), so
- * that what the CLI accepts can be listed from the tables it parses with.
+ * of its own (struct optable), named in the command table (main.c): the
+ * same tables `ttp completion` makes the shell completions of, so what the
+ * shells offer is what the commands accept.
  */
 #ifndef TTP_CLI_COMMANDS_H
 #define TTP_CLI_COMMANDS_H
@@ -53,6 +54,7 @@ extern const struct optable	rules_optable;
 extern const struct subcommand	watchdog_subs[];
 extern const struct optable	boot_optable;
 extern const struct subcommand	boot_subs[];		/* lockdown, start */
+extern const struct subcommand	completion_subs[];	/* bash, zsh, ... */
 
 int	cmd_rules(int argc, char **argv);
 int	cmd_start(int argc, char **argv);
@@ -73,5 +75,6 @@ int	cmd_boot(int argc, char **argv);
 #include <stdbool.h>
 /* Has `ttp enable` recorded a session for boot? (cli/cmd_boot.c) */
 bool	boot_enabled(void);
+int	cmd_completion(int argc, char **argv);
 
 #endif

@@ -29,7 +29,7 @@
 
 struct cli_globals cli;
 
-/* diagnose, uninstall, disable and watchdog parse this by hand. */
+/* diagnose, uninstall, disable, completion and watchdog parse this by hand. */
 static const struct option help_longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }

@@ -17,8 +17,8 @@
 
 /*
  * The global options, as main() below parses them (anywhere on the line;
- * --help and --version only as the first word). A table so that they can
- * be listed like every command's.
+ * --help and --version only as the first word). A table so that `ttp
+ * completion` offers exactly these.
  */
 static const struct option global_longopts[] = {
 	{ "config",	required_argument, NULL, 'c' },
@@ -67,6 +67,9 @@ const struct command cli_commands[] = {
 	    &boot_optable, boot_subs },
 	{ "uninstall",	cmd_uninstall,	"remove ttp from this system (root)",
 	    &help_optable, NULL },
+	{ "completion",	cmd_completion,	"print a shell completion script "
+					"(bash|zsh|fish)",
+	    &help_optable, completion_subs },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -62,7 +62,8 @@ int	config_load(const char *path, struct ttp_config *cfg, char *err,
  * The keys the parser knows, in the order of its table: for key i (below
  * config_key_count()), its section and name, and its value in cfg written
  * as the file would say it. 0, or -1 when i is past the end or the value
- * does not fit: the key table can be listed from the binary.
+ * does not fit. `ttp completion table` prints them with the built-in
+ * defaults.
  */
 size_t	config_key_count(void);
 int	config_key(size_t i, const struct ttp_config *cfg,

@@ -7,9 +7,10 @@ BUILD="cmake gcc make pkg-config libnftables-dev libnetfilter-conntrack-dev
 libmnl-dev libcurl4-openssl-dev libseccomp-dev libcap-ng-dev libmsgpack-dev
 libinih-dev libjansson-dev check libsubunit-dev"
 # Tests: tor for the private network, nft/tcpdump for the far side of the
-# namespaces, clang's libFuzzer runtime, socat and python3 for stand-ins.
+# namespaces, clang's libFuzzer runtime, socat and python3 for stand-ins,
+# zsh and fish for the tests of their completions.
 TEST="tor nftables iproute2 tcpdump clang libclang-rt-14-dev socat python3
-util-linux procps psmisc curl dnsutils"
+util-linux procps psmisc curl dnsutils zsh fish"
 
 missing=""
 for p in $BUILD $TEST; do

@@ -267,7 +267,7 @@ TTP_RUN=ttp_nouser case_ "no _ttp: rules still works" 0 "^# ttp session ruleset"
     fail "the real passwd changed: $(getent passwd _ttp)"
 
 note "--- --help on every command: exit 0, usage on stdout (no root, no config needed)"
-for c in start stop restart refresh status check check-leak logs diagnose rules watchdog uninstall; do
+for c in start stop restart refresh status check check-leak logs diagnose rules watchdog uninstall completion; do
 	ttp_as $NOBODY --config "$LIB_TMP/missing.conf" $c --help >"$OUT" 2>"$ERR" </dev/null; rc=$?
 	if [ $rc = 0 ] && head -n 1 "$OUT" | grep -q "^usage: ttp $c" && [ ! -s "$ERR" ]; then
 		pass "$c --help"
