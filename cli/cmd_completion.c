@@ -7,9 +7,10 @@
  * its subcommands (cli/commands.h). The build runs it for the scripts
  * `make install` installs (cli/CMakeLists.txt), so what a shell offers is
  * what the commands accept. `table` prints those tables and the
- * configuration keys with their defaults, one tab-separated line each; the
- * unit tests check the scripts against `--help`
- * (tests/unit/test_completion_*.sh).
+ * configuration keys with their defaults, one tab-separated line each: the
+ * unit tests check the manual pages and the scripts against it and against
+ * `--help` (tests/unit/test_manpages.sh, tests/unit/test_completion_*.sh).
+ * The command is documented in ttp(8) (man/ttp.8.scd).
  */
 #include <stdbool.h>
 #include <stdio.h>

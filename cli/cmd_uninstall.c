@@ -2,8 +2,8 @@
  * runs in: ttp, root.
  *
  * ttp uninstall: remove what `make install` put in place (the ttp binary,
- * the helpers in libexec, the example configuration, the shell
- * completions); `make uninstall` runs this same command.
+ * the helpers in libexec, the example configuration, the manual pages,
+ * the shell completions); `make uninstall` runs this same command.
  * scripts/check-install.sh (a unit test) installs into a scratch
  * directory and fails when CMake installs a file this list does not name.
  * Refuses while a session is active; keeps the configuration in /etc/ttp
@@ -29,6 +29,12 @@ static const char *const installed[] = {
 	TTP_SYSTEMD_UNIT_DIR "/ttp.service",
 	TTP_INITDDIR "/ttp-lockdown",
 	TTP_INITDDIR "/ttp",
+	TTP_MANDIR "/man8/ttp.8",
+	TTP_MANDIR "/man5/ttp.conf.5",
+	TTP_MANDIR "/man8/ttp-privd.8",
+	TTP_MANDIR "/man8/ttp-torctl.8",
+	TTP_MANDIR "/man8/ttp-netcheck.8",
+	TTP_MANDIR "/man8/ttp-anchor.8",
 	TTP_BASH_COMPLETION_DIR "/ttp",
 	TTP_ZSH_COMPLETION_DIR "/_ttp",
 	TTP_FISH_COMPLETION_DIR "/ttp.fish",
@@ -47,8 +53,8 @@ cmd_uninstall(int argc, char **argv)
 		    strcmp(argv[1], "--help") == 0;
 
 		fprintf(help ? stdout : stderr, "usage: ttp uninstall\n"
-		    "Remove ttp's programs from %s and %s, and its shell\n"
-		    "completions.\n", TTP_SBINDIR, TTP_LIBEXECDIR);
+		    "Remove ttp's programs from %s and %s, its manual pages\n"
+		    "and shell completions.\n", TTP_SBINDIR, TTP_LIBEXECDIR);
 		return help ? TTP_EXIT_OK : TTP_EXIT_ERROR;
 	}
 	if (cli_need_root("uninstall") == -1)

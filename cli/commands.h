@@ -6,7 +6,8 @@
  * Each command parses its options with getopt_long from an option table
  * of its own (struct optable), named in the command table (main.c): the
  * same tables `ttp completion` makes the shell completions of, so what the
- * shells offer is what the commands accept.
+ * shells offer is what the commands accept. The manual page is ttp(8)
+ * (man/ttp.8.scd).
  */
 #ifndef TTP_CLI_COMMANDS_H
 #define TTP_CLI_COMMANDS_H

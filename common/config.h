@@ -63,7 +63,7 @@ int	config_load(const char *path, struct ttp_config *cfg, char *err,
  * config_key_count()), its section and name, and its value in cfg written
  * as the file would say it. 0, or -1 when i is past the end or the value
  * does not fit. `ttp completion table` prints them with the built-in
- * defaults.
+ * defaults; ttp.conf(5) documents each (man/ttp.conf.5.scd).
  */
 size_t	config_key_count(void);
 int	config_key(size_t i, const struct ttp_config *cfg,

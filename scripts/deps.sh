@@ -3,9 +3,10 @@
 # missing; a second run installs nothing and needs no network.
 set -eu
 
+# scdoc renders the manual pages (man/*.scd).
 BUILD="cmake gcc make pkg-config libnftables-dev libnetfilter-conntrack-dev
 libmnl-dev libcurl4-openssl-dev libseccomp-dev libcap-ng-dev libmsgpack-dev
-libinih-dev libjansson-dev check libsubunit-dev"
+libinih-dev libjansson-dev check libsubunit-dev scdoc"
 # Tests: tor for the private network, nft/tcpdump for the far side of the
 # namespaces, clang's libFuzzer runtime, socat and python3 for stand-ins,
 # zsh and fish for the tests of their completions.

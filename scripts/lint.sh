@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
     --std=c11 -I. -D_GNU_SOURCE -DTTP_VERSION='"lint"' -DTTP_LIBEXECDIR='"/x"' \
     -DTTP_SBINDIR='"/x"' -DTTP_SYSCONFDIR_STR='"/x"' -DTTP_DEFAULT_CONFIG='"/x"' \
-    -DTTP_BASH_COMPLETION_DIR='"/x"' \
+    -DTTP_MANDIR='"/x"' -DTTP_BASH_COMPLETION_DIR='"/x"' \
     -DTTP_ZSH_COMPLETION_DIR='"/x"' -DTTP_FISH_COMPLETION_DIR='"/x"' \
     --suppress=missingIncludeSystem --suppress=unknownMacro \
     common ipc privd cli tor torctl netcheck seccomp anchor nftev session watchdog bench

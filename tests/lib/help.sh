@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# What the built ttp says about itself, for the tests of the shell
-# completions (tests/unit/test_completion_*.sh): read at test time from `ttp --help`,
+# What the built ttp says about itself, for the tests of the manual pages
+# and the shell completions (tests/unit/test_manpages.sh,
+# tests/unit/test_completion_*.sh): read at test time from `ttp --help`,
 # `ttp CMD --help` and `ttp completion table`, never from a list kept
 # here. $TTP is the ttp binary.
 #
