@@ -218,7 +218,7 @@ case_ "stray argument to stop" 1 "^ttp: unexpected argument 'now'; see 'ttp stop
 MULTI=1 case_ "no command (usage, exit 1)" 1 "^usage: ttp " --
 
 note "--- no root: exit 2 for the commands that need it"
-for c in start stop restart refresh logs diagnose uninstall; do
+for c in start stop restart refresh logs diagnose uninstall enable disable; do
 	case_ "$c without root" 2 "^ttp: 'ttp $c' needs root: run 'sudo ttp $c'\$" as $NOBODY -- $c
 done
 case_ "stop --restore-only without root" 2 "^ttp: 'ttp stop' needs root" as $NOBODY -- stop --restore-only
@@ -267,7 +267,9 @@ TTP_RUN=ttp_nouser case_ "no _ttp: rules still works" 0 "^# ttp session ruleset"
     fail "the real passwd changed: $(getent passwd _ttp)"
 
 note "--- --help on every command: exit 0, usage on stdout (no root, no config needed)"
-for c in start stop restart refresh status check check-leak logs diagnose rules watchdog uninstall completion; do
+# shellcheck source=tests/lib/help.sh
+. "$(dirname "$0")/../lib/help.sh"
+for c in $(TTP=$TTP help_commands); do
 	ttp_as $NOBODY --config "$LIB_TMP/missing.conf" $c --help >"$OUT" 2>"$ERR" </dev/null; rc=$?
 	if [ $rc = 0 ] && head -n 1 "$OUT" | grep -q "^usage: ttp $c" && [ ! -s "$ERR" ]; then
 		pass "$c --help"
