@@ -7,7 +7,9 @@
  * scripts/check-install.sh (a unit test) installs into a scratch
  * directory and fails when CMake installs a file this list does not name.
  * Refuses while a session is active; keeps the configuration in /etc/ttp
- * and the _ttp user, and says so.
+ * and the _ttp user, and says so. A ttp that a distribution's package
+ * installed (built with TTP_PACKAGED_BY, as debian/rules does) is that
+ * package's to remove: refused.
  */
 #include <errno.h>
 #include <limits.h>
@@ -59,6 +61,11 @@ cmd_uninstall(int argc, char **argv)
 	}
 	if (cli_need_root("uninstall") == -1)
 		return TTP_EXIT_NOROOT;
+	if (TTP_PACKAGED_BY[0] != '\0') {
+		log_warnx("ttp was installed by %s: remove it that way, not "
+		    "with ttp uninstall", TTP_PACKAGED_BY);
+		return TTP_EXIT_ERROR;
+	}
 	if (cli_config() == -1)
 		return TTP_EXIT_ERROR;
 	if (lock_read(session_run_path(TTP_LOCK_NAME), &s, err, sizeof(err)) != 1) {
