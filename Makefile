@@ -4,6 +4,7 @@
 #                   system user _ttp the helpers run as (idempotent)
 #   sudo make test  deps + build + the whole test suite (also under ASan/UBSan)
 #   sudo make demo  deps + build + the offline lab with `ttp start` inside it
+#   make deb        the Debian package, in build-deb/ (scripts/deb.sh)
 #   sudo make install / uninstall
 
 BUILD_DIR   ?= build
@@ -13,7 +14,7 @@ PREFIX      ?= /usr/local
 CMAKE_FLAGS ?=
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps test unit asan fuzz netns e2e demo install uninstall bench clean lint
+.PHONY: all deps test unit asan fuzz netns e2e demo deb install uninstall bench clean lint
 
 all: $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -52,6 +53,9 @@ demo: deps all
 bench: all
 	bench/run
 
+deb:
+	scripts/deb.sh
+
 install: all
 	cmake --install $(BUILD_DIR)
 	scripts/install-user.sh
@@ -63,4 +67,4 @@ lint:
 	scripts/lint.sh
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) build-deb

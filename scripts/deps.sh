@@ -12,9 +12,13 @@ libinih-dev libjansson-dev check libsubunit-dev scdoc"
 # zsh and fish for the tests of their completions.
 TEST="tor nftables iproute2 tcpdump clang libclang-rt-14-dev socat python3
 util-linux procps psmisc curl dnsutils zsh fish"
+# The Debian package (make deb, debian/control's Build-Depends beyond BUILD)
+# and its test as installed (tests/pkg/): a clean Debian 12 root by
+# mmdebstrap, lintian and hardening-check (devscripts) on the result.
+PKG="build-essential debhelper dpkg-dev devscripts lintian mmdebstrap"
 
 missing=""
-for p in $BUILD $TEST; do
+for p in $BUILD $TEST $PKG; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"
 done
