@@ -16,7 +16,7 @@ cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 if command -v shellcheck >/dev/null 2>&1; then
 	shellcheck -x -S warning tests/run bench/run bench/*.sh scripts/*.sh \
 	    tests/lib/*.sh tests/unit/*.sh tests/netns/*.sh tests/cli/*.sh \
-	    tests/lab/*.sh
+	    tests/lab/*.sh tests/pkg/*.sh
 	if [ -f build/completions/ttp.bash ]; then
 		shellcheck -s bash -S warning build/completions/ttp.bash
 	fi
