@@ -163,8 +163,11 @@ init_units(bool enable)
 		    sysv ? "" : ".service");
 		argv[0] = prog;
 		if (sysv) {
+			/* remove, not disable: disable leaves K links, and
+			 * `defaults` on existing links changes nothing, so a
+			 * later enable would keep the scripts off. */
 			argv[1] = unit;
-			argv[2] = enable ? "defaults" : "disable";
+			argv[2] = enable ? "defaults" : "remove";
 			argv[3] = NULL;
 		} else {
 			argv[1] = "--quiet";
