@@ -12,7 +12,8 @@
 # (tests/lab/lab.sh, prefix ttppkg): chrooted into the root inside the
 # lab client's namespaces, with tor and every helper from the root. Start,
 # traffic through the exit, nothing else on the far side of the client's
-# veths, removal refused during the session, stop. Then apt removes and
+# veths, removal refused during the session, stop; ttp enable (removal
+# refused again) and ttp disable. Then apt removes and
 # purges the package and, as piuparts does, the root's file list (paths,
 # types, modes, owners) and accounts are compared with those before the
 # install: only the _ttp account may remain (debian/README.Debian says
@@ -190,14 +191,18 @@ for f in /usr/sbin/ttp /usr/libexec/ttp/ttp-privd /usr/libexec/ttp/ttp-torctl \
     /usr/libexec/ttp/ttp-netcheck /usr/libexec/ttp/ttp-anchor; do
 	check "$f: root's, 0755" grep -qx -- "-rwxr-xr-x root/root $f" <<<"$listing"
 done
+for f in /etc/init.d/ttp /etc/init.d/ttp-lockdown; do
+	check "$f: root's, 0755" grep -qx -- "-rwxr-xr-x root/root $f" <<<"$listing"
+done
 for f in /etc/ttp/ttp.conf /usr/lib/sysusers.d/ttp.conf \
-    /usr/lib/tmpfiles.d/ttp.conf /usr/share/doc/ttp/copyright; do
+    /usr/lib/tmpfiles.d/ttp.conf /lib/systemd/system/ttp.service \
+    /lib/systemd/system/ttp-lockdown.service /usr/share/doc/ttp/copyright; do
 	check "$f: root's, 0644" grep -qx -- "-rw-r--r-- root/root $f" <<<"$listing"
 done
-stray=$(awk '{ print $3 }' <<<"$listing" | grep -v -E '^/(etc/ttp/|usr/sbin/ttp$|usr/libexec/ttp/|usr/lib/(sysusers|tmpfiles)\.d/ttp\.conf$|usr/share/(doc/ttp|lintian/overrides|man|bash-completion|zsh|fish)/)')
+stray=$(awk '{ print $3 }' <<<"$listing" | grep -v -E '^/(etc/ttp/|etc/init\.d/ttp(-lockdown)?$|lib/systemd/system/ttp(-lockdown)?\.service$|usr/sbin/ttp$|usr/libexec/ttp/|usr/lib/(sysusers|tmpfiles)\.d/ttp\.conf$|usr/share/(doc/ttp|lintian/overrides|man|bash-completion|zsh|fish)/)')
 check "nothing outside ttp's own places${stray:+: $stray}" [ -z "$stray" ]
-check "/etc/ttp/ttp.conf is the one conffile" \
-    [ "$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles)" = /etc/ttp/ttp.conf ]
+check "the conffiles: ttp.conf and the two boot scripts" \
+    [ "$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles | LC_ALL=C sort | paste -sd' ')" = "/etc/init.d/ttp /etc/init.d/ttp-lockdown /etc/ttp/ttp.conf" ]
 check "/etc/ttp/ttp.conf is ttp.conf.example" cmp -s "$E2E_TMP/x/etc/ttp/ttp.conf" "$REPO/ttp.conf.example"
 check "it depends on tor" grep -qw tor < <(first_alternatives "$DEB")
 check "it suggests obfs4proxy and snowflake-client" \
@@ -265,6 +270,9 @@ check "tmpfiles.d made /run/ttp (0755 root)" grep -qx '/run/ttp 755 root:root' <
 check "tmpfiles.d made /run/tor/ttp (0700 debian-tor)" grep -qx '/run/tor/ttp 700 debian-tor:debian-tor' <<<"$OUT"
 check "dpkg: installed" grep -qx 'dpkg ii *' <<<"$OUT"
 check "ttp --version: the package's" grep -qx "ttp $(dpkg-deb -f "$DEB" Version)" <<<"$OUT"
+# The boot units stay off until `ttp enable` (docs/boot.md).
+on=$(cd "$ROOT/etc" && ls -d systemd/system/*.wants/ttp* rc?.d/*ttp* 2>/dev/null | tr '\n' ' ')
+check "the boot units and scripts are installed, not enabled${on:+: $on}" [ -z "$on" ]
 check "ttp uninstall refuses: apt removes the package" \
     eval 'grep -q "installed by the Debian package" <<<"$OUT" && grep -qx "uninstall 1" <<<"$OUT" && grep -qx /usr/sbin/ttp <<<"$OUT"'
 
@@ -393,6 +401,20 @@ tor_uid=$(awk -F: '$1 == "debian-tor" { print $3 }' "$ROOT/etc/passwd")
 check "tor's state for ttp is in /var/lib/tor/ttp (debian-tor, 0700)" \
     [ "$(stat -c '%a %u' "$ROOT/var/lib/tor/ttp" 2>&1)" = "700 $tor_uid" ]
 
+echo "# --- ttp enable, ttp disable"
+ttp enable; rc=$?
+check "ttp enable exits 0 (sysvinit here: update-rc.d)" [ $rc -eq 0 ]
+links=$(find "$ROOT"/etc/rc?.d -regextype egrep -regex '.*/S[0-9]+ttp(-lockdown)?' | wc -l)
+check "ttp enable made both scripts' start links ($links)" [ "$links" -ge 2 ]
+OUT=$(root_exec apt-get remove -y ttp 2>&1); rc=$?
+printf '%s\n' "$OUT" | grep -E '^ttp:' | indent
+check "apt remove refuses while ttp is enabled at boot" \
+    eval '[ "$rc" -ne 0 ] && grep -q "enabled at boot" <<<"$OUT" && [ "$(pkg_status)" = ii ]'
+ttp disable; rc=$?
+check "ttp disable exits 0" [ $rc -eq 0 ]
+links=$(find "$ROOT"/etc/rc?.d -regextype egrep -regex '.*/[SK][0-9]+ttp(-lockdown)?' | wc -l)
+check "ttp disable left no link ($links)" [ "$links" -eq 0 ]
+
 # ---------------------------------------------------------------- remove
 
 echo "# --- apt remove, apt purge"
@@ -403,8 +425,8 @@ check "removed: programs gone, the conffile kept (dpkg: rc)" \
 OUT=$(root_exec apt-get purge -y ttp 2>&1); rc=$?
 check "apt purge ttp" [ "$rc" -eq 0 ]
 check "purged: dpkg knows no ttp" [ -z "$(pkg_status)" ]
-check "purge removed /etc/ttp and /var/lib/tor/ttp" \
-    eval '[ ! -e "$ROOT/etc/ttp" ] && [ ! -e "$ROOT/var/lib/tor/ttp" ]'
+check "purge removed /etc/ttp, /var/lib/ttp and /var/lib/tor/ttp" \
+    eval '[ ! -e "$ROOT/etc/ttp" ] && [ ! -e "$ROOT/var/lib/ttp" ] && [ ! -e "$ROOT/var/lib/tor/ttp" ]'
 check "purge removed /run/ttp and /run/tor/ttp" \
     eval '! cli test -e /run/ttp && ! cli test -e /run/tor/ttp'
 kill_holder
