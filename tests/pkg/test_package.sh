@@ -196,7 +196,11 @@ for f in /etc/init.d/ttp /etc/init.d/ttp-lockdown; do
 done
 for f in /etc/ttp/ttp.conf /usr/lib/sysusers.d/ttp.conf \
     /usr/lib/tmpfiles.d/ttp.conf /lib/systemd/system/ttp.service \
-    /lib/systemd/system/ttp-lockdown.service /usr/share/doc/ttp/copyright; do
+    /lib/systemd/system/ttp-lockdown.service /usr/share/doc/ttp/copyright \
+    /usr/share/man/man8/ttp.8.gz /usr/share/man/man5/ttp.conf.5.gz \
+    /usr/share/bash-completion/completions/ttp \
+    /usr/share/zsh/vendor-completions/_ttp \
+    /usr/share/fish/vendor_completions.d/ttp.fish; do
 	check "$f: root's, 0644" grep -qx -- "-rw-r--r-- root/root $f" <<<"$listing"
 done
 stray=$(awk '{ print $3 }' <<<"$listing" | grep -v -E '^/(etc/ttp/|etc/init\.d/ttp(-lockdown)?$|lib/systemd/system/ttp(-lockdown)?\.service$|usr/sbin/ttp$|usr/libexec/ttp/|usr/lib/(sysusers|tmpfiles)\.d/ttp\.conf$|usr/share/(doc/ttp|lintian/overrides|man|bash-completion|zsh|fish)/)')
