@@ -111,6 +111,12 @@ int	sandbox_landlock_abi(void);
  */
 int	sandbox_landlock(const struct sandbox_fs_policy *policy,
 	    const char *const *extra);
+/*
+ * AppArmor (common/apparmor.c): enter one of ttp's profiles now, before
+ * NO_NEW_PRIVS, so that what this process executes afterwards inherits
+ * it. Best effort: nothing happens without AppArmor or that profile.
+ */
+void	sandbox_apparmor_enter(const char *profile);
 /* Close every descriptor >= lowfd. */
 int	sandbox_close_from(int lowfd);
 /*
