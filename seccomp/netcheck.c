@@ -92,7 +92,8 @@ const struct sandbox_policy sandbox_netcheck = {
 
 /*
  * Landlock: what glibc's resolver and OpenSSL's CA store read, read-only;
- * nothing is ever written. netcheck adds, at run time, the directory of
+ * nothing is ever written (openssl.cnf is read before, by
+ * curl_global_init; /etc/ssl/private is not reachable). netcheck adds, at run time, the directory of
  * the C library it runs with (where glibc finds the NSS modules that
  * nsswitch.conf names). TCP connect stays allowed (to any port a check
  * URL names; the firewall sends it through Tor), TCP bind does not.
@@ -106,9 +107,13 @@ static const struct sandbox_path netcheck_paths[] = {
 	{ "/etc/nsswitch.conf", SB_FS_READ, "which sources name lookups use" },
 	{ "/etc/gai.conf", SB_FS_READ, "getaddrinfo's address sorting" },
 	{ "/etc/ld.so.cache", SB_FS_READ, "where an NSS module is" },
-	{ "/etc/ssl", SB_FS_READ | SB_FS_LIST,
-	    "the CA bundle and hashed CA directory (Debian, SUSE)" },
-	{ "/usr/lib/ssl", SB_FS_READ | SB_FS_LIST, "OpenSSL's directory" },
+	{ "/etc/ssl/certs", SB_FS_READ | SB_FS_LIST,
+	    "the CA bundle and hashed CA directory (Debian, Arch, SUSE)" },
+	{ "/etc/ssl/ca-bundle.pem", SB_FS_READ, "the CA bundle (SUSE)" },
+	{ "/etc/ssl/cert.pem", SB_FS_READ, "the CA bundle (Alpine, BSDs)" },
+	{ "/usr/lib/ssl/certs", SB_FS_READ | SB_FS_LIST,
+	    "OpenSSL's CA directory, where it is not a link to /etc/ssl" },
+	{ "/usr/lib/ssl/cert.pem", SB_FS_READ, "OpenSSL's CA bundle" },
 	{ "/usr/share/ca-certificates", SB_FS_READ,
 	    "what /etc/ssl/certs links to" },
 	{ "/usr/local/share/ca-certificates", SB_FS_READ,

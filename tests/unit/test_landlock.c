@@ -142,6 +142,8 @@ netcheck_needs(const char *libc)
 	CHILD_CHECK(opens("/etc/resolv.conf", O_RDONLY) ||
 	    access("/etc/resolv.conf", F_OK) == -1);
 	CHILD_CHECK(refused("/etc/hosts", O_WRONLY));
+	if (access("/etc/ssl/openssl.cnf", F_OK) == 0)
+		CHILD_CHECK(refused("/etc/ssl/openssl.cnf", O_RDONLY));
 	if (access("/etc/ssl/certs/ca-certificates.crt", F_OK) == 0)
 		CHILD_CHECK(opens("/etc/ssl/certs/ca-certificates.crt",
 		    O_RDONLY));
