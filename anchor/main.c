@@ -1,5 +1,6 @@
 /*
- * runs in: ttp-anchor, _ttp, no capabilities, seccomp (6 syscalls).
+ * runs in: ttp-anchor, _ttp, no capabilities, Landlock (no path), seccomp
+ *   (6 syscalls).
  *
  * ttp-anchor: holds the netlink socket that owns the anchor table (table
  * inet ttp_anchor<N>, `flags owner`), and nothing else, for as long as the
@@ -12,7 +13,7 @@
  * no capabilities (spawn_anchor; one started as root drops to _ttp
  * itself), with the socket on fd 3 and a pipe on fd 4; it starts a
  * session of its own, becomes not dumpable, closes every other descriptor,
- * loads an allowlist of six syscalls, says "ready" by writing one byte to
+ * gives up opening any file (Landlock), loads an allowlist of six syscalls, says "ready" by writing one byte to
  * fd 4 and closing it, and then
  * sleeps until a signal ends it (`ttp stop`, or anyone who may kill it:
  * then the anchor goes and the session's own table still fails closed).
@@ -72,6 +73,8 @@ main(int argc, char *argv[])
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1 ||
 	    dup2(null, STDIN_FILENO) == -1 || dup2(null, STDOUT_FILENO) == -1)
 		fatal("/dev/null");
+	if (sandbox_landlock(&sandbox_fs_anchor, NULL) == -1)
+		fatalx("cannot restrict the files it may open (Landlock)");
 	if (sandbox_seccomp(&sandbox_anchor) == -1)
 		fatalx("cannot load the seccomp allowlist");
 	/* Confined: tell the CLI, and from now on say nothing at all. */

@@ -3,7 +3,9 @@
  *
  * ttp uninstall: remove what `make install` put in place (the ttp binary,
  * the helpers in libexec, the example configuration, the manual pages,
- * the shell completions); `make uninstall` runs this same command.
+ * the shell completions, the AppArmor profiles, which stay loaded until
+ * the next boot or `apparmor_parser -R`); `make uninstall` runs this
+ * same command.
  * scripts/check-install.sh (a unit test) installs into a scratch
  * directory and fails when CMake installs a file this list does not name.
  * Refuses while a session is active; keeps the configuration in /etc/ttp
@@ -40,6 +42,11 @@ static const char *const installed[] = {
 	TTP_BASH_COMPLETION_DIR "/ttp",
 	TTP_ZSH_COMPLETION_DIR "/_ttp",
 	TTP_FISH_COMPLETION_DIR "/ttp.fish",
+	TTP_APPARMOR_DIR_STR "/usr.sbin.ttp",
+	TTP_APPARMOR_DIR_STR "/usr.libexec.ttp.ttp-privd",
+	TTP_APPARMOR_DIR_STR "/usr.libexec.ttp.ttp-torctl",
+	TTP_APPARMOR_DIR_STR "/usr.libexec.ttp.ttp-netcheck",
+	TTP_APPARMOR_DIR_STR "/usr.libexec.ttp.ttp-anchor",
 };
 
 int

@@ -377,6 +377,9 @@ watchdog_run(int argc, char **argv)
 	}
 	if (cli_need_root("watchdog run") == -1)
 		return TTP_EXIT_NOROOT;
+	/* AppArmor: the watchdog's own profile, narrower than the CLI's,
+	 * whether `ttp start -w` or a shell started it. */
+	sandbox_apparmor_enter("ttp-watchdog");
 	if (cli_need_helper_user() == -1)
 		return TTP_EXIT_ERROR;
 	if (cli_config() == -1)

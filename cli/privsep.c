@@ -1,12 +1,12 @@
 /*
  * runs in: ttp (root) and its parsing worker (_ttp, no capabilities,
- *   seccomp).
+ *   Landlock with no path, seccomp).
  *
  * The CLI's unprivileged parsing worker. A root `ttp start` needs to read
  * tor's bootstrap progress and the exit-IP answer, both of which come from
  * outside; it does so only in a child that has dropped to the
- * unprivileged user, cleared every capability, set NO_NEW_PRIVS and loaded
- * the CLI's seccomp allowlist. The root parent receives only a short,
+ * unprivileged user, cleared every capability, set NO_NEW_PRIVS, given up
+ * opening any file (Landlock) and loaded the CLI's seccomp allowlist. The root parent receives only a short,
  * fixed-format result which it validates before use (as OpenSSH's monitor
  * treats its unprivileged child).
  */
@@ -51,6 +51,7 @@ privsep_parse(int in_fd, privsep_parser parse, void *arg, char *result,
 		json_object_seed(0);
 		if (sandbox_close_from(5) == -1 ||
 		    sandbox_drop_user(TTP_UNPRIV_USER) == -1 ||
+		    sandbox_landlock(&sandbox_fs_cli, NULL) == -1 ||
 		    sandbox_seccomp(&sandbox_cli) == -1)
 			_exit(121);
 		if ((in = fdopen(3, "r")) == NULL ||

@@ -1,9 +1,11 @@
 /*
  * Confinement shared by every ttp process: drop to the unprivileged user,
  * keep an explicit set of capabilities (or none), set NO_NEW_PRIVS, close
- * inherited descriptors, and load a seccomp allowlist whose default action
- * kills the process. Allowlists are data (seccomp/<process>.c), one
- * syscall a line with the reason it is needed.
+ * inherited descriptors, restrict the files an unprivileged process may
+ * still open (Landlock, common/landlock.c), and load a seccomp allowlist
+ * whose default action kills the process. Allowlists and path lists are
+ * data (seccomp/<process>.c), one syscall or path a line with the reason
+ * it is needed.
  */
 #ifndef TTP_SANDBOX_H
 #define TTP_SANDBOX_H
@@ -60,6 +62,61 @@ extern const struct sandbox_policy sandbox_anchor;
 extern const struct sandbox_policy *const sandbox_policies[];
 size_t	sandbox_syscalls(const struct sandbox_policy *policy);
 
+/*
+ * Landlock: the files a process may still open once it has opened what it
+ * needs. Everything else is refused (EACCES): every other path, any write,
+ * create, remove, rename, link or execute, TCP bind and, unless
+ * `tcp_connect`, TCP connect; with a kernel that has the scopes, signals
+ * to processes outside the domain and abstract unix sockets too.
+ */
+#define SB_FS_READ	0x1	/* open regular files for reading */
+#define SB_FS_LIST	0x2	/* list directories (with a directory only) */
+
+struct sandbox_path {
+	const char	*path;	/* absolute; a directory covers all beneath */
+	unsigned	 access;	/* SB_FS_* */
+	const char	*why;
+};
+
+struct sandbox_fs_policy {
+	const char			*name;
+	const struct sandbox_path	*paths;
+	size_t				 npaths;
+	int				 tcp_connect;	/* 1: any TCP connect */
+};
+
+/* The path lists, defined in seccomp/ beside each allowlist. */
+extern const struct sandbox_fs_policy sandbox_fs_torctl;
+extern const struct sandbox_fs_policy sandbox_fs_netcheck;
+extern const struct sandbox_fs_policy sandbox_fs_cli;
+extern const struct sandbox_fs_policy sandbox_fs_watchdog;
+extern const struct sandbox_fs_policy sandbox_fs_anchor;
+
+/*
+ * The directory of the C library this process runs with, where glibc
+ * finds the NSS modules nsswitch.conf may name (libnss_*.so); NULL when
+ * unknown.
+ */
+const char *sandbox_libc_dir(char *buf, size_t bufsz);
+/* The kernel's Landlock ABI version; 0 when it has no Landlock. */
+int	sandbox_landlock_abi(void);
+/*
+ * NO_NEW_PRIVS, then restrict this process (and what it forks) to the
+ * policy's paths plus `extra`, NULL-terminated paths given SB_FS_READ
+ * that are known only at run time (NULL: none). A path that does not
+ * exist is left out. Best effort by design: on a kernel without Landlock
+ * it logs at debug and returns 0, as when it is enforced. -1 on failure,
+ * after logging one line. Called before sandbox_seccomp(), so that the
+ * allowlists need none of Landlock's syscalls.
+ */
+int	sandbox_landlock(const struct sandbox_fs_policy *policy,
+	    const char *const *extra);
+/*
+ * AppArmor (common/apparmor.c): enter one of ttp's profiles now, before
+ * NO_NEW_PRIVS, so that what this process executes afterwards inherits
+ * it. Best effort: nothing happens without AppArmor or that profile.
+ */
+void	sandbox_apparmor_enter(const char *profile);
 /* Close every descriptor >= lowfd. */
 int	sandbox_close_from(int lowfd);
 /*

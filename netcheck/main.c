@@ -1,15 +1,18 @@
 /*
- * runs in: ttp-netcheck, _ttp, no capabilities, seccomp.
+ * runs in: ttp-netcheck, _ttp, no capabilities, Landlock, seccomp.
  *
  * ttp-netcheck: the exit-IP, latency and leak checks. Started by the CLI;
  * when started as root it records the host's own addresses (to recognise a
  * leak), then drops to the unprivileged user, which is NOT exempt from
- * redirection, so every request really travels through Tor. It loads its
- * seccomp allowlist before it sends or parses anything from the network.
+ * redirection, so every request really travels through Tor. It restricts
+ * the files it may open (Landlock: resolver and CA store, read-only) and
+ * loads its seccomp allowlist before it sends or parses anything from the
+ * network.
  * Output: one JSON object on stdout; exit 0 when the check passed.
  */
 #include <arpa/inet.h>
 #include <ifaddrs.h>
+#include <limits.h>
 #include <jansson.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -87,10 +90,18 @@ is_host_addr(const char *ip)
 static void
 confine(void)
 {
+	char		 dir[PATH_MAX];
+	const char	*extra[2] = { NULL, NULL };
+
 	if (fetch_init() == -1)
 		fatalx("cannot initialise libcurl");
+	/* jansson seeds its hash from /dev/urandom on first use: now, while
+	 * Landlock still lets it open the device. */
+	json_object_seed(0);
+	extra[0] = sandbox_libc_dir(dir, sizeof(dir));
 	if (sandbox_drop_user(TTP_UNPRIV_USER) == -1 ||
 	    sandbox_close_from(STDERR_FILENO + 1) == -1 ||
+	    sandbox_landlock(&sandbox_fs_netcheck, extra) == -1 ||
 	    sandbox_seccomp(&sandbox_netcheck) == -1)
 		fatalx("cannot confine netcheck");
 }

@@ -9,9 +9,10 @@ libmnl-dev libcurl4-openssl-dev libseccomp-dev libcap-ng-dev libmsgpack-dev
 libinih-dev libjansson-dev check libsubunit-dev scdoc"
 # Tests: tor for the private network, nft/tcpdump for the far side of the
 # namespaces, clang's libFuzzer runtime, socat and python3 for stand-ins,
-# zsh and fish for the tests of their completions.
+# zsh and fish for the tests of their completions; apparmor for
+# apparmor_parser (the profiles are compiled, never loaded).
 TEST="tor nftables iproute2 tcpdump clang libclang-rt-14-dev socat python3
-util-linux procps psmisc curl dnsutils zsh fish"
+util-linux procps psmisc curl dnsutils zsh fish apparmor"
 # The Debian package (make deb, debian/control's Build-Depends beyond BUILD)
 # and its test as installed (tests/pkg/): a clean Debian 12 root by
 # mmdebstrap, lintian and hardening-check (devscripts) on the result.

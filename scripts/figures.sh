@@ -2,8 +2,10 @@
 # The figures SECURITY.md states, computed from the tree: privileged ops,
 # privd's lines of code (comments and blank lines excluded), and the
 # syscalls each process's seccomp allowlist permits (sanitizer-only lines
-# counted apart). The last two read a release build (TTP_BUILD_DIR, build/
-# by default).
+# counted apart), the paths Landlock leaves each unprivileged process, and
+# the capabilities each AppArmor profile may use. The resident root code,
+# the syscalls and the AppArmor capabilities read a release build
+# (TTP_BUILD_DIR, build/ by default).
 set -eu
 cd "$(dirname "$0")/.."
 sloc() { cat "$@" | gcc -fpreprocessed -dD -E -P -x c - 2>/dev/null | grep -cv '^\s*$'; }
@@ -57,4 +59,32 @@ if [ -x "$count" ] && [ -x "${count}_san" ]; then
 	}'
 else
 	echo "syscalls:                  (build first: no $count)"
+fi
+# Landlock: the paths each process may still open once confined (its
+# list in seccomp/<process>.c; paths added at run time counted apart).
+for f in seccomp/*.c; do
+	grep -q 'sandbox_fs_policy' "$f" || continue
+	n=$(grep -c '^	{ "/' "$f" || true)
+	name=$(basename "$f" .c)
+	case $name in
+	netcheck) extra=" (+1 at run time: the C library's directory)" ;;
+	watchdog) extra=" (+1 at run time: privd's resolv.conf)" ;;
+	*) extra="" ;;
+	esac
+	echo "landlock paths $name: $n$extra"
+done
+# AppArmor: the capabilities each profile may use, abstractions included,
+# as apparmor_parser compiles the build's profiles (nothing is loaded).
+aa=${TTP_BUILD_DIR:-build}/apparmor
+if command -v apparmor_parser >/dev/null 2>&1 && [ -r "$aa/usr.sbin.ttp" ]; then
+	for f in "$aa"/usr.*; do
+		apparmor_parser -Q -K -d "$f" 2>/dev/null | awk '
+		    $1 == "Name:" { if (p != "") print p, n; p = $2; n = 0 }
+		    $1 == "Capabilities:" { n = NF - 1 }
+		    END { if (p != "") print p, n }'
+	done | sort | while read -r p n; do
+		echo "apparmor capabilities $p: $n"
+	done
+else
+	echo "apparmor capabilities:     (build first, with apparmor_parser)"
 fi

@@ -11,6 +11,7 @@ cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
     -DTTP_MANDIR='"/x"' -DTTP_BASH_COMPLETION_DIR='"/x"' \
     -DTTP_ZSH_COMPLETION_DIR='"/x"' -DTTP_FISH_COMPLETION_DIR='"/x"' \
     -DTTP_PACKAGED_BY='""' \
+    -DTTP_APPARMOR_DIR_STR='"/x"' \
     --suppress=missingIncludeSystem --suppress=unknownMacro \
     common ipc privd cli tor torctl netcheck seccomp anchor nftev session watchdog bench
 if command -v shellcheck >/dev/null 2>&1; then

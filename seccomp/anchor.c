@@ -1,5 +1,5 @@
 /*
- * runs in: ttp-anchor (the allowlist it loads).
+ * runs in: ttp-anchor (the allowlist it loads, and its Landlock paths).
  *
  * The seccomp allowlist of ttp-anchor, loaded once it is _ttp with no
  * capabilities. After saying it is ready it only sleeps: everything else,
@@ -19,3 +19,6 @@ static const struct sandbox_rule anchor_rules[] = {
 const struct sandbox_policy sandbox_anchor = {
 	"anchor", anchor_rules, sizeof(anchor_rules) / sizeof(anchor_rules[0])
 };
+
+/* Landlock: no path at all (it has opened /dev/null already). */
+const struct sandbox_fs_policy sandbox_fs_anchor = { "anchor", NULL, 0, 0 };

@@ -1,5 +1,6 @@
 /*
- * runs in: the CLI's parsing worker (the allowlist it loads).
+ * runs in: the CLI's parsing worker (the allowlist it loads, and its
+ *   Landlock paths).
  *
  * seccomp allowlist of the CLI's parsing worker (cli/privsep.c): it reads
  * a helper's output from a pipe, prints to the user's terminal and writes
@@ -33,3 +34,6 @@ static const struct sandbox_rule cli_rules[] = {
 const struct sandbox_policy sandbox_cli = {
 	"cli", cli_rules, sizeof(cli_rules) / sizeof(cli_rules[0])
 };
+
+/* Landlock: no path (its input and output are descriptors it was given). */
+const struct sandbox_fs_policy sandbox_fs_cli = { "cli", NULL, 0, 0 };

@@ -1,5 +1,5 @@
 /*
- * runs in: ttp-netcheck (the allowlist it loads).
+ * runs in: ttp-netcheck (the allowlist it loads, and its Landlock paths).
  *
  * seccomp allowlist of ttp-netcheck: libcurl HTTP(S) GETs, glibc's stub
  * resolver in libcurl's resolver thread, and OpenSSL; nothing else. No
@@ -88,4 +88,42 @@ static const struct sandbox_rule netcheck_rules[] = {
 const struct sandbox_policy sandbox_netcheck = {
 	"netcheck", netcheck_rules,
 	sizeof(netcheck_rules) / sizeof(netcheck_rules[0])
+};
+
+/*
+ * Landlock: what glibc's resolver and OpenSSL's CA store read, read-only;
+ * nothing is ever written (openssl.cnf is read before, by
+ * curl_global_init; /etc/ssl/private is not reachable). netcheck adds, at run time, the directory of
+ * the C library it runs with (where glibc finds the NSS modules that
+ * nsswitch.conf names). TCP connect stays allowed (to any port a check
+ * URL names; the firewall sends it through Tor), TCP bind does not.
+ * Paths missing on a distribution are left out.
+ */
+static const struct sandbox_path netcheck_paths[] = {
+	{ "/etc/resolv.conf", SB_FS_READ, "the resolver's configuration "
+	    "(during a session, privd's overlay)" },
+	{ "/etc/hosts", SB_FS_READ, "nsswitch's files source" },
+	{ "/etc/host.conf", SB_FS_READ, "the resolver's options" },
+	{ "/etc/nsswitch.conf", SB_FS_READ, "which sources name lookups use" },
+	{ "/etc/gai.conf", SB_FS_READ, "getaddrinfo's address sorting" },
+	{ "/etc/ld.so.cache", SB_FS_READ, "where an NSS module is" },
+	{ "/etc/ssl/certs", SB_FS_READ | SB_FS_LIST,
+	    "the CA bundle and hashed CA directory (Debian, Arch, SUSE)" },
+	{ "/etc/ssl/ca-bundle.pem", SB_FS_READ, "the CA bundle (SUSE)" },
+	{ "/etc/ssl/cert.pem", SB_FS_READ, "the CA bundle (Alpine, BSDs)" },
+	{ "/usr/lib/ssl/certs", SB_FS_READ | SB_FS_LIST,
+	    "OpenSSL's CA directory, where it is not a link to /etc/ssl" },
+	{ "/usr/lib/ssl/cert.pem", SB_FS_READ, "OpenSSL's CA bundle" },
+	{ "/usr/share/ca-certificates", SB_FS_READ,
+	    "what /etc/ssl/certs links to" },
+	{ "/usr/local/share/ca-certificates", SB_FS_READ,
+	    "the local CAs /etc/ssl/certs links to" },
+	{ "/etc/pki", SB_FS_READ | SB_FS_LIST, "the CA store (Fedora)" },
+	{ "/etc/ca-certificates", SB_FS_READ | SB_FS_LIST,
+	    "the CA store (Arch)" },
+};
+
+const struct sandbox_fs_policy sandbox_fs_netcheck = {
+	"netcheck", netcheck_paths,
+	sizeof(netcheck_paths) / sizeof(netcheck_paths[0]), 1
 };

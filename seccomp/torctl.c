@@ -1,5 +1,5 @@
 /*
- * runs in: ttp-torctl (the allowlist it loads).
+ * runs in: ttp-torctl (the allowlist it loads, and its Landlock paths).
  *
  * seccomp allowlist of ttp-torctl, loaded after it has connected to tor's
  * control socket, read the cookie and dropped to the unprivileged user:
@@ -36,3 +36,7 @@ static const struct sandbox_rule torctl_rules[] = {
 const struct sandbox_policy sandbox_torctl = {
 	"torctl", torctl_rules, sizeof(torctl_rules) / sizeof(torctl_rules[0])
 };
+
+/* Landlock: no path (the socket is connected and the cookie read, as root,
+ * before it confines itself). */
+const struct sandbox_fs_policy sandbox_fs_torctl = { "torctl", NULL, 0, 0 };

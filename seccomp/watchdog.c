@@ -1,5 +1,6 @@
 /*
- * runs in: the watchdog's guard (the allowlist it loads).
+ * runs in: the watchdog's guard (the allowlist it loads, and its Landlock
+ *   paths).
  *
  * seccomp allowlist of the watchdog's guard (watchdog/guard.c), loaded
  * after it has received every descriptor it will ever use from the root
@@ -60,4 +61,15 @@ static const struct sandbox_rule watchdog_rules[] = {
 const struct sandbox_policy sandbox_watchdog = {
 	"watchdog", watchdog_rules,
 	sizeof(watchdog_rules) / sizeof(watchdog_rules[0])
+};
+
+/*
+ * Landlock: no path of its own. With the resolv.conf check, the guard adds
+ * privd's overlay file (<run_dir>/resolv.conf), read-only, at run time: a
+ * rule on that file's inode, so /etc/resolv.conf opens while the overlay
+ * is what it resolves to, and fails (EACCES) when anything else is, which
+ * the check reports as the fault it is.
+ */
+const struct sandbox_fs_policy sandbox_fs_watchdog = {
+	"watchdog", NULL, 0, 0
 };

@@ -1,14 +1,14 @@
 /*
  * runs in: ttp-torctl: root until connected, then _ttp, no capabilities,
- *   seccomp.
+ *   Landlock (no path), seccomp.
  *
  * ttp-torctl: the unprivileged Tor control client the CLI runs for
  * bootstrap progress, NEWNYM, SHUTDOWN and GETINFO. Started as root, it
  * does only two things with root's rights: connect to tor's control
  * socket and read the cookie (both are the tor user's, mode 0700/0600).
  * Then it becomes TTP_UNPRIV_USER with no capabilities, closes every
- * other descriptor and loads its seccomp allowlist, all before it reads
- * a single byte from tor. Its stdout is a line protocol for the CLI
+ * other descriptor, gives up opening any file (Landlock) and loads its
+ * seccomp allowlist, all before it reads a single byte from tor. Its stdout is a line protocol for the CLI
  * (torctl/torctl.h); every wait is bounded by --timeout.
  */
 #include <errno.h>
@@ -512,6 +512,9 @@ main(int argc, char *argv[])
 	if (sandbox_drop_user(TTP_UNPRIV_USER) == -1)
 		return fail(TORCTL_EXIT_ERROR, "cannot drop privileges");
 	close_others(c.fd, pidfd);
+	if (sandbox_landlock(&sandbox_fs_torctl, NULL) == -1)
+		return fail(TORCTL_EXIT_ERROR, "cannot restrict the files "
+		    "it may open (Landlock)");
 	if (sandbox_seccomp(&sandbox_torctl) == -1)
 		return fail(TORCTL_EXIT_ERROR, "cannot load the seccomp "
 		    "allowlist");

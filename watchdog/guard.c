@@ -1,8 +1,9 @@
 /*
- * runs in: the watchdog's guard, _ttp, no capabilities, seccomp.
+ * runs in: the watchdog's guard, _ttp, no capabilities, Landlock, seccomp.
  *
  * The watchdog's guard: the unprivileged half (see watchdog.h). It runs as
- * the unprivileged user with no capabilities, NO_NEW_PRIVS and the
+ * the unprivileged user with no capabilities, NO_NEW_PRIVS, Landlock (it
+ * may open privd's resolv.conf, read-only, and nothing else) and the
  * seccomp allowlist of seccomp/watchdog.c, and holds only descriptors the
  * monitor opened for it: its own ttp-privd, the monitor, and the event
  * sources. It sleeps in poll() until the kernel reports something; a
@@ -488,7 +489,8 @@ wd_guard_main(struct wd_guard_args *args)
 
 /*
  * In the child the monitor forks, still root: the guard confines itself
- * (descriptors, uid, death signal, not dumpable, seccomp), then runs.
+ * (descriptors, uid, death signal, not dumpable, Landlock, seccomp), then
+ * runs.
  */
 void
 wd_guard_child(struct wd_guard_args *a, int logfd, pid_t monitor)
@@ -497,6 +499,7 @@ wd_guard_child(struct wd_guard_args *a, int logfd, pid_t monitor)
 	int *const	 fds[] = { &a->privd, &a->monitor, &a->nft, &a->rtnl,
 	    &a->mountinfo, &a->inotify, &a->tor_pidfd, &a->anchor_pidfd,
 	    &logfd };
+	const char	*overlay[2] = { NULL, NULL };
 	sigset_t	 none;
 	FILE		*fp;
 
@@ -522,6 +525,10 @@ wd_guard_child(struct wd_guard_args *a, int logfd, pid_t monitor)
 	/* No core dumps, no ptrace by other processes of the same user. */
 	if (prctl(PR_SET_DUMPABLE, 0) == -1)
 		_exit(123);
+	/* Landlock: only privd's resolv.conf may still be opened (read). */
+	overlay[0] = a->resolv_check ? a->overlay : NULL;
+	if (sandbox_landlock(&sandbox_fs_watchdog, overlay) == -1)
+		_exit(125);
 	if (sandbox_seccomp(&sandbox_watchdog) == -1)
 		_exit(124);
 	wd_guard_main(a);

@@ -144,6 +144,9 @@ wd_launcher_start(const struct ttp_config *cfg, const struct session *s,
 		/* Its log lines go to stderr, the session log of a detached
 		 * watchdog; every other descriptor is closed. */
 		log_set_file(NULL);
+		/* AppArmor: tor inherits this profile (no transition is
+		 * allowed under NO_NEW_PRIVS, set below). */
+		sandbox_apparmor_enter("ttp-tor");
 		if (wd_move_fds(fds, 3) == -1 ||
 		    exec_become(l.uid, l.gid) == -1)
 			_exit(120);

@@ -135,6 +135,9 @@ wd_notify_prepare(void)
 			sigemptyset(&none);
 			(void)sigprocmask(SIG_SETMASK, &none, NULL);
 			log_set_file(NULL);
+			/* AppArmor: notify-send inherits this profile (no
+			 * transition is allowed under NO_NEW_PRIVS). */
+			sandbox_apparmor_enter("ttp-notify");
 			if (wd_move_fds(fds, 1) == -1 ||
 			    exec_become(pw->pw_uid, pw->pw_gid) == -1 ||
 			    prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||

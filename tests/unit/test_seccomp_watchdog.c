@@ -6,7 +6,8 @@
  * be able to do all the guard does once confined: drain the nftables,
  * rtnetlink and inotify descriptors (watchdog/events.c), check
  * resolv.conf, talk on a socketpair as it does with privd and the
- * monitor, open a pidfd, poll, and log.
+ * monitor, open a pidfd, poll, and log, confined as the guard is
+ * (Landlock with the overlay file, then the allowlist).
  */
 #include <check.h>
 #include <fcntl.h>
@@ -143,7 +144,12 @@ START_TEST(allowed_guard_work)
 
 	ck_assert_int_ge(pid = fork(), 0);
 	if (pid == 0) {
-		if (sandbox_seccomp(&sandbox_watchdog) == -1)
+		/* As the guard confines itself: Landlock with the overlay
+		 * (here resolv.conf itself), then the allowlist. */
+		const char	*overlay[] = { "/etc/resolv.conf", NULL };
+
+		if (sandbox_landlock(&sandbox_fs_watchdog, overlay) == -1 ||
+		    sandbox_seccomp(&sandbox_watchdog) == -1)
 			_exit(99);
 		p[0] = (struct pollfd){ nft, POLLIN, 0 };
 		p[1] = (struct pollfd){ rtnl, POLLIN, 0 };
