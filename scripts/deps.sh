@@ -16,7 +16,7 @@ util-linux procps psmisc curl dnsutils zsh fish apparmor"
 # The Debian package (make deb, debian/control's Build-Depends beyond BUILD)
 # and its test as installed (tests/pkg/): a clean Debian 12 root by
 # mmdebstrap, lintian and hardening-check (devscripts) on the result.
-PKG="build-essential debhelper dpkg-dev devscripts lintian mmdebstrap"
+PKG="build-essential debhelper dh-apparmor dpkg-dev devscripts lintian mmdebstrap"
 
 missing=""
 for p in $BUILD $TEST $PKG; do

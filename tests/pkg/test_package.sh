@@ -203,10 +203,19 @@ for f in /etc/ttp/ttp.conf /usr/lib/sysusers.d/ttp.conf \
     /usr/share/fish/vendor_completions.d/ttp.fish; do
 	check "$f: root's, 0644" grep -qx -- "-rw-r--r-- root/root $f" <<<"$listing"
 done
-stray=$(awk '{ print $3 }' <<<"$listing" | grep -v -E '^/(etc/ttp/|etc/init\.d/ttp(-lockdown)?$|lib/systemd/system/ttp(-lockdown)?\.service$|usr/sbin/ttp$|usr/libexec/ttp/|usr/lib/(sysusers|tmpfiles)\.d/ttp\.conf$|usr/share/(doc/ttp|lintian/overrides|man|bash-completion|zsh|fish)/)')
+profiles="usr.sbin.ttp usr.libexec.ttp.ttp-anchor usr.libexec.ttp.ttp-netcheck usr.libexec.ttp.ttp-privd usr.libexec.ttp.ttp-torctl"
+for p in $profiles; do
+	check "/etc/apparmor.d/$p: root's, 0644" grep -qx -- "-rw-r--r-- root/root /etc/apparmor.d/$p" <<<"$listing"
+	check "/etc/apparmor.d/$p ships in complain mode" \
+	    grep -Eq '^profile .*flags=\(.*complain' "$E2E_TMP/x/etc/apparmor.d/$p"
+done
+check "postinst loads the profiles where AppArmor is (dh_apparmor)" \
+    eval 'dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./postinst | grep -q apparmor_parser'
+stray=$(awk '{ print $3 }' <<<"$listing" | grep -v -E '^/(etc/apparmor\.d/usr\.(sbin\.ttp|libexec\.ttp\.ttp-[a-z]+)$|etc/ttp/|etc/init\.d/ttp(-lockdown)?$|lib/systemd/system/ttp(-lockdown)?\.service$|usr/sbin/ttp$|usr/libexec/ttp/|usr/lib/(sysusers|tmpfiles)\.d/ttp\.conf$|usr/share/(doc/ttp|lintian/overrides|man|bash-completion|zsh|fish)/)')
 check "nothing outside ttp's own places${stray:+: $stray}" [ -z "$stray" ]
-check "the conffiles: ttp.conf and the two boot scripts" \
-    [ "$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles | LC_ALL=C sort | paste -sd' ')" = "/etc/init.d/ttp /etc/init.d/ttp-lockdown /etc/ttp/ttp.conf" ]
+want_conf="$(for p in $profiles; do echo "/etc/apparmor.d/$p"; done | LC_ALL=C sort | paste -sd' ') /etc/init.d/ttp /etc/init.d/ttp-lockdown /etc/ttp/ttp.conf"
+check "the conffiles: the AppArmor profiles, ttp.conf and the two boot scripts" \
+    [ "$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles | LC_ALL=C sort | paste -sd' ')" = "$want_conf" ]
 check "/etc/ttp/ttp.conf is ttp.conf.example" cmp -s "$E2E_TMP/x/etc/ttp/ttp.conf" "$REPO/ttp.conf.example"
 check "it depends on tor" grep -qw tor < <(first_alternatives "$DEB")
 check "it suggests obfs4proxy and snowflake-client" \
