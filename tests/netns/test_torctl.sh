@@ -306,7 +306,7 @@ t1=$(date +%s%N)
 wait "$fpid"
 [ $rc -eq 0 ] && [ "$out" = ok ] ||
 	bail "rotate against scripted tor: rc $rc, '$out': $(cat "$T/fake/rot.err")"
-read -r a b c < "$T/fake/newnym.times" || bail "scripted tor saw no 3 NEWNYM"
+read -r _ b c < "$T/fake/newnym.times" || bail "scripted tor saw no 3 NEWNYM"
 awk -v b="$b" -v c="$c" 'BEGIN { exit !(b > 0.8 && b < 1.5 && c - b > 0.8 && c - b < 1.5) }' ||
 	bail "NEWNYM not 1 s apart: 0 $b $c"
 ms=$(( (t1 - t0) / 1000000 ))
