@@ -248,7 +248,7 @@ held_ok rot-mid "the second connection of the first period"
 note "rotation checks took $(elapsed "$t")s"
 no_leak "--no-ipv6 --rotate session"
 ttp_quiet stop; check "ttp stop exits 0" [ $? -eq 0 ]
-check "ttp stop ended the rotator (pid $rpid)" eval "! kill -0 $rpid 2>/dev/null"
+check "ttp stop ended the rotator (pid $rpid)" wait_for 5 proc_gone "$rpid"
 nothing_left "after the third stop"
 
 note "--- ttp start --allow-root --bypass-user nobody --rotate 1h (split tunnelling)"
@@ -259,7 +259,7 @@ ttp_quiet status --json
 rpid=$(json_get rotator_pid <<<"$OUT")
 if [ -n "$rpid" ] && [ "$(cat "/proc/$rpid/comm" 2>/dev/null)" = ttp-torctl ]; then
 	kill -TERM "$rpid"
-	wait_for 5 eval "! kill -0 $rpid 2>/dev/null"
+	wait_for 5 proc_gone "$rpid"
 fi
 ttp_quiet status --json
 check "a killed rotator: status --json says rotation_running false, next_rotation 0" \
