@@ -223,7 +223,7 @@ check "ttp status: rotation every 10s, next in ..." grep -q 'rotation *every 10s
 # opened after the next tick gets another. The ticks are up to 1 s after
 # what status says (it counts whole seconds).
 left=$(secs_to_next)
-[ "$left" -ge 5 ] || sleep $(( left + 2 ))
+[ "$left" -ge 7 ] || sleep $(( left + 2 ))
 web=$TTPLAB_WEB_IP4:80
 hold_start rot-old "$TTPLAB_WEB_IP4" 80 && wait_for 10 n_streams_is "$web" 1 &&
     hold_start rot-mid "$TTPLAB_WEB_IP4" 80 && wait_for 10 n_streams_is "$web" 2 ||
