@@ -46,6 +46,7 @@ static const struct value {
 	{ "bypass-group",	V_GROUPS,	NULL,		true },
 	{ "interface",		V_IFACE,	NULL,		false },
 	{ "bridge",		V_FREE,		NULL,		true },
+	{ "rotate",		V_FREE,		NULL,		false },	/* 10m, 1h */
 };
 
 /* One option as the completions see it. */
