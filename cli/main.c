@@ -51,6 +51,9 @@ const struct command cli_commands[] = {
 	    &logs_optable, NULL },
 	{ "diagnose",	cmd_diagnose,	"collect a diagnostic report (root)",
 	    &help_optable, NULL },
+	{ "run",	cmd_run,	"run one command whose only way out "
+					"is Tor",
+	    &runcmd_optable, NULL },
 	{ "rules",	cmd_rules,	"print the ruleset ttp-privd would "
 					"load",
 	    &rules_optable, NULL },
