@@ -23,6 +23,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -286,19 +287,48 @@ user_bootstrap(const struct run_usertor *t, long timeout, bool quiet)
 	return -1;
 }
 
-/* The host session's SOCKS listener, when a session is active. */
-static bool
+/*
+ * The host session's SOCKS listener. 1: a session is active and *path is
+ * its listener; 0: no session (the user's own tor is for that); -1: a
+ * session that cannot serve `ttp run` (said). Its tor is not identified
+ * here (another user's /proc entries are closed to us): its socket's
+ * answering is what counts.
+ */
+static int
 session_socks(char *path, size_t sz)
 {
-	struct session	 s;
-	char		 err[512];
+	struct sockaddr_un	 sun;
+	struct session		 s;
+	char			 err[512];
+	int			 fd, ok;
 
-	if (session_read(&s, err, sizeof(err)) != 0 ||
-	    s.state != SESSION_ACTIVE || s.socks_path[0] == '\0' ||
-	    !session_alive(&s))
-		return false;
+	if (session_read(&s, err, sizeof(err)) != 0)
+		return 0;
+	if (s.socks_path[0] == '\0') {
+		log_warnx("run: the host session's tor has no SOCKS listener "
+		    "for 'ttp run' (%s); run 'sudo ttp restart'",
+		    s.external_daemon ? "an external tor: add 'SocksPort "
+		    "unix:PATH WorldWritable' to it" : "started by an older "
+		    "ttp");
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(s.socks_path) >= sizeof(sun.sun_path))
+		return -1;
+	memcpy(sun.sun_path, s.socks_path, strlen(s.socks_path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	if (!ok || s.state != SESSION_ACTIVE) {
+		log_warnx("run: a host session is %s but its SOCKS listener %s "
+		    "does not answer; see 'ttp status'", session_state_name(
+		    s.state), s.socks_path);
+		return -1;
+	}
 	snprintf(path, sz, "%s", s.socks_path);
-	return true;
+	return 1;
 }
 
 static int
@@ -325,7 +355,12 @@ run_parent(const struct run_opts *o, const struct run_target *w, int sock,
 		goto fail;
 	if (child_ready(sock, &f.tcp, &f.udp, geteuid() == 0) == -1)
 		goto fail;
-	host = session_socks(socks, sizeof(socks));
+	if ((rc = session_socks(socks, sizeof(socks))) == -1) {
+		rc = TTP_EXIT_ERROR;
+		goto fail;
+	}
+	host = rc == 1;
+	rc = TTP_EXIT_ERROR;
 	if (!host) {
 		if (usertor_open(&t, w, getenv("SUDO_UID") == NULL, err,
 		    sizeof(err)) == -1) {

@@ -475,6 +475,11 @@ session_start(struct start_req *r, bool restart)
 		return TTP_EXIT_ERROR;
 	torrc_opts_init(&o, &cli.cfg);
 	o.ipv6 = a.ipv6;
+	if (!r->external_daemon && tor_socks_dir(&cli.cfg, o.socks_path,
+	    sizeof(o.socks_path), err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return TTP_EXIT_ERROR;
+	}
 	if (!r->external_daemon) {
 		if ((bl = calloc(1, sizeof(*bl))) == NULL ||
 		    (torrc = malloc(TORRC_MAX)) == NULL) {
@@ -490,6 +495,7 @@ session_start(struct start_req *r, bool restart)
 	snprintf(s.bypass_users, sizeof(s.bypass_users), "%s", r->users_arg);
 	snprintf(s.bypass_groups, sizeof(s.bypass_groups), "%s",
 	    r->groups_arg);
+	snprintf(s.socks_path, sizeof(s.socks_path), "%s", o.socks_path);
 	cli_crash_point("validated");
 	if (interrupted())
 		goto out;

@@ -316,6 +316,14 @@ files_setup(void)
 static void
 drop_to(const struct run_target *w)
 {
+	int	 cap;
+
+	/* The bounding set emptied while we may: CMD can never regain a
+	 * capability, NO_NEW_PRIVS or not. */
+	for (cap = 0; cap <= 63; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
+		    errno != EINVAL)
+			die(errno, "emptying the bounding set");
 	if (initgroups(w->name, w->gid) == -1 ||
 	    setresgid(w->gid, w->gid, w->gid) == -1 ||
 	    setresuid(w->uid, w->uid, w->uid) == -1)
