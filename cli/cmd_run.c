@@ -451,11 +451,18 @@ cmd_run(int argc, char **argv)
 		return rc;
 	if (cli_config() == -1)
 		return TTP_EXIT_ERROR;
+	memset(&c, 0, sizeof(c));
+	/* What ttp says goes to stderr: CMD's stdout is CMD's alone. */
+	fflush(stdout);
+	if ((c.stdout_fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) == -1 ||
+	    dup2(STDERR_FILENO, STDOUT_FILENO) == -1) {
+		log_warn("dup");
+		return TTP_EXIT_ERROR;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
 		log_warn("socketpair");
 		return TTP_EXIT_ERROR;
 	}
-	memset(&c, 0, sizeof(c));
 	c.sock = sv[1];
 	c.as_root = geteuid() == 0;
 	c.who = w;
@@ -471,6 +478,7 @@ cmd_run(int argc, char **argv)
 		run_child_main(&c);
 	}
 	close(sv[1]);
+	close(c.stdout_fd);
 	child_pid = pid;
 	rc = run_parent(&o, &w, sv[0], pid);
 	close(sv[0]);

@@ -377,7 +377,8 @@ exec_cmd(const struct run_child *c)
 		(void)signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    dup2(c->stdout_fd, STDOUT_FILENO) == -1)
 		_exit(126);
 	(void)syscall(SYS_close_range, 3U, ~0U, 0);
 	execvp(c->argv[0], c->argv);

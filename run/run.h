@@ -117,6 +117,7 @@ struct run_child {
 	bool		 as_root;	/* unshare without a user namespace */
 	struct run_target who;
 	char *const	*argv;		/* CMD and its arguments */
+	int		 stdout_fd;	/* CMD's stdout (ttp's own is stderr) */
 	pid_t		 parent;	/* for PR_SET_PDEATHSIG's check */
 };
 
