@@ -11,7 +11,9 @@
  *   3. lo up, `default dev lo src 127.0.0.1` for IPv4 only (IPv6 has no
  *      route: ENETUNREACH at once), the ruleset (run_ruleset()) loaded
  *      with libnftables: TCP redirected to the forwarder, DNS to its
- *      resolver, everything else refused at once. Without the ruleset
+ *      resolver, everything else refused at once (TCP to a private
+ *      range or to one of the host's own addresses too, read before
+ *      unshare, rather than sent to an exit). Without the ruleset
  *      the namespace still has only lo: fail-closed by construction;
  *   4. the TCP listener and the DNS socket, bound here, handed to the
  *      parent (SCM_RIGHTS), closed here;
@@ -27,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <ifaddrs.h>
 #include <limits.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -81,6 +84,40 @@ run_ruleset(void)
 }
 
 static int	 csock = -1;
+/* The host's own IPv4 addresses, read before leaving its namespace: a
+ * connection to one is refused, never sent to an exit. */
+static char	 host_rule[2048];
+
+static void
+host_addrs(void)
+{
+	struct ifaddrs	*ifa, *i;
+	char		 a[INET_ADDRSTRLEN], set[1900] = "";
+	size_t		 n = 0, len;
+	const struct sockaddr_in *sin;
+
+	if (getifaddrs(&ifa) == -1)
+		return;
+	for (i = ifa; i != NULL && n < 64; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET)
+			continue;
+		sin = (const struct sockaddr_in *)(const void *)i->ifa_addr;
+		if ((ntohl(sin->sin_addr.s_addr) >> 24) == 127 ||
+		    inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a)) == NULL)
+			continue;
+		len = strlen(set);
+		if (len + strlen(a) + 3 >= sizeof(set))
+			break;
+		snprintf(set + len, sizeof(set) - len, "%s%s", n ? ", " : "",
+		    a);
+		n++;
+	}
+	freeifaddrs(ifa);
+	if (n > 0)
+		snprintf(host_rule, sizeof(host_rule), "add rule inet ttp_run "
+		    "early ip daddr { %s } meta l4proto tcp reject with tcp "
+		    "reset\n", set);
+}
 
 static void __attribute__((noreturn))
 die(int err, const char *what)
@@ -203,7 +240,9 @@ net_setup(void)
 		die(ENOMEM, "libnftables");
 	nft_ctx_buffer_output(nft);
 	nft_ctx_buffer_error(nft);
-	if (nft_run_cmd_from_buffer(nft, ruleset) != 0) {
+	if (nft_run_cmd_from_buffer(nft, ruleset) != 0 ||
+	    (host_rule[0] != '\0' &&
+	    nft_run_cmd_from_buffer(nft, host_rule) != 0)) {
 		const char *e = nft_ctx_get_error_buffer(nft);
 		char	 m[200];
 
@@ -439,6 +478,7 @@ run_child_main(const struct run_child *c)
 	deathsig(c->parent, -1);
 	if (!c->as_root)
 		flags |= CLONE_NEWUSER;
+	host_addrs();
 	if (unshare(flags) == -1)
 		die(errno, c->as_root ? "unshare" : "unshare-user");
 	if (!c->as_root)

@@ -90,6 +90,20 @@ def cmd(c):
 			break
 	return out
 cmd("AUTHENTICATE " + open(cookie, "rb").read().hex())
+if len(sys.argv) > 4:	# watch SECONDS: STREAM events to the target
+	import time
+	cmd("SETEVENTS STREAM")
+	end = time.time() + float(sys.argv[4])
+	s.settimeout(0.5)
+	while time.time() < end:
+		try:
+			l = f.readline().decode(errors="replace").rstrip("\r\n")
+		except (socket.timeout, OSError):
+			continue
+		w = l.split()
+		if len(w) >= 6 and w[1] == "STREAM" and want in w[5]:
+			print(w[2], w[3], w[5], flush=True)
+	sys.exit(0)
 for l in cmd("GETINFO stream-status"):
 	w = l.split()
 	if len(w) == 4 and want in w[3]:
@@ -158,18 +172,21 @@ check "inside: the user's own uid, its own /proc (pid 1 is ttp's), resolv.conf 1
 # .onion: the name gets an address of the pool; a connection to it is a
 # CONNECT by name (the lab has no onion service: tor tries, never reaches).
 onion=$(cli "$PY" "$PROBE" onion)
-bg_start "${AS_RU[@]}" "$TTP" run sh -c "dig +short +time=5 +tries=1 $onion A; curl -sS --max-time 8 http://$onion/" \
+bg_start "${AS_RU[@]}" "$TTP" run sh -c "sleep 2; dig +short +time=5 +tries=1 $onion A; curl -sS --max-time 8 http://$onion/" \
     >"$E2E_TMP/onion.out" 2>/dev/null
 opid=$BG_PID
-has_streams() { [ -n "$("$@")" ]; }
-wait_for 12 has_streams user_streams "$onion:80"
-s=$(user_streams "$onion:80")
+wait_for 10 test -S "$RSTATE/tor/control.sock"
+cli "$PY" "$E2E_TMP/ctl.py" "$RSTATE/tor/control.sock" "$RSTATE/tor/control.cookie" \
+    "$onion:80" 12 >"$E2E_TMP/onion.ev" 2>&1 &
+wpid=$!
 bg_wait "$opid" 20
+wait "$wpid"
+s=$(head -n 3 "$E2E_TMP/onion.ev" | tr '\n' ';')
 vaddr=$(head -n 1 "$E2E_TMP/onion.out")
 case $vaddr in
 10.19[2-9].*|10.2[0-5][0-9].*)
 	if [ -n "$s" ]; then
-		pass ".onion: $onion maps to $vaddr (10.192.0.0/10) and the connection is a CONNECT by name (tor's stream: $s)"
+		pass ".onion: $onion maps to $vaddr (10.192.0.0/10) and the connection is a CONNECT by name (tor's stream events: $s)"
 	else
 		fail ".onion: $vaddr, but tor saw no stream to $onion:80"
 	fi ;;
@@ -177,13 +194,16 @@ case $vaddr in
 esac
 
 # Two runs at once: a circuit each; --share-circuits: one.
+one_stream() { [ "$(user_streams "$TTPLAB_WEB_IP4:80" | awk '$2 != 0' | wc -l)" -ge 1 ]; }
 two_streams() { [ "$(user_streams "$TTPLAB_WEB_IP4:80" | awk '$2 != 0' | wc -l)" -ge 2 ]; }
 two_runs() {	# two_runs [--share-circuits]: the circuit ids of both streams
 	local a b t1 t2
 	t1=$(tag c1) t2=$(tag c2)
 	bg_start "${AS_RU[@]}" "$TTP" run "$@" curl -sS --max-time 20 \
-	    "http://$TTPLAB_WEB_IP4/stream?seconds=6&tag=$t1" >/dev/null 2>&1
+	    "http://$TTPLAB_WEB_IP4/stream?seconds=8&tag=$t1" >/dev/null 2>&1
 	a=$BG_PID
+	# The second once the first has its circuit: shared, it is reused.
+	wait_for 15 one_stream
 	bg_start "${AS_RU[@]}" "$TTP" run "$@" curl -sS --max-time 20 \
 	    "http://$TTPLAB_WEB_IP4/stream?seconds=6&tag=$t2" >/dev/null 2>&1
 	b=$BG_PID
