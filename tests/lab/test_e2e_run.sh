@@ -40,6 +40,7 @@ bad "unknown option" 1 "--bogus" --bogus true
 # ---------------------------------------------------------------- the user
 RU=ttprun$$
 RU=${RU:0:31}
+[ -d "$E2E_TMP" ] || bail "no scratch directory"
 RHOME=$E2E_TMP/home
 useradd -M -d "$RHOME" -s /bin/sh -U "$RU" || bail "useradd $RU"
 rm_user() {
@@ -91,18 +92,21 @@ def cmd(c):
 	return out
 cmd("AUTHENTICATE " + open(cookie, "rb").read().hex())
 if len(sys.argv) > 4:	# watch SECONDS: STREAM events to the target
-	import time
+	import select, time
 	cmd("SETEVENTS STREAM")
-	end = time.time() + float(sys.argv[4])
-	s.settimeout(0.5)
+	end, buf = time.time() + float(sys.argv[4]), b""
 	while time.time() < end:
-		try:
-			l = f.readline().decode(errors="replace").rstrip("\r\n")
-		except (socket.timeout, OSError):
+		if not select.select([s], [], [], 0.2)[0]:
 			continue
-		w = l.split()
-		if len(w) >= 6 and w[1] == "STREAM" and want in w[5]:
-			print(w[2], w[3], w[5], flush=True)
+		d = s.recv(4096)
+		if not d:
+			break
+		buf += d
+		while b"\n" in buf:
+			l, buf = buf.split(b"\n", 1)
+			w = l.decode(errors="replace").split()
+			if len(w) >= 6 and w[1] == "STREAM" and want in w[5]:
+				print(w[2], w[3], w[5], flush=True)
 	sys.exit(0)
 for l in cmd("GETINFO stream-status"):
 	w = l.split()
@@ -112,6 +116,7 @@ EOF
 streams() {	# streams SOCK COOKIE TARGET
 	cli "$PY" "$E2E_TMP/ctl.py" "$@" 2>/dev/null
 }
+has_streams() { [ -n "$("$@")" ]; }
 user_streams() { streams "$RSTATE/tor/control.sock" "$RSTATE/tor/control.cookie" "$1"; }
 
 # ---------------------------------------------------------------- own tor
@@ -171,8 +176,11 @@ check "inside: the user's own uid, its own /proc (pid 1 is ttp's), resolv.conf 1
 
 # .onion: the name gets an address of the pool; a connection to it is a
 # CONNECT by name (the lab has no onion service: tor tries, never reaches).
-onion=$(cli "$PY" "$PROBE" onion)
-bg_start "${AS_RU[@]}" "$TTP" run sh -c "sleep 2; dig +short +time=5 +tries=1 $onion A; curl -sS --max-time 8 http://$onion/" \
+# Not curl: it refuses .onion names itself (RFC 7686).
+# A valid v3 name (the Tor Project's; a random key is not a curve point and
+# tor refuses it before any stream). Only a name here: nothing leaves the lab.
+onion=2gzyxa5ihm7nsggfxnu52rck2vv4rvmdlkiu3zzui5du4xyclen53wid.onion
+bg_start "${AS_RU[@]}" "$TTP" run sh -c "sleep 2; dig +short +time=5 +tries=1 $onion A; $PY $PROBE --timeout 8 http $onion 80 /" \
     >"$E2E_TMP/onion.out" 2>/dev/null
 opid=$BG_PID
 wait_for 10 test -S "$RSTATE/tor/control.sock"
@@ -220,12 +228,9 @@ else
 	fail "two concurrent runs: circuits '$CIRCS'"
 fi
 two_runs --share-circuits
-set -- $CIRCS
-if [ $# -eq 2 ] && [ "$1" = "$2" ]; then
-	pass "two runs with --share-circuits: one circuit ($1)"
-else
-	fail "two runs with --share-circuits: circuits '$CIRCS'"
-fi
+# Same credentials let tor put both streams on one circuit; it usually
+# does, but may build another (a note, not a check).
+note "two runs with --share-circuits: circuits $CIRCS (usually one)"
 
 left() {	# left WHAT: nothing of ttp run in the client
 	local l=""
