@@ -341,7 +341,7 @@ run_parent(const struct run_opts *o, const struct run_target *w, int sock,
 	char			 socks[PATH_MAX], tor[PATH_MAX], err[512];
 	uint8_t			 rnd[8];
 	int			 st, rc = TTP_EXIT_ERROR;
-	bool			 host, fresh;
+	bool			 host, fresh, root = geteuid() == 0;
 
 	memset(&f, 0, sizeof(f));
 	f.tcp = f.udp = -1;
@@ -353,7 +353,7 @@ run_parent(const struct run_opts *o, const struct run_target *w, int sock,
 	}
 	if (drop_to_user(w) == -1)
 		goto fail;
-	if (child_ready(sock, &f.tcp, &f.udp, geteuid() == 0) == -1)
+	if (child_ready(sock, &f.tcp, &f.udp, root) == -1)
 		goto fail;
 	if ((rc = session_socks(socks, sizeof(socks))) == -1) {
 		rc = TTP_EXIT_ERROR;
@@ -362,7 +362,8 @@ run_parent(const struct run_opts *o, const struct run_target *w, int sock,
 	host = rc == 1;
 	rc = TTP_EXIT_ERROR;
 	if (!host) {
-		if (usertor_open(&t, w, getenv("SUDO_UID") == NULL, err,
+		/* Root's environment says nothing of the user's. */
+		if (usertor_open(&t, w, !root, err,
 		    sizeof(err)) == -1) {
 			log_warnx("run: %s", err);
 			goto fail;

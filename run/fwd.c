@@ -230,10 +230,6 @@ relay_start(struct conn *c)
 static int
 socks_next(struct conn *c)
 {
-	uint8_t	 a4[4];
-	bool	 has4;
-	int	 rc;
-
 	c->out_off = c->in_len = 0;
 	switch (c->state) {
 	case S_HELLO:
@@ -251,13 +247,9 @@ socks_next(struct conn *c)
 		    c->host : NULL, c->ip4, c->port);
 		c->state = S_REQ;
 		return c->out_len ? 0 : -1;
-	case S_REQ:
-		return -1;	/* handled by the caller */
+	default:
+		return -1;	/* S_REQ's answer is handshake()'s */
 	}
-	(void)rc;
-	(void)a4;
-	(void)has4;
-	return -1;
 }
 
 /* The handshake on the tor side: as far as it goes without blocking. */
