@@ -108,10 +108,26 @@ if len(sys.argv) > 4:	# watch SECONDS: STREAM events to the target
 			if len(w) >= 6 and w[1] == "STREAM" and want in w[5]:
 				print(w[2], w[3], w[5], flush=True)
 	sys.exit(0)
+# Each circuit's SOCKS username (tor's isolation key), through its conflux
+# set when the leg itself carries none.
+user, cset = {}, {}
+for l in cmd("GETINFO circuit-status"):
+	w = l.replace("250+circuit-status=", "").replace("250-circuit-status=", "").split()
+	if not w or not w[0].isdigit():
+		continue
+	for kv in w:
+		if kv.startswith("SOCKS_USERNAME="):
+			user[w[0]] = kv.split("=", 1)[1].strip('"')
+		if kv.startswith("CONFLUX_ID="):
+			cset[w[0]] = kv.split("=", 1)[1]
+for c, x in cset.items():
+	for d, y in cset.items():
+		if x == y and d in user and c not in user:
+			user[c] = user[d]
 for l in cmd("GETINFO stream-status"):
-	w = l.split()
+	w = l.replace("250-stream-status=", "").split()
 	if len(w) == 4 and want in w[3]:
-		print(w[0], w[2], w[3])
+		print(w[0], w[2], w[3], user.get(w[2], "-"))
 EOF
 streams() {	# streams SOCK COOKIE TARGET
 	cli "$PY" "$E2E_TMP/ctl.py" "$@" 2>/dev/null
@@ -204,33 +220,39 @@ esac
 # Two runs at once: a circuit each; --share-circuits: one.
 one_stream() { [ "$(user_streams "$TTPLAB_WEB_IP4:80" | awk '$2 != 0' | wc -l)" -ge 1 ]; }
 two_streams() { [ "$(user_streams "$TTPLAB_WEB_IP4:80" | awk '$2 != 0' | wc -l)" -ge 2 ]; }
-two_runs() {	# two_runs [--share-circuits]: the circuit ids of both streams
+two_runs() {	# two_runs [--share-circuits]: both streams' circuits and SOCKS usernames
 	local a b t1 t2
 	t1=$(tag c1) t2=$(tag c2)
 	bg_start "${AS_RU[@]}" "$TTP" run "$@" curl -sS --max-time 20 \
 	    "http://$TTPLAB_WEB_IP4/stream?seconds=8&tag=$t1" >/dev/null 2>&1
 	a=$BG_PID
-	# The second once the first has its circuit: shared, it is reused.
 	wait_for 15 one_stream
 	bg_start "${AS_RU[@]}" "$TTP" run "$@" curl -sS --max-time 20 \
 	    "http://$TTPLAB_WEB_IP4/stream?seconds=6&tag=$t2" >/dev/null 2>&1
 	b=$BG_PID
 	wait_for 15 two_streams
-	CIRCS=$(user_streams "$TTPLAB_WEB_IP4:80" | awk '$2 != 0 { print $2 }' | sort | tr '\n' ' ')
+	STREAMS=$(user_streams "$TTPLAB_WEB_IP4:80" | awk '$2 != 0')
+	CIRCS=$(awk '{ print $2 }' <<<"$STREAMS" | sort -u | wc -l)
+	USERS=$(awk '{ print $4 }' <<<"$STREAMS" | sort -u)
 	bg_wait "$a" 20; bg_wait "$b" 20
-	note "streams' circuits: $CIRCS"
+	note "streams (id, circuit, target, SOCKS username): $(tr '\n' ';' <<<"$STREAMS")"
 }
+# Isolation is tor's by SOCKS username: each run has its own; --share-
+# circuits runs one per user. (Circuit ids alone do not say it: conflux
+# gives one isolation several circuits.)
 two_runs
-set -- $CIRCS
-if [ $# -eq 2 ] && [ "$1" != "$2" ]; then
-	pass "two concurrent runs: two circuits ($CIRCS)"
+if [ "$(wc -l <<<"$STREAMS")" -eq 2 ] && [ "$CIRCS" -eq 2 ] &&
+    [ "$(wc -l <<<"$USERS")" -eq 2 ] && ! grep -q -- '^-$' <<<"$USERS"; then
+	pass "two concurrent runs: two circuits, isolated (SOCKS usernames $(tr '\n' ' ' <<<"$USERS"))"
 else
-	fail "two concurrent runs: circuits '$CIRCS'"
+	fail "two concurrent runs: not isolated: $(tr '\n' ';' <<<"$STREAMS")"
 fi
 two_runs --share-circuits
-# Same credentials let tor put both streams on one circuit; it usually
-# does, but may build another (a note, not a check).
-note "two runs with --share-circuits: circuits $CIRCS (usually one)"
+if [ "$(wc -l <<<"$STREAMS")" -eq 2 ] && [ "$USERS" = "ttp-run-shared-$RUID" ]; then
+	pass "two runs with --share-circuits: one isolation ($USERS), $CIRCS circuit(s)"
+else
+	fail "two runs with --share-circuits: $(tr '\n' ';' <<<"$STREAMS")"
+fi
 
 left() {	# left WHAT: nothing of ttp run in the client
 	local l=""
