@@ -820,5 +820,6 @@ session_teardown(struct session *s, enum teardown_mode mode)
 	}
 	/* Through the tor user's directory by descriptor only. */
 	(void)tor_dir_unlink(&cli.cfg, TTP_TORRC_NAME, err, sizeof(err));
+	tor_socks_remove(&cli.cfg);
 	return TTP_EXIT_OK;
 }

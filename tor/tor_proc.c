@@ -302,6 +302,25 @@ tor_prepare_dirs(const struct ttp_config *cfg, char *err, size_t errsz)
 	return tor_socks_dir(cfg, NULL, 0, err, errsz);
 }
 
+void
+tor_socks_remove(const struct ttp_config *cfg)
+{
+	int	 rfd, sfd;
+
+	/* The socket through a descriptor of the tor user's directory,
+	 * following nothing; then the directory, if empty. */
+	if ((rfd = open(cfg->run_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return;
+	if ((sfd = openat(rfd, TTP_SOCKS_DIR_NAME, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) != -1) {
+		(void)unlinkat(sfd, TTP_SOCKS_SOCK_NAME, 0);
+		close(sfd);
+	}
+	(void)unlinkat(rfd, TTP_SOCKS_DIR_NAME, AT_REMOVEDIR);
+	close(rfd);
+}
+
 int
 tor_socks_dir(const struct ttp_config *cfg, char *sock, size_t socksz,
     char *err, size_t errsz)

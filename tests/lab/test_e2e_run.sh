@@ -185,6 +185,9 @@ direct_ok "the rest of the client namespace (direct, not through ttp run)"
 
 trun sh -c 'exit 7'
 check "CMD's exit code passes through (7)" test $? -eq 7
+trun sh -c 'printf "%s," "$@"' sh -v --config=x --log-format json
+check "CMD's own words stay its own (-v, --config, --log-format after CMD)" \
+    test "$OUT" = "-v,--config=x,--log-format,json,"
 trun sh -c 'kill -TERM $$'
 check "a CMD killed by a signal: 128+N (143)" test $? -eq 143
 trun sh -c 'test "$(id -u)" = '"$RUID"' && test "$(cat /proc/1/comm)" = ttp && ! ls /proc | grep -qx '"$TTPLAB_CLI_PID"' && grep -q "nameserver 127.0.0.1" /etc/resolv.conf && ! ip -o link 2>/dev/null | grep -vq "lo:"'
@@ -303,6 +306,8 @@ fi
 no_leak "ttp run with a host session"
 ttp stop
 check "ttp stop" test $? -eq 0
+check "ttp stop removed the SOCKS socket and its directory" \
+    cli test ! -e /run/ttp/socks
 left "after the session's run"
 
 e2e_finish
