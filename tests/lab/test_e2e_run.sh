@@ -183,6 +183,21 @@ fi
 no_leak "ttp run with the user's own tor"
 direct_ok "the rest of the client namespace (direct, not through ttp run)"
 
+# Under sudo (SUDO_UID, no user namespace): CMD as the user all the same,
+# nothing to regain.
+t=$(tag sudo)
+OUT=$(cli env SUDO_UID="$RUID" timeout -k 5 60 "$TTP" run sh -c \
+    'id -u; grep -E "^(NoNewPrivs|CapBnd|CapEff)" /proc/self/status | tr -s "\t" " "; curl -sS --max-time 20 "$0"' \
+    "http://$TTPLAB_WEB_IP4/?tag=$t" 2>/dev/null)
+src=$(web_src "$TTPLAB_WEB_LOG" "$t")
+note "sudo ttp run: $(tr '\n' ';' <<<"$OUT")"
+if [ "$(sed -n 1p <<<"$OUT")" = "$RUID" ] && grep -qx "NoNewPrivs: 1" <<<"$OUT" &&
+    grep -qx "CapBnd: 0000000000000000" <<<"$OUT" && grep -qx "CapEff: 0000000000000000" <<<"$OUT" &&
+    [ -n "$src" ] && is_exit "$src"; then
+	pass "root with SUDO_UID: CMD as uid $RUID, no capability, empty bounding set, NO_NEW_PRIVS, via the exit ($src)"
+else
+	fail "root with SUDO_UID: '$(tr '\n' ';' <<<"$OUT")', web server saw '${src:-nothing}'"
+fi
 trun sh -c 'exit 7'
 check "CMD's exit code passes through (7)" test $? -eq 7
 trun sh -c 'printf "%s," "$@"' sh -v --config=x --log-format json
