@@ -44,6 +44,7 @@ static const struct value {
 	{ "log-format",		V_WORDS,	"text json",	false },
 	{ "bypass-user",	V_USERS,	NULL,		true },
 	{ "bypass-group",	V_GROUPS,	NULL,		true },
+	{ "user",		V_USERS,	NULL,		false },	/* run */
 	{ "interface",		V_IFACE,	NULL,		false },
 	{ "bridge",		V_FREE,		NULL,		true },
 	{ "rotate",		V_FREE,		NULL,		false },	/* 10m, 1h */

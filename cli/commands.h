@@ -52,6 +52,7 @@ extern const struct optable	check_leak_optable;
 extern const struct optable	refresh_optable;
 extern const struct optable	logs_optable;
 extern const struct optable	rules_optable;
+extern const struct optable	runcmd_optable;	/* ttp run */
 extern const struct subcommand	watchdog_subs[];
 extern const struct optable	boot_optable;
 extern const struct subcommand	boot_subs[];		/* lockdown, start */
@@ -72,6 +73,7 @@ int	cmd_watchdog(int argc, char **argv);
 int	cmd_enable(int argc, char **argv);
 int	cmd_disable(int argc, char **argv);
 int	cmd_boot(int argc, char **argv);
+int	cmd_run(int argc, char **argv);
 
 #include <stdbool.h>
 /* Has `ttp enable` recorded a session for boot? (cli/cmd_boot.c) */

@@ -51,6 +51,9 @@ const struct command cli_commands[] = {
 	    &logs_optable, NULL },
 	{ "diagnose",	cmd_diagnose,	"collect a diagnostic report (root)",
 	    &help_optable, NULL },
+	{ "run",	cmd_run,	"run one command whose only way out "
+					"is Tor",
+	    &runcmd_optable, NULL },
 	{ "rules",	cmd_rules,	"print the ruleset ttp-privd would "
 					"load",
 	    &rules_optable, NULL },
@@ -117,6 +120,16 @@ main(int argc, char **argv)
 	for (i = 1; i < argc;) {
 		if (strcmp(argv[i], "--") == 0)
 			break;
+		/* ttp run: from CMD on, every word is CMD's (its -v too). */
+		if (i > 1 && strcmp(argv[1], "run") == 0) {
+			if (strcmp(argv[i], "--user") == 0 ||
+			    strcmp(argv[i], "--bootstrap-timeout") == 0) {
+				i += 2;
+				continue;
+			}
+			if (argv[i][0] != '-')
+				break;
+		}
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
 			cli.config_path = argv[i + 1];
 			take(&argc, argv, i, 2);

@@ -484,6 +484,11 @@ session_start(struct start_req *r, bool restart)
 		return TTP_EXIT_ERROR;
 	torrc_opts_init(&o, &cli.cfg);
 	o.ipv6 = a.ipv6;
+	if (!r->external_daemon && tor_socks_dir(&cli.cfg, o.socks_path,
+	    sizeof(o.socks_path), err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return TTP_EXIT_ERROR;
+	}
 	if (!r->external_daemon) {
 		if ((bl = calloc(1, sizeof(*bl))) == NULL ||
 		    (torrc = malloc(TORRC_MAX)) == NULL) {
@@ -499,6 +504,7 @@ session_start(struct start_req *r, bool restart)
 	snprintf(s.bypass_users, sizeof(s.bypass_users), "%s", r->users_arg);
 	snprintf(s.bypass_groups, sizeof(s.bypass_groups), "%s",
 	    r->groups_arg);
+	snprintf(s.socks_path, sizeof(s.socks_path), "%s", o.socks_path);
 	cli_crash_point("validated");
 	if (interrupted())
 		goto out;
@@ -849,5 +855,6 @@ session_teardown(struct session *s, enum teardown_mode mode)
 	}
 	/* Through the tor user's directory by descriptor only. */
 	(void)tor_dir_unlink(&cli.cfg, TTP_TORRC_NAME, err, sizeof(err));
+	tor_socks_remove(&cli.cfg);
 	return TTP_EXIT_OK;
 }

@@ -36,6 +36,10 @@
 /* What ttp keeps in tor_run_dir and run_dir for its tor. */
 #define TTP_TORRC_NAME		"torrc"
 #define TTP_CONTROL_SOCK_NAME	"control.sock"
+/* `ttp run`'s SOCKS listener in a session: <run_dir>/socks/socks.sock, the
+ * directory the tor user's, 0755 (docs/run.md). */
+#define TTP_SOCKS_DIR_NAME	"socks"
+#define TTP_SOCKS_SOCK_NAME	"socks.sock"
 #define TTP_COOKIE_NAME		"auth_cookie"
 #define TTP_TOR_LOG_NAME	"tor.log"
 

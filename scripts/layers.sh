@@ -18,12 +18,13 @@ allowed() {
 	nftev)    echo "" ;;
 	session)  echo "tor ipc common" ;;
 	watchdog) echo "session tor ipc nftev common" ;;
-	cli)      echo "watchdog session tor ipc privd common" ;;
+	run)      echo "common" ;;
+	cli)      echo "run watchdog session tor ipc privd common" ;;
 	*)        echo "*" ;;
 	esac
 }
 bad=0
-for d in common seccomp ipc privd tor torctl netcheck anchor nftev session watchdog cli; do
+for d in common seccomp ipc privd tor torctl netcheck anchor nftev session watchdog run cli; do
 	ok=" $d $(allowed "$d") "
 	for f in "$d"/*.[ch]; do
 		for inc in $(sed -n 's/^#include "\([a-z]*\)\/.*/\1/p' "$f" | sort -u); do

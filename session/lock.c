@@ -71,7 +71,7 @@ lock_json(const struct session *s)
 	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)s->fw_hash);
 	return json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:i, s:i, s:b,"
 	    " s:b, s:b, s:b, s:o, s:o, s:b, s:b, s:b, s:s, s:s, s:s, s:o,"
-	    " s:o, s:s, s:s, s:i, s:I, s:I, s:s, s:b, s:i, s:I, s:I}",
+	    " s:o, s:s, s:s, s:i, s:I, s:I, s:s, s:b, s:i, s:I, s:I, s:s}",
 	    "version", 1, "state", session_state_name(s->state),
 	    "pid", (json_int_t)s->pid, "started", (json_int_t)s->started,
 	    "tor_pid", (json_int_t)s->tor_pid, "tor_uid",
@@ -92,7 +92,7 @@ lock_json(const struct session *s)
 	    (json_int_t)s->anchor_pid, "config", s->config, "boot", s->boot,
 	    "rotate_secs", (int)s->rotate_secs, "rotate_since",
 	    (json_int_t)s->rotate_since, "rotator_pid",
-	    (json_int_t)s->rotator_pid);
+	    (json_int_t)s->rotator_pid, "socks_path", s->socks_path);
 }
 
 char *
@@ -258,6 +258,7 @@ lock_read(const char *path, struct session *s, char *err, size_t errsz)
 	s->rotate_since = (time_t)json_get_int(root, "rotate_since", 0,
 	    0x7fffffffffffLL);
 	s->rotator_pid = (pid_t)json_get_int(root, "rotator_pid", 0, 0x7fffffff);
+	copy_str(root, "socks_path", s->socks_path);
 	json_decref(root);
 	return 0;
 }

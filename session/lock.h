@@ -56,6 +56,7 @@ struct session {
 	pid_t			 watchdog_pid;
 	pid_t			 anchor_pid;	/* ttp-anchor, 0: none */
 	char			 config[LOCK_STR_MAX];
+	char			 socks_path[LOCK_STR_MAX];	/* for ttp run */
 	bool			 boot;	/* `ttp boot`'s: the early lockdown
 					   or the session it started */
 	uint32_t		 rotate_secs;	/* --rotate, 0: none */

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -298,7 +299,54 @@ tor_prepare_dirs(const struct ttp_config *cfg, char *err, size_t errsz)
 		    strerror(errno));
 		return -1;
 	}
-	return 0;
+	return tor_socks_dir(cfg, NULL, 0, err, errsz);
+}
+
+void
+tor_socks_remove(const struct ttp_config *cfg)
+{
+	int	 rfd, sfd;
+
+	/* The socket through a descriptor of the tor user's directory,
+	 * following nothing; then the directory, if empty. */
+	if ((rfd = open(cfg->run_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return;
+	if ((sfd = openat(rfd, TTP_SOCKS_DIR_NAME, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) != -1) {
+		(void)unlinkat(sfd, TTP_SOCKS_SOCK_NAME, 0);
+		close(sfd);
+	}
+	(void)unlinkat(rfd, TTP_SOCKS_DIR_NAME, AT_REMOVEDIR);
+	close(rfd);
+}
+
+int
+tor_socks_dir(const struct ttp_config *cfg, char *sock, size_t socksz,
+    char *err, size_t errsz)
+{
+	char	 d[PATH_MAX];
+	uid_t	 uid;
+	gid_t	 gid;
+
+	if (snprintf(d, sizeof(d), "%s/%s", cfg->run_dir,
+	    TTP_SOCKS_DIR_NAME) >= (int)sizeof(d)) {
+		snprintf(err, errsz, "run_dir too long");
+		return -1;
+	}
+	if (sock != NULL) {
+		if (snprintf(sock, socksz, "%s/%s", d, TTP_SOCKS_SOCK_NAME) >=
+		    (int)socksz || strlen(sock) >= 108) {
+			snprintf(err, errsz, "%s/%s: too long for a unix "
+			    "socket; configure a shorter run_dir", d,
+			    TTP_SOCKS_SOCK_NAME);
+			return -1;
+		}
+		return 0;
+	}
+	if (tor_ids(cfg, &uid, &gid, err, errsz) == -1)
+		return -1;
+	return ensure_dir(d, uid, gid, 0755, cfg->tor_user, err, errsz);
 }
 
 int

@@ -62,6 +62,12 @@ int	tor_verify_config(const struct ttp_config *cfg, const char *torrc_path,
  */
 int	tor_prepare_dirs(const struct ttp_config *cfg, char *err,
 	    size_t errsz);
+/* `ttp run`'s SOCKS directory <run_dir>/socks (the tor user's, 0755),
+ * made by tor_prepare_dirs (sock NULL); or the socket's path into sock. */
+int	tor_socks_dir(const struct ttp_config *cfg, char *sock, size_t socksz,
+	    char *err, size_t errsz);
+/* Remove that socket and directory (after tor has stopped). */
+void	tor_socks_remove(const struct ttp_config *cfg);
 
 /* Write tor_run_dir/torrc afresh (never through a link); path returned. */
 int	tor_write_torrc(const struct ttp_config *cfg, const char *text,

@@ -184,7 +184,14 @@ torrc_render(const struct ttp_config *cfg, const struct torrc_opts *o,
 	put(&out, "DataDirectory %s\n", cfg->data_dir);
 	put(&out, "RunAsDaemon 0\n");
 	put(&out, "ClientOnly 1\n");
-	put(&out, "SocksPort 0\n");
+	/* For `ttp run` only (docs/run.md): a unix socket, so no TCP port
+	 * can collide; WorldWritable lets tor accept its directory (the tor
+	 * user's, 0755). Loopback users could reach TransPort already. */
+	if (o->socks_path[0] != '\0')
+		put(&out, "SocksPort unix:%s WorldWritable IsolateSOCKSAuth\n",
+		    o->socks_path);
+	else
+		put(&out, "SocksPort 0\n");
 	put(&out, "TransPort 127.0.0.1:%u\n", o->trans_port);
 	if (o->ipv6)
 		put(&out, "TransPort [::1]:%u\n", o->trans_port);

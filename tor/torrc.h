@@ -20,6 +20,8 @@ struct torrc_opts {
 	int			 ipv6;		/* listen on [::1] too */
 	int			 sandbox;	/* "Sandbox 1" */
 	int			 use_bridges;	/* also implied by bridges->n > 0 */
+	/* `ttp run`'s SOCKS listener (a unix socket); "": SocksPort 0. */
+	char			 socks_path[TTP_CONF_PATH_MAX];
 	const struct bridge_list *bridges;	/* NULL: none */
 	/* The program of each transport the bridges use ("" = unused). */
 	char			 pt_path[PT_COUNT][TTP_CONF_PATH_MAX];

@@ -168,6 +168,20 @@ case_ "--rotate without a unit at its end" 1 "^ttp: --rotate: '1h30' lacks a uni
     -- enable --rotate 1h30
 case_ "--rotate with --external-daemon" 1 "^ttp: --rotate cannot be used with --external-daemon: ttp does not own that tor's control port" \
     -- start "${TTP_START_ARGS[@]}" --rotate 10m
+# ttp run: refused before any namespace or tor (docs/run.md). As root,
+# SUDO_UID would name the user: these cases are root without it.
+unset SUDO_UID
+case_ "run: no command" 1 "^ttp: run: no command given; usage: ttp run \\[--user USER\\]" -- run
+case_ "run: unknown --user" 1 "^ttp: --user: no user 'nosuchuser'; check the name with 'getent passwd nosuchuser'\$" \
+    -- run --user nosuchuser true
+case_ "run as root without --user" 1 "^ttp: run: as root, give --user USER: the command never runs as root" \
+    -- run true
+case_ "run --user root" 1 "^ttp: --user root: the command never runs as root; give an ordinary user\$" \
+    -- run --user root true
+case_ "run --user another user, not root" 2 "^ttp: --user 0: only root may run a command as another user; run 'sudo ttp run --user 0 \\.\\.\\.'\$" \
+    as $NOBODY -- run --user 0 true
+case_ "run --bootstrap-timeout 0" 1 "^ttp: --bootstrap-timeout: '0' is not a number of seconds from 1 to 3600\$" \
+    as $NOBODY -- run --bootstrap-timeout 0 true
 case_ "bad bridge line" 1 "^ttp: --bridge: bridge line 1: 'notanaddress' is not IP:port .*port 1-65535" \
     -- start --bridge "obfs4 notanaddress"
 case_ "bad second --bridge" 1 "^ttp: --bridge: bridge line 2: " \

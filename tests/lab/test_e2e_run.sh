@@ -1,0 +1,328 @@
+#!/bin/bash
+# `ttp run CMD` end to end in the lab (docs/run.md), one bring-up: as an
+# ordinary user of its own (a temporary account with a home, removed at
+# the end), with no host session: the user's own tor is started, HTTP by
+# address and by name arrives through the exit, a .onion name maps into
+# 10.192.0.0/10 and is connected to by name, UDP, ICMP, IPv6 and LAN
+# addresses fail at once with zero packets on the far side, the rest of
+# the client is untouched, the exit code passes through, two runs use two
+# circuits (tor's stream-status), --share-circuits one, nothing is left
+# after the last run (no process of the user, no tor, no mount), kill -9
+# of CMD or of ttp leaves nothing; then with `ttp start` in the client,
+# `ttp run` uses the session's tor (its SOCKS unix socket). Bad input
+# first (no CMD, unknown --user, root without --user).
+# shellcheck shell=bash
+export TTPLAB_PREFIX=${TTPLAB_PREFIX:-ttprun}
+# shellcheck source=tests/lab/e2e_lib.sh
+. "$(dirname "$0")/e2e_lib.sh"
+
+e2e_up
+
+# ---------------------------------------------------------------- bad input
+bad() {	# bad WHAT RC PATTERN ARGS...: ttp run refuses with RC and one line
+	local what=$1 want=$2 pat=$3 out rc; shift 3
+	out=$(cli env -u SUDO_UID "$TTP" run "$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq "$want" ] && [ "$(wc -l <<<"$out")" -eq 1 ] &&
+	    grep -q -- "$pat" <<<"$out"; then
+		pass "$what: exit $rc, '$out'"
+	else
+		fail "$what: exit $rc (want $want), '$out'"
+	fi
+}
+bad "no command" 1 "no command given"
+bad "unknown --user" 1 "no user 'ttp-no-such-user'" --user ttp-no-such-user true
+bad "root without --user or SUDO_UID" 1 "give --user USER" true
+bad "--user root" 1 "never runs as root" --user root true
+bad "unknown option" 1 "--bogus" --bogus true
+
+
+# ---------------------------------------------------------------- the user
+RU=ttprun$$
+RU=${RU:0:31}
+[ -d "$E2E_TMP" ] || bail "no scratch directory"
+RHOME=$E2E_TMP/home
+useradd -M -d "$RHOME" -s /bin/sh -U "$RU" || bail "useradd $RU"
+rm_user() {
+	local p
+	for p in $(pgrep -u "$RU" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+	userdel "$RU" 2>/dev/null
+	getent group "$RU" >/dev/null && groupdel "$RU" 2>/dev/null
+	return 0
+}
+on_exit rm_user
+mkdir -m 700 "$RHOME" && chown "$RU:$RU" "$RHOME"
+RUID=$(id -u "$RU")
+RSTATE=$RHOME/.local/state/ttp
+AS_RU=("${CLI[@]}" HOME="$RHOME" setpriv --reuid="$RUID" --regid="$(id -g "$RU")"
+    --init-groups env -u SUDO_UID)
+# trun ARGS...: `ttp run ARGS` as the user, bounded; output in $OUT.
+trun() {
+	local rc
+	OUT=$("${AS_RU[@]}" timeout -k 5 60 "$TTP" run "$@" 2>"$E2E_TMP/run.err")
+	rc=$?
+	note "ttp run $*: exit $rc, '$OUT'"
+	[ -s "$E2E_TMP/run.err" ] && grep -v bootstrap "$E2E_TMP/run.err" | indent
+	return $rc
+}
+procs() { pgrep -u "$RUID" -a 2>/dev/null; }
+no_procs() { [ -z "$(procs)" ]; }
+# The client's mounts, but for /run/netns (other labs come and go there).
+mounts() { awk '$5 !~ "^/run/netns" { n++ } END { print n + 0 }' "/proc/$TTPLAB_CLI_PID/mountinfo"; }
+MOUNTS0=$(mounts)
+
+# The control port of a tor: the streams to TARGET (ID CIRC TARGET lines).
+cat >"$E2E_TMP/ctl.py" <<'EOF'
+import socket, sys
+sock, cookie, want = sys.argv[1], sys.argv[2], sys.argv[3]
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sock)
+f = s.makefile("rwb")
+def cmd(c):
+	f.write((c + "\r\n").encode()); f.flush()
+	out = []
+	while True:
+		l = f.readline().decode(errors="replace").rstrip("\r\n")
+		if not l:
+			break
+		out.append(l)
+		if len(l) >= 4 and l[3] == " ":
+			break
+	return out
+cmd("AUTHENTICATE " + open(cookie, "rb").read().hex())
+if len(sys.argv) > 4:	# watch SECONDS: STREAM events to the target
+	import select, time
+	cmd("SETEVENTS STREAM")
+	end, buf = time.time() + float(sys.argv[4]), b""
+	while time.time() < end:
+		if not select.select([s], [], [], 0.2)[0]:
+			continue
+		d = s.recv(4096)
+		if not d:
+			break
+		buf += d
+		while b"\n" in buf:
+			l, buf = buf.split(b"\n", 1)
+			w = l.decode(errors="replace").split()
+			if len(w) >= 6 and w[1] == "STREAM" and want in w[5]:
+				print(w[2], w[3], w[5], flush=True)
+	sys.exit(0)
+# Each circuit's SOCKS username (tor's isolation key), through its conflux
+# set when the leg itself carries none.
+user, cset = {}, {}
+for l in cmd("GETINFO circuit-status"):
+	w = l.replace("250+circuit-status=", "").replace("250-circuit-status=", "").split()
+	if not w or not w[0].isdigit():
+		continue
+	for kv in w:
+		if kv.startswith("SOCKS_USERNAME="):
+			user[w[0]] = kv.split("=", 1)[1].strip('"')
+		if kv.startswith("CONFLUX_ID="):
+			cset[w[0]] = kv.split("=", 1)[1]
+for c, x in cset.items():
+	for d, y in cset.items():
+		if x == y and d in user and c not in user:
+			user[c] = user[d]
+for l in cmd("GETINFO stream-status"):
+	w = l.replace("250-stream-status=", "").split()
+	if len(w) == 4 and want in w[3]:
+		print(w[0], w[2], w[3], user.get(w[2], "-"))
+EOF
+streams() {	# streams SOCK COOKIE TARGET
+	cli "$PY" "$E2E_TMP/ctl.py" "$@" 2>/dev/null
+}
+has_streams() { [ -n "$("$@")" ]; }
+user_streams() { streams "$RSTATE/tor/control.sock" "$RSTATE/tor/control.cookie" "$1"; }
+
+# ---------------------------------------------------------------- own tor
+far_arm
+t=$(tag runip)
+trun curl -sS --max-time 20 "http://$TTPLAB_WEB_IP4/?tag=$t"
+rc=$?
+src=$(web_src "$TTPLAB_WEB_LOG" "$t")
+if [ $rc -eq 0 ] && [ -n "$src" ] && is_exit "$src" && [ "$OUT" = "$src" ]; then
+	pass "no session: HTTP by address through the user's own tor, via the exit ($src)"
+else
+	fail "no session: HTTP by address: exit $rc, web server saw '${src:-nothing}', app got '$OUT'"
+fi
+check "its tor ran as the user, DataDirectory $RSTATE/tor (0700)" \
+    test "$(stat -c '%U %a' "$RSTATE/tor")" = "$RU 700"
+t=$(tag runname)
+trun curl -sS --max-time 20 "http://$TTPLAB_WEB_NAME/?tag=$t"
+src=$(web_src "$TTPLAB_WEB_LOG" "$t")
+if [ -n "$src" ] && is_exit "$src"; then
+	pass "HTTP by name ($TTPLAB_WEB_NAME resolved through Tor) via the exit ($src)"
+else
+	fail "HTTP by name: web server saw '${src:-nothing}', app got '$OUT'"
+fi
+
+# What must fail, and at once, from inside one run.
+cat >"$E2E_TMP/inside.sh" <<EOF
+p() { s=\$(date +%s%N); out=\$($PY $PROBE --timeout 3 "\$@" 2>&1); rc=\$?;
+  echo "\$rc \$(( (\$(date +%s%N) - s) / 1000000 )) \$out"; }
+p udp $TTPLAB_WEB_IP4 5000
+p udp $TTPLAB_DNS_IP6 53
+p icmp $TTPLAB_WEB_IP4
+p icmp $TTPLAB_WEB_IP6
+p tcp $TTPLAB_WEB_IP6 80
+p tcp $TTPLAB_LAN_HOST_IP4 80
+p udp $TTPLAB_LAN_HOST_IP4 1900
+p tcp $TTPLAB_LAN_HOST_IP6 80
+p tcp $TTPLAB_CLI_IP4 22
+p tcp 10.1.2.3 80
+p udp 255.255.255.255 67
+EOF
+trun sh "$E2E_TMP/inside.sh"
+slow=$(awk '$1 == 0 || $1 == 2 || $2 > 1500' <<<"$OUT")
+if [ -z "$slow" ] && [ "$(wc -l <<<"$OUT")" -eq 11 ]; then
+	pass "UDP, ICMP, IPv6, LAN and private addresses fail at once inside (each < 1.5 s, none answered)"
+else
+	fail "inside probes: answered or slow: ${slow:-$(wc -l <<<"$OUT") lines}"
+fi
+no_leak "ttp run with the user's own tor"
+direct_ok "the rest of the client namespace (direct, not through ttp run)"
+
+# Under sudo (SUDO_UID, no user namespace): CMD as the user all the same,
+# nothing to regain.
+t=$(tag sudo)
+OUT=$(cli env SUDO_UID="$RUID" timeout -k 5 60 "$TTP" run sh -c \
+    'id -u; grep -E "^(NoNewPrivs|CapBnd|CapEff)" /proc/self/status | tr -s "\t" " "; curl -sS --max-time 20 "$0"' \
+    "http://$TTPLAB_WEB_IP4/?tag=$t" 2>/dev/null)
+src=$(web_src "$TTPLAB_WEB_LOG" "$t")
+note "sudo ttp run: $(tr '\n' ';' <<<"$OUT")"
+if [ "$(sed -n 1p <<<"$OUT")" = "$RUID" ] && grep -qx "NoNewPrivs: 1" <<<"$OUT" &&
+    grep -qx "CapBnd: 0000000000000000" <<<"$OUT" && grep -qx "CapEff: 0000000000000000" <<<"$OUT" &&
+    [ -n "$src" ] && is_exit "$src"; then
+	pass "root with SUDO_UID: CMD as uid $RUID, no capability, empty bounding set, NO_NEW_PRIVS, via the exit ($src)"
+else
+	fail "root with SUDO_UID: '$(tr '\n' ';' <<<"$OUT")', web server saw '${src:-nothing}'"
+fi
+trun sh -c 'exit 7'
+check "CMD's exit code passes through (7)" test $? -eq 7
+trun sh -c 'printf "%s," "$@"' sh -v --config=x --log-format json
+check "CMD's own words stay its own (-v, --config, --log-format after CMD)" \
+    test "$OUT" = "-v,--config=x,--log-format,json,"
+trun sh -c 'kill -TERM $$'
+check "a CMD killed by a signal: 128+N (143)" test $? -eq 143
+trun sh -c 'test "$(id -u)" = '"$RUID"' && test "$(cat /proc/1/comm)" = ttp && ! ls /proc | grep -qx '"$TTPLAB_CLI_PID"' && grep -q "nameserver 127.0.0.1" /etc/resolv.conf && ! ip -o link 2>/dev/null | grep -vq "lo:"'
+check "inside: the user's own uid, its own /proc (pid 1 is ttp's), resolv.conf 127.0.0.1, only lo" test $? -eq 0
+
+# .onion: the name gets an address of the pool; a connection to it is a
+# CONNECT by name (the lab has no onion service: tor tries, never reaches).
+# Not curl: it refuses .onion names itself (RFC 7686).
+# A valid v3 name (the Tor Project's; a random key is not a curve point and
+# tor refuses it before any stream). Only a name here: nothing leaves the lab.
+onion=2gzyxa5ihm7nsggfxnu52rck2vv4rvmdlkiu3zzui5du4xyclen53wid.onion
+bg_start "${AS_RU[@]}" "$TTP" run sh -c "sleep 2; dig +short +time=5 +tries=1 $onion A; $PY $PROBE --timeout 8 http $onion 80 /" \
+    >"$E2E_TMP/onion.out" 2>/dev/null
+opid=$BG_PID
+wait_for 10 test -S "$RSTATE/tor/control.sock"
+cli "$PY" "$E2E_TMP/ctl.py" "$RSTATE/tor/control.sock" "$RSTATE/tor/control.cookie" \
+    "$onion:80" 12 >"$E2E_TMP/onion.ev" 2>&1 &
+wpid=$!
+bg_wait "$opid" 20
+wait "$wpid"
+s=$(head -n 3 "$E2E_TMP/onion.ev" | tr '\n' ';')
+vaddr=$(head -n 1 "$E2E_TMP/onion.out")
+case $vaddr in
+10.19[2-9].*|10.2[0-5][0-9].*)
+	if [ -n "$s" ]; then
+		pass ".onion: $onion maps to $vaddr (10.192.0.0/10) and the connection is a CONNECT by name (tor's stream events: $s)"
+	else
+		fail ".onion: $vaddr, but tor saw no stream to $onion:80"
+	fi ;;
+*)	fail ".onion: did not map into 10.192.0.0/10: '$vaddr'" ;;
+esac
+
+# Two runs at once: a circuit each; --share-circuits: one.
+one_stream() { [ "$(user_streams "$TTPLAB_WEB_IP4:80" | awk '$2 != 0' | wc -l)" -ge 1 ]; }
+two_streams() { [ "$(user_streams "$TTPLAB_WEB_IP4:80" | awk '$2 != 0' | wc -l)" -ge 2 ]; }
+two_runs() {	# two_runs [--share-circuits]: both streams' circuits and SOCKS usernames
+	local a b t1 t2
+	t1=$(tag c1) t2=$(tag c2)
+	bg_start "${AS_RU[@]}" "$TTP" run "$@" curl -sS --max-time 20 \
+	    "http://$TTPLAB_WEB_IP4/stream?seconds=8&tag=$t1" >/dev/null 2>&1
+	a=$BG_PID
+	wait_for 15 one_stream
+	bg_start "${AS_RU[@]}" "$TTP" run "$@" curl -sS --max-time 20 \
+	    "http://$TTPLAB_WEB_IP4/stream?seconds=6&tag=$t2" >/dev/null 2>&1
+	b=$BG_PID
+	wait_for 15 two_streams
+	STREAMS=$(user_streams "$TTPLAB_WEB_IP4:80" | awk '$2 != 0')
+	CIRCS=$(awk '{ print $2 }' <<<"$STREAMS" | sort -u | wc -l)
+	USERS=$(awk '{ print $4 }' <<<"$STREAMS" | sort -u)
+	bg_wait "$a" 20; bg_wait "$b" 20
+	note "streams (id, circuit, target, SOCKS username): $(tr '\n' ';' <<<"$STREAMS")"
+}
+# Isolation is tor's by SOCKS username: each run has its own; --share-
+# circuits runs one per user. (Circuit ids alone do not say it: conflux
+# gives one isolation several circuits.)
+two_runs
+if [ "$(wc -l <<<"$STREAMS")" -eq 2 ] && [ "$CIRCS" -eq 2 ] &&
+    [ "$(wc -l <<<"$USERS")" -eq 2 ] && ! grep -q -- '^-$' <<<"$USERS"; then
+	pass "two concurrent runs: two circuits, isolated (SOCKS usernames $(tr '\n' ' ' <<<"$USERS"))"
+else
+	fail "two concurrent runs: not isolated: $(tr '\n' ';' <<<"$STREAMS")"
+fi
+two_runs --share-circuits
+if [ "$(wc -l <<<"$STREAMS")" -eq 2 ] && [ "$USERS" = "ttp-run-shared-$RUID" ]; then
+	pass "two runs with --share-circuits: one isolation ($USERS), $CIRCS circuit(s)"
+else
+	fail "two runs with --share-circuits: $(tr '\n' ';' <<<"$STREAMS")"
+fi
+
+left() {	# left WHAT: nothing of ttp run in the client
+	local l=""
+	wait_for 15 no_procs || l+=" processes: $(procs | tr '\n' ';');"
+	[ "$(mounts)" = "$MOUNTS0" ] || l+=" mounts: $(mounts) (was $MOUNTS0);"
+	[ ! -e "$RSTATE/tor/socks.sock" ] || l+=" socks.sock;"
+	if [ -z "$l" ]; then
+		pass "$1: nothing left (no process of the user, no tor, no mount, no socket)"
+	else
+		fail "$1: left behind:$l"
+	fi
+}
+left "after the last run"
+
+# kill -9 of CMD, then of ttp.
+bg_start "${AS_RU[@]}" "$TTP" run sleep 60 >/dev/null 2>&1
+rp=$BG_PID
+wait_for 20 pgrep -u "$RUID" -x sleep
+kill -KILL "$(pgrep -u "$RUID" -x sleep)"
+bg_wait "$rp" 10
+check "kill -9 of CMD: ttp run exits 137" test $? -eq 137
+left "after kill -9 of CMD"
+bg_start "${AS_RU[@]}" "$TTP" run sleep 60 >/dev/null 2>&1
+rp=$BG_PID
+wait_for 20 pgrep -u "$RUID" -x sleep
+kill -KILL "$rp"
+bg_wait "$rp" 10
+left "after kill -9 of ttp"
+
+# ---------------------------------------------------------------- a session
+ttp start
+check "ttp start in the client" test $? -eq 0
+far_arm
+t=$(tag c3)
+bg_start "${AS_RU[@]}" "$TTP" run curl -sS --max-time 20 \
+    "http://$TTPLAB_WEB_IP4/stream?seconds=4&tag=$t" >"$E2E_TMP/s.out" 2>&1
+sp=$BG_PID
+wait_for 15 has_streams streams /run/tor/ttp/control.sock /run/tor/ttp/auth_cookie "$TTPLAB_WEB_IP4:80"
+s=$(streams /run/tor/ttp/control.sock /run/tor/ttp/auth_cookie "$TTPLAB_WEB_IP4:80")
+ut=$(pgrep -u "$RUID" -x tor)
+bg_wait "$sp" 20
+src=$(awk -v p="/stream?seconds=4&tag=$t" '$5 == p { print $2 }' "$TTPLAB_WEB_LOG" | tail -n 1)
+if [ -n "$s" ] && [ -z "$ut" ] && [ -n "$src" ] && is_exit "$src"; then
+	pass "with a session: ttp run goes through the session's tor (its stream: $s; no tor of the user), via the exit ($src)"
+else
+	fail "with a session: session's streams '$s', user's tor '$ut', web server saw '${src:-nothing}'"
+fi
+no_leak "ttp run with a host session"
+ttp stop
+check "ttp stop" test $? -eq 0
+check "ttp stop removed the SOCKS socket and its directory" \
+    cli test ! -e /run/ttp/socks
+left "after the session's run"
+
+e2e_finish
