@@ -45,6 +45,7 @@ static const struct value {
 	{ "bypass-user",	V_USERS,	NULL,		true },
 	{ "bypass-group",	V_GROUPS,	NULL,		true },
 	{ "interface",		V_IFACE,	NULL,		false },
+	{ "gateway",		V_IFACE,	NULL,		true },
 	{ "bridge",		V_FREE,		NULL,		true },
 };
 
