@@ -289,7 +289,8 @@ privop_encode_reply(const struct privop_reply *rep, void *buf, size_t bufsz)
  * "FIXME security guard"): a 5-byte frame could make it ask for 200 GB.
  * So walk the headers first, without building anything: admit only the
  * types ttp frames are made of (no float, ext, bin16/32, 32-bit containers
- * or strings, map16), and refuse any count or length larger than the bytes
+ * or strings; map16 only for fw_apply's keys with gateway mode and
+ * isolation, more than 15), and refuse any count or length larger than the bytes
  * left. msgpack-c then does the real decoding.
  */
 static int
@@ -317,9 +318,10 @@ frame_shape(const unsigned char *p, size_t len, const char **why)
 			n = b & 0x1f;				/* fixstr */
 		else if (b >= 0xcc && b <= 0xd3)
 			i += (size_t)1 << (b & 0x03);	/* u/int 8..64 */
-		else if (b == 0xc4 || b == 0xd9 || b == 0xda || b == 0xdc)
-			w = b == 0xda || b == 0xdc ? 2 : 1;
-					/* bin8, str8, str16, array16 */
+		else if (b == 0xc4 || b == 0xd9 || b == 0xda || b == 0xdc ||
+		    b == 0xde)
+			w = b == 0xda || b == 0xdc || b == 0xde ? 2 : 1;
+				/* bin8, str8, str16, array16, map16 */
 		else {
 			*why = "value of a type no ttp frame uses";
 			return -1;
@@ -331,8 +333,8 @@ frame_shape(const unsigned char *p, size_t len, const char **why)
 			}
 			n = w == 1 ? p[i] : (size_t)p[i] << 8 | p[i + 1];
 			i += w;
-			if (b == 0xdc) {
-				pending += n;
+			if (b == 0xdc || b == 0xde) {
+				pending += b == 0xde ? 2 * n : n;
 				n = 0;
 			}
 		}

@@ -122,7 +122,8 @@ static const struct rule {
 	{ 0,	NONE,	"type filter hook prerouting priority mangle; "
 			"policy accept;" },
 	{ NOIP6, GWI,	"iifname %i meta nfproto ipv6 drop" },
-	{ 0,	GWI,	"iifname %i fib saddr . iif oif missing drop" },
+	{ 0,	GWI,	"iifname %i fib saddr . iif oif missing "
+			"counter drop" },
 
 	/*
 	 * nat prerouting: what the hosts behind a gateway interface send

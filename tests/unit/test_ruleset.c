@@ -505,7 +505,7 @@ START_TEST(gateway_rules)
 	ck_assert_ptr_nonnull(strstr(out, "\tchain gw_pre {\n\t\ttype filter "
 	    "hook prerouting priority mangle; policy accept;\n"));
 	ck_assert_ptr_nonnull(strstr(pre, GWS "fib saddr . iif oif missing "
-	    "drop\n"));
+	    "counter drop\n"));
 	ck_assert_ptr_null(strstr(pre, " accept\n"));
 	nat = chain(out, "prerouting");
 	ck_assert_ptr_nonnull(strstr(nat, GWS "udp dport 53 redirect to "
