@@ -54,6 +54,8 @@ vm_up() {
 	ip netns exec "$TTPLAB_NS_CLI" sysctl -qw net.ipv4.ip_forward=1 \
 	    net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.rp_filter=0 \
 	    "net.ipv4.conf.$GWIF.rp_filter=0" || return 1
+	ip netns exec "$VMNS" sysctl -qw net.ipv4.ping_group_range="0 2147483647" ||
+	    return 1
 	echo "nameserver $TTPLAB_DNS_IP4" >"$E2E_TMP/vm-resolv.conf"
 }
 
@@ -69,6 +71,13 @@ vm_blocked() {
 	vm_probe "$@"; rc=$?
 	if [ $rc -ne 0 ]; then pass "$what: blocked for the VM"
 	else fail "$what: the VM got an answer: $OUT"; fi
+}
+# blocked WHAT PROBE_ARGS...: a local application's attempt must fail.
+blocked() {
+	local what=$1 rc; shift
+	probe "$@"; rc=$?
+	if [ $rc -ne 0 ]; then pass "$what: blocked for the application"
+	else fail "$what: the application got an answer: $OUT"; fi
 }
 # vm_http WHAT URL [CURL ARGS]: the VM's request must arrive from the exit.
 vm_http() {
@@ -215,13 +224,14 @@ vm_blocked "VM ICMP echo" icmp "$TTPLAB_WEB_IP4"
 vm_blocked "VM UDP over IPv6" udp "$TTPLAB_WEB_IP6" 9999
 vm_blocked "VM ICMPv6 echo" icmp "$TTPLAB_WEB_IP6"
 vm_blocked "VM UDP to the gateway host itself" udp "$GW4" 9999
-vm_blocked "VM TCP to the client's TransPort (not its port)" tcp "$GW4" 9041
 vm_blocked "VM spoofed source $SPOOF4: TCP" --bind "$SPOOF4" tcp "$TTPLAB_WEB_IP4" 80
 vm_blocked "VM spoofed source $SPOOF4: UDP" --bind "$SPOOF4" udp "$TTPLAB_WEB_IP4" 9999
 vm_blocked "VM spoofed source $SPOOF6: TCP" --bind "$SPOOF6" tcp "$TTPLAB_WEB_IP6" 80
-spoofed=$(ip netns exec "$TTPLAB_NS_CLI" nft list chain inet ttp gw_pre 2>/dev/null |
-    awk '/fib saddr/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }')
-check "the spoofed packets died in gw_pre (${spoofed:-?} counted)" test "${spoofed:-0}" -ge 3
+# In table inet ttp or in the anchor, whichever of the two gw_pre chains
+# (same priority) the kernel runs first.
+spoofed=$(ip netns exec "$TTPLAB_NS_CLI" nft list ruleset 2>/dev/null |
+    awk '/fib saddr/ { for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) } END { print n + 0 }')
+check "the spoofed packets died in gw_pre ($spoofed counted)" test "$spoofed" -ge 3
 blocked "local DNS to the gateway DNSPort (only from $GWIF)" udp 127.0.0.1 9055
 no_leak "VM UDP, ICMP, ICMPv6, spoofed sources"
 
@@ -241,21 +251,39 @@ streams_on "local uid $E2E_UID and uid 4242 (not in passwd: the others' ports)"
 streams_end
 http_via_exit user "local HTTP with --isolate-users" "http://$TTPLAB_WEB_IP4"
 
-note "--- tampering (-w): flush prerouting, forward policy accept"
+# vm_send: the VM's TCP, UDP and DNS, each once, not waiting for answers.
+vm_send() {
+	vm "$PY" "$PROBE" --timeout 1 tcp "$TTPLAB_WEB_IP4" 80 >/dev/null 2>&1
+	vm "$PY" "$PROBE" --timeout 1 udp "$TTPLAB_WEB_IP4" 9999 >/dev/null 2>&1
+	vm "$PY" "$PROBE" --timeout 1 udp "$TTPLAB_DNS_IP4" 53 >/dev/null 2>&1
+	vm "$PY" "$PROBE" --timeout 1 tcp "$TTPLAB_WEB_IP6" 80 >/dev/null 2>&1
+}
+wd_json() { cli "$TTP" watchdog status --json 2>/dev/null; }
+
+note "--- tampering (-w): prerouting flushed, forwarding accepted (one batch)"
 far_arm
-cli nft flush chain inet ttp prerouting; r1=$?
-cli nft "chain inet ttp filter_fwd { policy accept ; }"; r2=$?
-check "the tampering commands exit 0" [ $r1 -eq 0 ] && [ $r2 -eq 0 ]
-vm "$PY" "$PROBE" --timeout 1 tcp "$TTPLAB_WEB_IP4" 80 >/dev/null 2>&1
-vm "$PY" "$PROBE" --timeout 1 udp "$TTPLAB_WEB_IP4" 9999 >/dev/null 2>&1
-vm "$PY" "$PROBE" --timeout 1 udp "$TTPLAB_DNS_IP4" 53 >/dev/null 2>&1
-no_leak "tampered gateway chains: the VM's TCP, UDP and DNS"
-check "the watchdog puts the session's rules back" \
-    wait_for 10 eval '[ "$(fw_table)" = session ] && cli nft list chain inet ttp prerouting | grep -q "iifname"'
-OUT=$(cli "$TTP" watchdog status --json 2>&1)
-note "watchdog: $(head -c 400 <<<"$OUT")"
+printf 'flush chain inet ttp prerouting\nchain inet ttp filter_fwd { policy accept ; }\n' |
+    cli nft -f -; rc=$?
+check "the tampering batch exits 0" [ $rc -eq 0 ]
+vm_send
+no_leak "prerouting flushed, forward accepting: the VM's TCP, UDP, DNS"
+check "the watchdog locks down, then puts the session's rules back" \
+    wait_for 10 eval '[ "$(fw_table)" = session ] && cli nft list chain inet ttp prerouting | grep -q "iifname" && [ "$(wd_json | json_get repairs)" -ge 1 ]'
+note "watchdog: $(wd_json | head -c 400)"
 vm_http "VM HTTP after the repair" "http://$TTPLAB_WEB_IP4"
-no_leak "tampering, lockdown and repair"
+no_leak "tampering and repair"
+
+note "--- tampering again (-w): the forward chain deleted"
+far_arm
+cli nft delete chain inet ttp filter_fwd; rc=$?
+check "nft delete chain inet ttp filter_fwd exits 0" [ $rc -eq 0 ]
+vm_send
+check "the same fault within the window: the watchdog leaves the host in lockdown" \
+    wait_for 10 eval '[ "$(fw_table)" = lockdown ] && [ "$(wd_json | json_get mode)" = lockdown ]'
+note "watchdog: $(wd_json | head -c 400)"
+vm_send
+vm_blocked "VM HTTP in lockdown" http "$TTPLAB_WEB_IP4" 80 /
+no_leak "forward chain deleted, lockdown: nothing of the VM forwarded"
 
 note "--- ttp stop"
 far_arm
