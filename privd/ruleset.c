@@ -50,7 +50,10 @@ enum arg { NONE, TOR, DNS, TRANS, UIDS, GIDS, ROUTERS4, ROUTERS6, BLOCK,
 	/* Gateway lines: %i stands for the set of gateway interfaces, %s
 	 * for the gateway TransPort (GWT) or DNSPort (GWD); GWI has no
 	 * port. ISOT/ISOD: the elements of the isolation maps. */
-	GWI, GWT, GWD, ISOT, ISOD };
+	GWI, GWT, GWD, ISOT, ISOD,
+	/* The uid . port pairs of the isolation ports, and the rule that
+	 * keeps each uid off the others' ports. */
+	ISOOWN, ISOREJ };
 
 /* Continues a long line inside a set, indented as nft itself would. */
 #define MORE	"\n\t\t\t     "
@@ -109,6 +112,10 @@ static const struct rule {
 	{ ISO | NAT, BLOCK, "map iso_dns" },
 	{ 0,	NONE,	"type uid : inet_service" },
 	{ 0,	ISOD,	"elements = { %s }" },
+	/* Which uid may send to which of those ports (filter_out). */
+	{ ISO,	BLOCK,	"set iso_own" },
+	{ 0,	NONE,	"type uid . inet_service" },
+	{ 0,	ISOOWN,	"elements = { %s }" },
 
 	/*
 	 * Gateway mode, before anything else sees a packet from a gateway
@@ -218,6 +225,14 @@ static const struct rule {
 	{ 0,	BLOCK,	"chain filter_out" },
 	{ 0,	NONE,	"type filter hook output priority 0; policy drop;" },
 	{ 0,	NONE,	"ct state invalid drop" },
+	/* --isolate-users: a uid's own TransPort and DNSPort are for it
+	 * alone, redirected or not: another uid sending there (a DNS query
+	 * to it over loopback) would ride its circuits and could learn its
+	 * exit. Before the loopback accepts; only what opens a connection
+	 * or sends a query (tor's answers are replies); the last pair, the
+	 * other uids', is open to all. */
+	{ ISO,	ISOREJ,	"ct direction original meta l4proto { tcp, udp } th dport "
+			"%s meta skuid . th dport != @iso_own counter reject" },
 	{ 0,	NONE,	"oifname \"lo\" accept" },
 	{ 0,	NONE,	"ip daddr 127.0.0.0/8 accept" },
 	{ 0,	NONE,	"ip6 daddr ::1 accept" },
@@ -449,6 +464,24 @@ rb_isomap(struct rbuf *b, const struct privop_fw_apply *a, unsigned off)
 	rb_printf(b, " }\n");
 }
 
+/* The elements of iso_own: each uid with its two ports, three uids to a
+ * line; nothing for no uid. */
+static void
+rb_isoown(struct rbuf *b, const struct privop_fw_apply *a)
+{
+	uint8_t	 i;
+
+	if (a->iso.n_uids == 0)
+		return;
+	rb_printf(b, "\t\telements = { ");
+	for (i = 0; i < a->iso.n_uids; i++)
+		rb_printf(b, "%s%u . %u, %u . %u", i == 0 ? "" : i % 3 ? ", " :
+		    "," MORE, (unsigned)a->iso.uids[i],
+		    (unsigned)a->iso.base + 2U * i, (unsigned)a->iso.uids[i],
+		    (unsigned)a->iso.base + 2U * i + 1U);
+	rb_printf(b, " }\n");
+}
+
 /*
  * A redirect to the TransPort or the DNSPort with --isolate-users: to
  * the uid's own port, looked up in its map, and for a uid not there to
@@ -489,6 +522,16 @@ rb_rule(struct rbuf *b, const struct rule *r, const struct privop_fw_apply *a)
 	case ISOT:
 	case ISOD:
 		rb_isomap(b, a, r->arg == ISOD);
+		return;
+	case ISOOWN:
+		rb_isoown(b, a);
+		return;
+	case ISOREJ:
+		if (a->iso.n_uids > 0)
+			rb_printf(b, "\t\t%.*s%u-%u%s\n", (int)(mark - r->text),
+			    r->text, (unsigned)a->iso.base,
+			    (unsigned)a->iso.base + 2U * a->iso.n_uids - 1U,
+			    mark + 2);
 		return;
 	case TOR:	v = &a->tor_uid; break;
 	case DNS:	one = a->dns_port; v = &one; break;

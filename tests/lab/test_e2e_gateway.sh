@@ -250,6 +250,16 @@ bg_start "${CLI[@]}" setpriv --reuid=4242 --regid=4242 --clear-groups \
 streams_on "local uid $E2E_UID and uid 4242 (not in passwd: the others' ports)"
 streams_end
 http_via_exit user "local HTTP with --isolate-users" "http://$TTPLAB_WEB_IP4"
+http_via_exit user "local HTTP by name with --isolate-users (DNS on its own port)" \
+    "http://$TTPLAB_WEB_NAME"
+# uid 0 sorts first: its DNSPort is the base + 1. Its own uid may ask it,
+# no other.
+OUT=$(cli dig +time=3 +tries=1 -p 9101 @127.0.0.1 "$(tag root).lab.test" A 2>&1)
+check "root asks its own DNSPort (127.0.0.1:9101) directly: answered" \
+    grep -q 'status: NXDOMAIN' <<<"$OUT"
+OUT=$(as_user dig +time=3 +tries=1 -p 9101 @127.0.0.1 "$(tag user).lab.test" A 2>&1)
+check "uid $E2E_UID asks root's DNSPort directly: refused" \
+    eval '! grep -q "status:" <<<"$OUT"'
 
 # vm_send: the VM's TCP, UDP and DNS, each once, not waiting for answers.
 vm_send() {

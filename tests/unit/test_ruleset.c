@@ -579,7 +579,7 @@ START_TEST(isolate_rules)
 {
 	static char		 anc[RULESET_MAX];
 	struct privop_fw_apply	 a = gateway();
-	char			*nat;
+	char			*nat, *chk;
 	const char		*p;
 	int			 looks = 0;
 
@@ -613,9 +613,33 @@ START_TEST(isolate_rules)
 	assert_before(nat, "ip6 daddr ::1 return", "tcp dport 53 redirect to "
 	    ":meta skuid map @iso_trans");
 	free(nat);
-	/* The anchor has no nat, so no maps either. */
+	/* Each uid's ports are its own in filter_out too, before loopback
+	 * is accepted; the other uids' pair (9106, 9107) is open. */
+	ck_assert_ptr_nonnull(strstr(out, "\tset iso_own {\n\t\ttype uid . "
+	    "inet_service\n\t\telements = { 0 . 9100, 0 . 9101, 1000 . 9102, "
+	    "1000 . 9103, 1001 . 9104, 1001 . 9105 }\n\t}\n"));
+	nat = chain(out, "filter_out");
+	assert_before(nat, "ct state invalid drop", "ct direction original "
+	    "meta l4proto { tcp, udp } th dport 9100-9105 meta skuid . th dport "
+	    "!= @iso_own counter reject\n");
+	assert_before(nat, "@iso_own", "oifname \"lo\" accept");
+	free(nat);
+	/* The anchor has no nat, so no maps, but the same filter_out. */
 	ck_assert_int_gt(ruleset_render_anchor(&a, 0, anc, sizeof(anc)), 0);
-	ck_assert_ptr_null(strstr(anc, "iso_"));
+	ck_assert_ptr_null(strstr(anc, "iso_trans"));
+	ck_assert_ptr_null(strstr(anc, "iso_dns"));
+	ck_assert_ptr_nonnull(strstr(anc, "\tset iso_own {\n"));
+	nat = chain(out, "filter_out");
+	chk = chain(anc, "filter_out");
+	ck_assert_str_eq(nat, chk);
+	free(nat);
+	free(chk);
+	/* No uid in the list: no set elements and no rule. */
+	a.iso.n_uids = 0;
+	render(&a);
+	ck_assert_ptr_null(strstr(out, "!= @iso_own"));
+	ck_assert_ptr_nonnull(strstr(out, "redirect to :9101\n"));
+	a.iso.n_uids = 3;
 	/* All TTP_MAX_ISOLATE uids, with every other option at its largest,
 	 * fit with room to spare. */
 	for (a.iso.n_uids = 0; a.iso.n_uids < TTP_MAX_ISOLATE; a.iso.n_uids++)
