@@ -228,11 +228,16 @@ static const struct rule {
 	/* --isolate-users: a uid's own TransPort and DNSPort are for it
 	 * alone, redirected or not: another uid sending there (a DNS query
 	 * to it over loopback) would ride its circuits and could learn its
-	 * exit. Before the loopback accepts; only what opens a connection
-	 * or sends a query (tor's answers are replies); the last pair, the
-	 * other uids', is open to all. */
-	{ ISO,	ISOREJ,	"ct direction original meta l4proto { tcp, udp } th dport "
-			"%s meta skuid . th dport != @iso_own counter reject" },
+	 * exit. Before the loopback accepts; only loopback destinations
+	 * (where tor listens; the LAN and exempt users keep every port) and
+	 * only what opens a connection or sends a query (tor's answers are
+	 * replies); the last pair, the other uids', is open to all. */
+	{ ISO,	ISOREJ,	"ct direction original ip daddr 127.0.0.0/8 meta l4proto "
+			"{ tcp, udp } th dport %s meta skuid . th dport != "
+			"@iso_own counter reject" },
+	{ ISO | IP6, ISOREJ, "ct direction original ip6 daddr ::1 meta l4proto "
+			"{ tcp, udp } th dport %s meta skuid . th dport != "
+			"@iso_own counter reject" },
 	{ 0,	NONE,	"oifname \"lo\" accept" },
 	{ 0,	NONE,	"ip daddr 127.0.0.0/8 accept" },
 	{ 0,	NONE,	"ip6 daddr ::1 accept" },

@@ -620,8 +620,11 @@ START_TEST(isolate_rules)
 	    "1000 . 9103, 1001 . 9104, 1001 . 9105 }\n\t}\n"));
 	nat = chain(out, "filter_out");
 	assert_before(nat, "ct state invalid drop", "ct direction original "
-	    "meta l4proto { tcp, udp } th dport 9100-9105 meta skuid . th dport "
-	    "!= @iso_own counter reject\n");
+	    "ip daddr 127.0.0.0/8 meta l4proto { tcp, udp } th dport 9100-9105 "
+	    "meta skuid . th dport != @iso_own counter reject\n");
+	assert_before(nat, "ct state invalid drop", "ct direction original "
+	    "ip6 daddr ::1 meta l4proto { tcp, udp } th dport 9100-9105 "
+	    "meta skuid . th dport != @iso_own counter reject\n");
 	assert_before(nat, "@iso_own", "oifname \"lo\" accept");
 	free(nat);
 	/* The anchor has no nat, so no maps, but the same filter_out. */
