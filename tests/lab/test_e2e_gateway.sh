@@ -9,7 +9,8 @@
 # and two local uids use different circuits (tor's control port, while the
 # connections are open); status and `ttp rules --gateway` show it; tampering
 # with the prerouting and forward chains leaks nothing and the watchdog
-# repairs it; stop leaves nothing behind. One lab for the whole file.
+# repairs it; stop leaves nothing behind; with --no-ipv6 the VM's IPv6 is
+# dropped. One lab for the whole file (about 80 s).
 set -u
 # shellcheck source=tests/lab/e2e_lib.sh
 . "$(dirname "$0")/e2e_lib.sh"
@@ -233,6 +234,13 @@ spoofed=$(ip netns exec "$TTPLAB_NS_CLI" nft list ruleset 2>/dev/null |
     awk '/fib saddr/ { for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) } END { print n + 0 }')
 check "the spoofed packets died in gw_pre ($spoofed counted)" test "$spoofed" -ge 3
 blocked "local DNS to the gateway DNSPort (only from $GWIF)" udp 127.0.0.1 9055
+blocked "local TCP to the gateway TransPort (only from $GWIF)" tcp 127.0.0.1 9042
+OUT=$(ip netns exec "$TTPLAB_NS_LAN" "$PY" "$PROBE" --timeout 2 tcp "$TTPLAB_LAN_CLI_IP4" 9042 2>&1)
+check "the LAN host cannot reach the gateway TransPort on the client's LAN address ($OUT)" \
+    eval '! grep -q connected <<<"$OUT"'
+OUT=$(ip netns exec "$TTPLAB_NS_LAN" "$PY" "$PROBE" --timeout 2 udp "$TTPLAB_LAN_CLI_IP4" 9055 2>&1)
+check "the LAN host gets no answer from the gateway DNSPort ($OUT)" \
+    eval '! grep -q answered <<<"$OUT"'
 no_leak "VM UDP, ICMP, ICMPv6, spoofed sources"
 
 note "--- circuits: two VM addresses, two local uids"
@@ -301,6 +309,18 @@ ttp_quiet stop; rc=$?
 check "ttp stop exits 0" [ $rc -eq 0 ]
 no_leak "stop"
 nothing_left "after stop"
+
+note "--- ttp start --gateway $GWIF --no-ipv6: the VM's IPv6 dropped"
+far_arm
+ttp_quiet start --gateway "$GWIF" --no-ipv6; rc=$?
+check "ttp start --gateway --no-ipv6 exits 0" [ $rc -eq 0 ]
+vm_http "VM HTTP by IP with --no-ipv6" "http://$TTPLAB_WEB_IP4"
+vm_blocked "VM HTTP over IPv6 with --no-ipv6" http "$TTPLAB_WEB_IP6" 80 /
+vm_blocked "VM UDP over IPv6 with --no-ipv6" udp "$TTPLAB_WEB_IP6" 9999
+no_leak "--no-ipv6 gateway session"
+ttp_quiet stop; rc=$?
+check "ttp stop exits 0" [ $rc -eq 0 ]
+nothing_left "after the second stop"
 vm_down
 check "the VM namespace is gone" test ! -e "/run/netns/$VMNS"
 
