@@ -87,6 +87,14 @@ int	spawn_helper(const char *name, const char *const argv[], int *out_fd,
  * (stop waiting when tor dies) when > 0. */
 int	spawn_torctl(const char *command, long timeout_secs, pid_t tor_pid,
 	    int *out_fd, pid_t *pid);
+/*
+ * The session's rotator (docs/rotation.md): `ttp-torctl rotate --every
+ * secs`, in a session of its own, stderr on the session log, not a tracked
+ * child (it outlives this command). 0 with its pid once it says it is
+ * connected and confined and its timer runs, or -1 (logged; nothing left
+ * running).
+ */
+int	spawn_rotator(unsigned secs, pid_t *pid);
 /* Wait for pid, bounded; its exit code, or -1 (killed or timed out). */
 int	spawn_wait(pid_t pid, int timeout_ms);
 

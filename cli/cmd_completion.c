@@ -47,6 +47,7 @@ static const struct value {
 	{ "interface",		V_IFACE,	NULL,		false },
 	{ "gateway",		V_IFACE,	NULL,		true },
 	{ "bridge",		V_FREE,		NULL,		true },
+	{ "rotate",		V_FREE,		NULL,		false },	/* 10m, 1h */
 };
 
 /* One option as the completions see it. */

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "common/log.h"
+#include "session/rotate.h"
 
 enum {
 	OPT_BOOTSTRAP_TIMEOUT = FWOPT_END,
@@ -18,6 +19,7 @@ enum {
 	OPT_BRIDGE_FILE,
 	OPT_BRIDGE,
 	OPT_EXTERNAL,
+	OPT_ROTATE,
 };
 
 static const struct option start_longopts[] = {
@@ -29,6 +31,7 @@ static const struct option start_longopts[] = {
 	{ "bridge-file",	required_argument, NULL, OPT_BRIDGE_FILE },
 	{ "bridge",		required_argument, NULL, OPT_BRIDGE },
 	{ "external-daemon",	no_argument,	   NULL, OPT_EXTERNAL },
+	{ "rotate",		required_argument, NULL, OPT_ROTATE },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -48,6 +51,9 @@ start_usage(const char *cmd, FILE *fp)
 "  --use-bridges           use Tor bridges (needs --bridge or --bridge-file)\n"
 "  --bridge-file FILE      file of bridge lines\n"
 "  --bridge LINE           one bridge line (repeatable)\n"
+"  --rotate DURATION       new circuits for new connections every DURATION\n"
+"                          (90s, 10m, 1h or seconds; 10s to 24h); open\n"
+"                          connections keep theirs\n"
 "  --external-daemon       route into a tor you run yourself (BYOD): give\n"
 "                          --tor-uid, and --transport-port/--dns-port if\n"
 "                          they are not 9041/9054\n"
@@ -84,6 +90,8 @@ start_req_parse(struct start_req *r, int argc, char **argv, const char *cmd,
     bool *help)
 {
 	unsigned long long	 v;
+	char			 err[256];
+	unsigned		 secs;
 	int			 ch, rc;
 
 	*help = false;
@@ -133,6 +141,14 @@ start_req_parse(struct start_req *r, int argc, char **argv, const char *cmd,
 		case OPT_EXTERNAL:
 			r->external_daemon = true;
 			break;
+		case OPT_ROTATE:
+			if (rotate_parse(optarg, &secs, err, sizeof(err)) ==
+			    -1) {
+				log_warnx("%s", err);
+				return TTP_EXIT_ERROR;
+			}
+			r->rotate_secs = secs;
+			break;
 		case 'h':
 			start_usage(cmd, stdout);
 			*help = true;
@@ -149,6 +165,13 @@ start_req_parse(struct start_req *r, int argc, char **argv, const char *cmd,
 	if (r->external_daemon && r->fw.tor_uid == 0) {
 		log_warnx("--external-daemon needs --tor-uid N: the uid your "
 		    "tor runs as (its traffic is exempt)");
+		return TTP_EXIT_ERROR;
+	}
+	if (r->external_daemon && r->rotate_secs != 0) {
+		log_warnx("--rotate cannot be used with --external-daemon: "
+		    "ttp does not own that tor's control port; set "
+		    "MaxCircuitDirtiness in your tor or send it NEWNYM "
+		    "yourself");
 		return TTP_EXIT_ERROR;
 	}
 	if (r->external_daemon && (r->use_bridges || r->bridge_file ||

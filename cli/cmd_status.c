@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "session/anchor.h"
+#include "session/rotate.h"
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "watchdog/watchdog.h"
@@ -40,6 +41,9 @@ cmd_status(int argc, char **argv)
 	char			 err[512], when[64], routers[512], *txt;
 	const char		*fw = NULL;
 	bool			 json = false, alive, intact = false, anchored;
+	bool			 rotating;
+	time_t			 now = time(NULL);
+	long			 left = 0;
 	int			 ch, rc;
 
 	optind = 0;
@@ -81,6 +85,9 @@ cmd_status(int argc, char **argv)
 	}
 	alive = session_alive(&s);
 	anchored = anchor_alive(s.anchor_pid);
+	rotating = s.rotate_secs != 0 && rotator_alive(s.rotator_pid);
+	if (rotating)
+		left = rotate_next_in(s.rotate_since, s.rotate_secs, now);
 	if (geteuid() == 0 && privd_fd() != -1 &&
 	    privop_fw_status(privd_fd(), &rep) == 0) {
 		fw = rep.state <= FW_STATE_MAX ? fw_names[rep.state] : "?";
@@ -97,6 +104,11 @@ cmd_status(int argc, char **argv)
 		json_object_set_new(j, "tor_running", json_boolean(alive));
 		json_object_set_new(j, "boot_enabled",
 		    json_boolean(boot_enabled()));
+		/* Epoch seconds, as "started"; 0 when nothing will rotate. */
+		json_object_set_new(j, "rotation_running",
+		    json_boolean(rotating));
+		json_object_set_new(j, "next_rotation", json_integer(rotating ?
+		    (json_int_t)(now + left) : 0));
 		if (fw != NULL) {
 			json_object_set_new(j, "firewall", json_string(fw));
 			json_object_set_new(j, "firewall_intact",
@@ -160,6 +172,21 @@ cmd_status(int argc, char **argv)
 		ui_info("  isolation      per user: off");
 	ui_info("  watchdog       %s", watchdog_alive(s.watchdog_pid) ?
 	    "guarding the session" : "off");
+	if (s.rotate_secs != 0) {
+		char	 every[32], in[32];
+
+		rotate_format(s.rotate_secs, every, sizeof(every));
+		rotate_format(left, in, sizeof(in));
+		if (rotating)
+			ui_info("  rotation       every %s, next in %s", every,
+			    in);
+		else
+			ui_info("  rotation       stopped (every %s was asked; "
+			    "its rotator is not running: tor was restarted or "
+			    "it was killed); 'sudo ttp restart --rotate %s' "
+			    "resumes it", every, every);
+	} else
+		ui_info("  rotation       off");
 	ui_info("  at boot        %s", boot_enabled() ? "enabled ('sudo ttp "
 	    "disable' to turn off)" : "disabled");
 	if (fw != NULL)

@@ -5,6 +5,7 @@
  * what ttp-torctl and ttp-netcheck print, show it to the user, and write
  * one short result line for the root parent:
  *   bootstrap:  "ok" | "error <text>"
+ *   ready:      "ok" | "error <text>"   (the rotator, torctl's "ok")
  *   exit check: "ip <addr> <is_tor -1|0|1> <host 0|1>" | "fail <text>"
  */
 #include "cli/parse.h"
@@ -68,6 +69,26 @@ parse_bootstrap(FILE *in, FILE *result, void *arg)
 	}
 	if (!quiet)
 		ui_progress_done();
+	fprintf(result, "error ttp-torctl ended without a result\n");
+	return 1;
+}
+
+int
+parse_ready(FILE *in, FILE *result, void *arg)
+{
+	char	 line[512];
+
+	(void)arg;
+	while (read_line(in, line, sizeof(line))) {
+		if (strcmp(line, "ok") == 0) {
+			fprintf(result, "ok\n");
+			return 0;
+		}
+		if (strncmp(line, "error ", 6) == 0) {
+			fprintf(result, "error %.200s\n", line + 6);
+			return 1;
+		}
+	}
 	fprintf(result, "error ttp-torctl ended without a result\n");
 	return 1;
 }

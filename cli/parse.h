@@ -11,6 +11,8 @@
 /* arg: int* quiet (no progress output), or NULL. */
 int	parse_bootstrap(FILE *in, FILE *result, void *arg);
 int	parse_exit_check(FILE *in, FILE *result, void *arg);
+/* A helper's one "ok" (the rotator: connected, confined, timer armed). */
+int	parse_ready(FILE *in, FILE *result, void *arg);
 
 struct exit_result {
 	char	 ip[INET6_ADDRSTRLEN];

@@ -11,8 +11,8 @@
  *   undoes exactly what this start did, or leaves the host in lockdown
  *   when it cannot be undone safely, and says which.
  *
- *   teardown: stop the watchdog; FW_LOCKDOWN; SHUTDOWN tor and wait for
- *   it; SOCK_KILL (while the redirect's conntrack state still exists, so
+ *   teardown: stop the watchdog and the rotator; FW_LOCKDOWN; SHUTDOWN
+ *   tor and wait for it; SOCK_KILL (while the redirect's conntrack state still exists, so
  *   the RSTs of killed sockets go to loopback, not to the destination);
  *   CT_FLUSH; end ttp-anchor (its table goes with it); FW_REMOVE;
  *   DNS_RESTORE; remove the lock.
@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "session/anchor.h"
+#include "session/rotate.h"
 #include "cli/parse.h"
 #include "watchdog/watchdog.h"
 #include "common/log.h"
@@ -455,6 +456,14 @@ print_summary(const struct session *s, const struct start_req *r)
 	if (s->iso.base != 0)
 		ui_info("  isolation      per user: %u uids with circuits of "
 		    "their own, the others share one set", s->iso.n_uids);
+	if (s->rotate_secs != 0) {
+		char	 every[32];
+
+		rotate_format(s->rotate_secs, every, sizeof(every));
+		if (s->rotator_pid != 0)
+			ui_info("  rotation       every %s: new circuits for new "
+			    "connections; open ones keep theirs", every);
+	}
 	ui_info("stop with 'sudo ttp stop'");
 }
 
@@ -659,8 +668,21 @@ session_start(struct start_req *r, bool restart)
 		    "traffic stays fail-closed. Try 'ttp check' later");
 
 	s.state = SESSION_ACTIVE;
-	if (save(lockp, &s) == -1)
+	/* Rotation, like the watchdog, is not a reason to undo a session
+	 * that is up and fail-closed: one that does not start is said, and
+	 * `ttp status` shows it stopped (docs/rotation.md). */
+	if (r->rotate_secs != 0) {
+		s.rotate_secs = r->rotate_secs;
+		if (spawn_rotator(r->rotate_secs, &s.rotator_pid) == 0)
+			s.rotate_since = time(NULL);
+		else
+			ui_warn("the session runs WITHOUT identity rotation; "
+			    "'sudo ttp restart --rotate ...' tries again");
+	}
+	if (save(lockp, &s) == -1) {
+		rotator_stop(s.rotator_pid);
 		goto out;
+	}
 	print_summary(&s, r);
 	rc = TTP_EXIT_OK;
 	/* The session is complete and fail-closed without it: a watchdog
@@ -775,6 +797,18 @@ stop_watchdog(struct session *s)
 }
 
 /*
+ * The rotator next, before tor's shutdown: it would only see its control
+ * connection close, but a stop ends what it started, by pid, once that pid
+ * proves to be the rotator (session/rotate.c).
+ */
+static void
+stop_rotator(struct session *s)
+{
+	rotator_stop(s->rotator_pid);
+	s->rotator_pid = 0;
+}
+
+/*
  * End the anchor while table inet ttp is still the lockdown: the session's
  * ttp-anchor, and any other one left by a command that died before it
  * could record its anchor (only one session exists at a time). An anchor
@@ -826,6 +860,7 @@ session_teardown(struct session *s, enum teardown_mode mode)
 	 * the session's rules stay in place meanwhile. Then fail closed:
 	 * only tor and loopback may send from now on. */
 	stop_watchdog(s);
+	stop_rotator(s);
 	if (s->tor_uid != 0) {
 		if (priv_step("FW_LOCKDOWN", privop_fw_lockdown(privd_fd(),
 		    s->tor_uid, &rep), &rep) == -1)

@@ -25,6 +25,7 @@ struct start_req {
 	char		 groups_arg[LOCK_STR_MAX];	/* summary and lock */
 	pid_t		 old_anchor;	/* restart: the old session's */
 	bool		 boot;		/* `ttp boot start`: never open */
+	unsigned	 rotate_secs;	/* --rotate, 0: none */
 };
 
 enum teardown_mode {

@@ -19,10 +19,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli/parse.h"
 #include "common/helper.h"
 #include "common/exec.h"
 #include "common/log.h"
 #include "common/sandbox.h"
+
+/* The rotator has this long to connect and say so (torctl's --timeout). */
+#define ROTATOR_READY_SECS	10
 
 int
 spawn_helper(const char *name, const char *const argv[], int *out_fd,
@@ -80,6 +84,77 @@ spawn_torctl(const char *command, long timeout_secs, pid_t tor_pid,
 	argv[n++] = command;
 	argv[n] = NULL;
 	return spawn_helper("ttp-torctl", argv, out_fd, pid);
+}
+
+int
+spawn_rotator(unsigned secs, pid_t *pid)
+{
+	const char	*argv[12], *envp[4];
+	char		 path[PATH_MAX], asan[512], every[16], tbuf[16];
+	char		 res[256];
+	sigset_t	 none;
+	int		 p[2], null, logfd, sig, rc, n = 0;
+
+	*pid = 0;
+	if (helper_path("ttp-torctl", path, sizeof(path)) == -1)
+		return -1;
+	helper_env(envp, asan, sizeof(asan));
+	snprintf(every, sizeof(every), "%u", secs);
+	snprintf(tbuf, sizeof(tbuf), "%d", ROTATOR_READY_SECS);
+	argv[n++] = "ttp-torctl";
+	if (cli.cfg.file[0] != '\0') {
+		argv[n++] = "--config";
+		argv[n++] = cli.cfg.file;
+	}
+	if (log_get_verbose())
+		argv[n++] = "-v";
+	argv[n++] = "--timeout";
+	argv[n++] = tbuf;
+	argv[n++] = "rotate";
+	argv[n++] = "--every";
+	argv[n++] = every;
+	argv[n] = NULL;
+	/* Its messages, once it runs alone, go to the session log. */
+	logfd = open(session_run_path(TTP_LOG_NAME), O_WRONLY | O_APPEND |
+	    O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if ((*pid = exec_fork_piped(p)) == -1) {
+		if (logfd != -1)
+			close(logfd);
+		*pid = 0;
+		return -1;
+	}
+	if (*pid == 0) {
+		/* A session of its own: no terminal signal reaches it, and
+		 * none of this command's signal handling either. */
+		(void)setsid();
+		sigemptyset(&none);
+		(void)sigprocmask(SIG_SETMASK, &none, NULL);
+		for (sig = 1; sig < NSIG; sig++)
+			(void)signal(sig, SIG_DFL);
+		if ((null = open("/dev/null", O_RDWR)) == -1 ||
+		    dup2(null, STDIN_FILENO) == -1 ||
+		    dup2(p[1], STDOUT_FILENO) == -1 ||
+		    dup2(logfd != -1 ? logfd : null, STDERR_FILENO) == -1 ||
+		    chdir("/") == -1)
+			_exit(127);
+		execve(path, (char *const *)argv, (char *const *)envp);
+		_exit(127);
+	}
+	close(p[1]);
+	if (logfd != -1)
+		close(logfd);
+	/* Its "ok" is read in the parsing worker, like all torctl says. */
+	rc = privsep_parse(p[0], parse_ready, NULL, res, sizeof(res));
+	close(p[0]);
+	if (rc == 0 && strcmp(res, "ok\n") == 0)
+		return 0;
+	log_warnx("the rotator (ttp-torctl rotate) did not start: %.200s",
+	    strncmp(res, "error ", 6) == 0 ? res + 6 : "no answer");
+	/* Still our child: its pid cannot have been reused. */
+	(void)kill(*pid, SIGKILL);
+	(void)waitpid(*pid, NULL, 0);
+	*pid = 0;
+	return -1;
 }
 
 int

@@ -4,7 +4,8 @@
  * seccomp allowlist of ttp-torctl, loaded after it has connected to tor's
  * control socket, read the cookie and dropped to the unprivileged user:
  * from then on it only talks over that one socket, waits on it (and on
- * tor's pidfd), and prints lines. No open, no socket, no connect, no
+ * tor's pidfd, or the rotator's timerfd, created and armed before), and
+ * prints lines. No open, no socket, no connect, no
  * exec. Found with strace -f of every command against a real tor.
  */
 #include <sys/mman.h>
@@ -24,7 +25,9 @@ static const struct sandbox_rule torctl_rules[] = {
 	SB_ALLOW(munmap, "free of large replies"),
 	SB_ALLOW(poll, "wait on the control socket and tor's pidfd"),
 	SB_ALLOW(ppoll, "poll where libc implements it so"),
-	SB_ALLOW(read, "the control socket"),
+	SB_ALLOW(read, "the control socket; the rotator's timerfd ticks"),
+	SB_ALLOW(restart_syscall, "a poll resumed after a stop (SIGSTOP, "
+	    "SIGCONT): the rotator waits for hours"),
 	SB_ALLOW_ARG(sendto, 3, MSG_NOSIGNAL, "commands, via send()"),
 	SB_ALLOW_ARG(write, 0, 1, "stdout: the lines for the CLI"),
 	SB_ALLOW_ARG(write, 0, 2, "stderr: log messages"),

@@ -71,7 +71,7 @@ lock_json(const struct session *s)
 	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)s->fw_hash);
 	return json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:i, s:i, s:b,"
 	    " s:b, s:b, s:b, s:o, s:o, s:b, s:b, s:b, s:s, s:s, s:s, s:o,"
-	    " s:o, s:s, s:s, s:i, s:I, s:I, s:s, s:b}",
+	    " s:o, s:s, s:s, s:i, s:I, s:I, s:s, s:b, s:i, s:I, s:I}",
 	    "version", 1, "state", session_state_name(s->state),
 	    "pid", (json_int_t)s->pid, "started", (json_int_t)s->started,
 	    "tor_pid", (json_int_t)s->tor_pid, "tor_uid",
@@ -89,7 +89,10 @@ lock_json(const struct session *s)
 	    id_array(s->bypass_gids, s->n_bypass_gids), "fw_hash", hash,
 	    "exit_ip", s->exit_ip, "is_tor", s->is_tor, "watchdog_pid",
 	    (json_int_t)s->watchdog_pid, "anchor_pid",
-	    (json_int_t)s->anchor_pid, "config", s->config, "boot", s->boot);
+	    (json_int_t)s->anchor_pid, "config", s->config, "boot", s->boot,
+	    "rotate_secs", (int)s->rotate_secs, "rotate_since",
+	    (json_int_t)s->rotate_since, "rotator_pid",
+	    (json_int_t)s->rotator_pid);
 }
 
 /*
@@ -312,6 +315,10 @@ lock_read(const char *path, struct session *s, char *err, size_t errsz)
 	s->watchdog_pid = (pid_t)json_get_int(root, "watchdog_pid", 0, 0x7fffffff);
 	s->anchor_pid = (pid_t)json_get_int(root, "anchor_pid", 0, 0x7fffffff);
 	copy_str(root, "config", s->config);
+	s->rotate_secs = (uint32_t)json_get_int(root, "rotate_secs", 0, 86400);
+	s->rotate_since = (time_t)json_get_int(root, "rotate_since", 0,
+	    0x7fffffffffffLL);
+	s->rotator_pid = (pid_t)json_get_int(root, "rotator_pid", 0, 0x7fffffff);
 	get_gw(root, s);
 	json_decref(root);
 	return 0;

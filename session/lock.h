@@ -60,6 +60,10 @@ struct session {
 	char			 config[LOCK_STR_MAX];
 	bool			 boot;	/* `ttp boot`'s: the early lockdown
 					   or the session it started */
+	uint32_t		 rotate_secs;	/* --rotate, 0: none */
+	time_t			 rotate_since;	/* the rotator's first tick
+						   is one period after */
+	pid_t			 rotator_pid;	/* ttp-torctl rotate, 0: none */
 };
 
 const char *session_state_name(enum session_state);

@@ -3,13 +3,15 @@
  *   Landlock (no path), seccomp.
  *
  * ttp-torctl: the unprivileged Tor control client the CLI runs for
- * bootstrap progress, NEWNYM, SHUTDOWN and GETINFO. Started as root, it
+ * bootstrap progress, NEWNYM, SHUTDOWN and GETINFO, and the session's
+ * rotator (`rotate`: NEWNYM on a timer, docs/rotation.md). Started as root, it
  * does only two things with root's rights: connect to tor's control
  * socket and read the cookie (both are the tor user's, mode 0700/0600).
  * Then it becomes TTP_UNPRIV_USER with no capabilities, closes every
  * other descriptor, gives up opening any file (Landlock) and loads its
  * seccomp allowlist, all before it reads a single byte from tor. Its stdout is a line protocol for the CLI
- * (torctl/torctl.h); every wait is bounded by --timeout.
+ * (torctl/torctl.h); every wait is bounded by --timeout, except the
+ * rotator's wait for its next tick.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,10 +19,12 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "common/clock.h"
@@ -48,6 +52,7 @@ usage(int code)
 	fprintf(fp,
 "usage: ttp-torctl [--control SOCK] [--cookie FILE] [--config FILE]\n"
 "                  [--pid PID] [--timeout SECS] [-v] COMMAND [ARGS]\n"
+"       ttp-torctl [options] rotate --every SECS\n"
 "\n"
 "Talk to ttp's tor over its control socket (cookie authentication).\n"
 "\n"
@@ -59,6 +64,9 @@ usage(int code)
 "  shutdown       SIGNAL SHUTDOWN, then wait until tor has closed the\n"
 "                 connection (and exited, with --pid); prints \"ok\"\n"
 "  getinfo KEY... print KEY=VALUE lines (KEY+ ... . for multi-line values)\n"
+"  rotate         SIGNAL NEWNYM every --every SECS (1-%d) on CLOCK_BOOTTIME,\n"
+"                 for as long as tor keeps the connection open or until\n"
+"                 SIGTERM; prints \"ok\" once connected, then closes stdout\n"
 "\n"
 "options:\n"
 "  --control SOCK  control socket (default: [paths] tor_run_dir/%s)\n"
@@ -66,12 +74,14 @@ usage(int code)
 "  --config FILE   ttp configuration (default: $TTP_CONFIG, else %s)\n"
 "  --pid PID       tor's pid: waiting stops when tor exits\n"
 "  --timeout SECS  bound of the whole command, connecting included\n"
-"                  (default %d s; bootstrap %d s)\n"
+"                  (default %d s; bootstrap %d s; rotate: connecting and\n"
+"                  each NEWNYM's answer)\n"
+"  --every SECS    rotate's period\n"
 "  -v              debug messages on stderr\n"
 "\n"
 "Failures print \"error MESSAGE\"; exit status 1, 2 for usage, 3 at the\n"
 "timeout.\n",
-	    TORCTL_DEF_BOOTSTRAP_TIMEOUT, TTP_CONTROL_SOCK_NAME,
+	    TORCTL_DEF_BOOTSTRAP_TIMEOUT, TORCTL_MAX_EVERY, TTP_CONTROL_SOCK_NAME,
 	    TTP_COOKIE_NAME, TTP_DEFAULT_CONFIG, TORCTL_DEF_TIMEOUT,
 	    TORCTL_DEF_BOOTSTRAP_TIMEOUT);
 	exit(code);
@@ -297,6 +307,70 @@ cmd_getinfo(struct ctl_conn *c, char **keys, int nkeys, long long deadline)
 }
 
 /*
+ * The rotator: SIGNAL NEWNYM at every tick of tfd (a CLOCK_BOOTTIME timer
+ * armed before confinement, so it counts time asleep in suspend too), new
+ * circuits for new streams while open streams keep theirs. It ends when
+ * tor closes the connection (the session stopped, tor restarted) or on
+ * SIGTERM (its default action: nothing to clean up).
+ */
+static int
+cmd_rotate(struct ctl_conn *c, int tfd, long every, long timeout)
+{
+	struct pollfd	 pfd[2];
+	unsigned long	 n = 0;
+	uint64_t	 ticks;
+	int		 rc;
+
+	/* Ready: the CLI records the rotation now; nothing more for it. */
+	printf("ok\n");
+	fflush(stdout);
+	(void)close(STDOUT_FILENO);
+	log_debug("rotating every %ld s", every);
+	for (;;) {
+		pfd[0].fd = tfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = c->fd;
+		pfd[1].events = POLLIN;
+		/* A stop (SIGSTOP, a debugger) resumes this wait through
+		 * restart_syscall, which the allowlist has for it. */
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("rotation: poll");
+			return TORCTL_EXIT_ERROR;
+		}
+		if (pfd[1].revents != 0) {
+			/* Nothing is subscribed: only the end is expected. */
+			rc = ctl_wait_event(c, clock_ms());
+			if (rc == -1 && c->eof) {
+				log_debug("tor closed the control connection: "
+				    "rotation ends after %lu NEWNYM", n);
+				return TORCTL_EXIT_OK;
+			}
+			if (rc == -1) {
+				log_warnx("rotation ends: %s", c->err);
+				return TORCTL_EXIT_ERROR;
+			}
+			continue;
+		}
+		if ((pfd[0].revents & POLLIN) == 0 ||
+		    read(tfd, &ticks, sizeof(ticks)) != (ssize_t)sizeof(ticks))
+			continue;
+		if (ctl_command_ok(c, "SIGNAL NEWNYM", clock_ms() +
+		    timeout * 1000) == -1) {
+			if (c->eof)
+				return TORCTL_EXIT_OK;
+			log_warnx("rotation ends: %s", c->err);
+			return TORCTL_EXIT_ERROR;
+		}
+		n++;
+		/* More than one tick: the machine slept through some. */
+		log_debug("rotation %lu: SIGNAL NEWNYM (%llu tick%s)", n,
+		    (unsigned long long)ticks, ticks == 1 ? "" : "s");
+	}
+}
+
+/*
  * Connect and read the cookie, retrying until tor has created both (the
  * CLI runs us right after starting tor). Woken by inotify on the socket's
  * directory, bounded by the deadline, cut short when tor exits.
@@ -395,6 +469,7 @@ main(int argc, char *argv[])
 		{ "config", required_argument, NULL, 'f' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "every", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -405,8 +480,8 @@ main(int argc, char *argv[])
 	char		 err[512], *end;
 	const char	*control = NULL, *cookief = NULL, *config = NULL, *cmd;
 	long long	 deadline;
-	long		 pid = 0, timeout = 0;
-	int		 ch, verbose = 0, pidfd = -1, tordir = -1, rc;
+	long		 pid = 0, timeout = 0, every = 0;
+	int		 ch, verbose = 0, pidfd = -1, tordir = -1, tfd = -1, rc;
 
 	/* Nothing inherited beyond stdin, stdout, stderr. */
 	(void)sandbox_close_from(3);
@@ -441,6 +516,15 @@ main(int argc, char *argv[])
 				return fail(TORCTL_EXIT_USAGE, "bad --timeout "
 				    "'%s' (seconds, 1-86400)", optarg);
 			break;
+		case 'e':
+			errno = 0;
+			every = strtol(optarg, &end, 10);
+			if (*end != '\0' || errno != 0 || every <= 0 ||
+			    every > TORCTL_MAX_EVERY)
+				return fail(TORCTL_EXIT_USAGE, "bad --every "
+				    "'%s' (seconds, 1-%d)", optarg,
+				    TORCTL_MAX_EVERY);
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -462,11 +546,19 @@ main(int argc, char *argv[])
 				return fail(TORCTL_EXIT_USAGE, "bad getinfo key "
 				    "'%s'", argv[ch]);
 	} else if (strcmp(cmd, "bootstrap") != 0 &&
-	    strcmp(cmd, "newnym") != 0 && strcmp(cmd, "shutdown") != 0)
+	    strcmp(cmd, "newnym") != 0 && strcmp(cmd, "shutdown") != 0 &&
+	    strcmp(cmd, "rotate") != 0)
 		return fail(TORCTL_EXIT_USAGE, "unknown command '%s' (bootstrap, "
-		    "newnym, shutdown, getinfo)", cmd);
+		    "newnym, shutdown, getinfo, rotate)", cmd);
 	else if (optind != argc)
 		return fail(TORCTL_EXIT_USAGE, "%s takes no argument", cmd);
+	if ((strcmp(cmd, "rotate") == 0) != (every != 0))
+		return fail(TORCTL_EXIT_USAGE, every ? "--every is for rotate "
+		    "only" : "rotate needs --every SECS");
+	/* The rotator's second descriptor is its timer: it ends with the
+	 * control connection, whatever tor's pid does. */
+	if (every != 0 && pid != 0)
+		return fail(TORCTL_EXIT_USAGE, "rotate takes no --pid");
 	if (timeout == 0)
 		timeout = strcmp(cmd, "bootstrap") == 0 ?
 		    TORCTL_DEF_BOOTSTRAP_TIMEOUT : TORCTL_DEF_TIMEOUT;
@@ -507,11 +599,23 @@ main(int argc, char *argv[])
 		    "not ready after %ld s: %s", timeout, err);
 	if (rc == -1)
 		return fail(TORCTL_EXIT_ERROR, "%s", err);
+	/* The rotator's timer, armed now: the allowlist has no timerfd. */
+	if (every != 0) {
+		struct itimerspec its = {
+			.it_value = { .tv_sec = every },
+			.it_interval = { .tv_sec = every },
+		};
+
+		if ((tfd = timerfd_create(CLOCK_BOOTTIME, TFD_CLOEXEC)) == -1 ||
+		    timerfd_settime(tfd, 0, &its, NULL) == -1)
+			return fail(TORCTL_EXIT_ERROR, "timerfd: %s",
+			    strerror(errno));
+	}
 
 	/* Confine before the first byte from tor is read. */
 	if (sandbox_drop_user(TTP_UNPRIV_USER) == -1)
 		return fail(TORCTL_EXIT_ERROR, "cannot drop privileges");
-	close_others(c.fd, pidfd);
+	close_others(c.fd, every != 0 ? tfd : pidfd);
 	if (sandbox_landlock(&sandbox_fs_torctl, NULL) == -1)
 		return fail(TORCTL_EXIT_ERROR, "cannot restrict the files "
 		    "it may open (Landlock)");
@@ -534,6 +638,8 @@ main(int argc, char *argv[])
 		}
 	} else if (strcmp(cmd, "shutdown") == 0)
 		rc = cmd_shutdown(&c, pidfd, deadline, (int)timeout);
+	else if (strcmp(cmd, "rotate") == 0)
+		rc = cmd_rotate(&c, tfd, every, timeout);
 	else
 		rc = cmd_getinfo(&c, argv + optind, argc - optind, deadline);
 	ctl_close(&c);

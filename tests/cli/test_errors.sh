@@ -158,6 +158,16 @@ case_ "bad --bootstrap-timeout (0)" 1 "^ttp: --bootstrap-timeout: '0' is not a n
     -- start --bootstrap-timeout 0
 case_ "bad --bootstrap-timeout (negative)" 1 "^ttp: --bootstrap-timeout: '-5' is not a number" \
     -- start --bootstrap-timeout -5
+case_ "--rotate below tor's NEWNYM limit" 1 "^ttp: --rotate: '5s' is less than 10s, .*give a period from 10s to 24h" \
+    -- start --rotate 5s
+case_ "--rotate above a day" 1 "^ttp: --rotate: '25h' is more than 24h; give a period from 10s to 24h" \
+    -- restart --rotate 25h
+case_ "--rotate with an unknown unit" 1 "^ttp: --rotate: '10x' has an unknown or repeated unit" \
+    -- start --rotate 10x
+case_ "--rotate without a unit at its end" 1 "^ttp: --rotate: '1h30' lacks a unit at its end" \
+    -- enable --rotate 1h30
+case_ "--rotate with --external-daemon" 1 "^ttp: --rotate cannot be used with --external-daemon: ttp does not own that tor's control port" \
+    -- start "${TTP_START_ARGS[@]}" --rotate 10m
 case_ "bad bridge line" 1 "^ttp: --bridge: bridge line 1: 'notanaddress' is not IP:port .*port 1-65535" \
     -- start --bridge "obfs4 notanaddress"
 case_ "bad second --bridge" 1 "^ttp: --bridge: bridge line 2: " \

@@ -352,6 +352,12 @@ no_leak() {
 
 # ---------------------------------------------------------------- state
 
+# proc_gone PID: PID has exited (gone, or a zombie its new parent has not
+# reaped yet: processes that outlive ttp are reparented).
+proc_gone() {
+	[ ! -e "/proc/$1" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
 # tor_pids: tor processes living in the client namespace.
 ns_procs() {	# ns_procs COMM...: PIDs in the client ns with one of these names
 	local pid c want

@@ -6,8 +6,9 @@
 # it are dead; `ttp stop` with idle connections through Tor leaves them dead
 # (their next send reaches no one, nothing leaves afterwards); kill -9 of tor
 # during a session fails closed (requests fail, nothing leaks), status says
-# so, and `ttp restart` and `ttp stop` recover. One lab for the file (about
-# a minute). one TAP line per check; exit 0 iff all passed.
+# so, and `ttp restart` and `ttp stop` recover; the rotator (--rotate) ends
+# with its tor's control connection, status says so, and `ttp restart
+# --rotate` starts a new one. One lab for the file (about a minute). one TAP line per check; exit 0 iff all passed.
 set -u
 # shellcheck source=tests/lab/e2e_lib.sh
 . "$(dirname "$0")/e2e_lib.sh"
@@ -124,11 +125,23 @@ app_failed idle6 $rc "idle IPv6 connection after stop"
 no_leak "stop and the idle connections' next sends"
 nothing_left "after stop"
 
-note "--- kill -9 of tor during a session"
-ttp_quiet start; rc=$?
-check "ttp start exits 0" [ $rc -eq 0 ]
+# rotator_pid: the rotator the session records, when it runs.
+rotator_pid() {
+	ttp_quiet status --json
+	json_is rotation_running=true <<<"$OUT" && json_get rotator_pid <<<"$OUT"
+}
+
+note "--- kill -9 of tor during a session (with --rotate)"
+ttp_quiet start --rotate 1h; rc=$?
+check "ttp start --rotate 1h exits 0" [ $rc -eq 0 ]
+rpid=$(rotator_pid)
+check "a rotator runs (pid ${rpid:-none})" test -n "$rpid"
 far_arm
 kill_tor
+check "the rotator ended with tor's control connection" \
+    wait_for 5 proc_gone "${rpid:-1}"
+ttp_quiet status
+check "ttp status says rotation stopped" grep -q 'rotation *stopped' <<<"$OUT"
 t=$(tag killed)
 probe http "$TTPLAB_WEB_IP4" 80 "/?tag=$t"; rc=$?
 check "HTTP by IP fails" [ $rc -ne 0 ]
@@ -146,8 +159,11 @@ check "ttp status --json says tor_running false" json_is tor_running=false <<<"$
 ttp_quiet status
 check "ttp status warns that tor is not running" grep -q 'tor is not running' <<<"$OUT"
 no_leak "after kill -9 of tor"
-ttp_quiet restart; rc=$?
-check "ttp restart recovers the session (exit $rc)" [ $rc -eq 0 ]
+ttp_quiet restart --rotate 1h; rc=$?
+check "ttp restart --rotate 1h recovers the session (exit $rc)" [ $rc -eq 0 ]
+rpid2=$(rotator_pid)
+check "ttp restart --rotate started a new rotator (pid ${rpid2:-none})" \
+    test -n "$rpid2" -a "$rpid2" != "$rpid"
 t=$(tag restarted)
 probe http "$TTPLAB_WEB_IP4" 80 "/?tag=$t" >/dev/null
 src=$(web_src "$TTPLAB_WEB_LOG" "$t")

@@ -8,8 +8,11 @@
 # when on and is closed with --no-lan-bypass; status, check, check-leak and
 # refresh work; stop leaves nothing behind; --no-ipv6 blocks IPv6;
 # --allow-root and --bypass-user send only those users direct, and never
-# their DNS. One lab for the whole file (about 50 s). one TAP line per check;
-# exit 0 iff all passed.
+# their DNS; --rotate 10s (docs/rotation.md): a connection opened after a
+# tick leaves by another circuit than one opened before it, which stays up
+# and is answered, status shows the schedule, stop ends the rotator, and a
+# rotator that died is shown stopped. One lab for the whole file (about
+# 60 s, 16 of them the rotation's). one TAP line per check; exit 0 iff all passed.
 set -u
 # shellcheck source=tests/lab/e2e_lib.sh
 . "$(dirname "$0")/e2e_lib.sh"
@@ -38,6 +41,32 @@ dns_via_tor() {
 		fi ;;
 	*)	fail "DNS to $server: query seen from '${src:-nobody}' (the client is $TTPLAB_CLI_IP4), dig: ${status:-$(head -c 300 <<<"$OUT")}" ;;
 	esac
+}
+
+# streams_to HOST:PORT: "STREAM CIRCUIT" of each stream tor has open to
+# HOST:PORT, oldest first (GETINFO stream-status, through ttp-torctl as ttp
+# runs it, in the client; one stream comes as "stream-status=...").
+streams_to() {
+	cli "$TTP_BIN/ttp-torctl" --timeout 10 getinfo stream-status 2>/dev/null |
+	    awk -v t="$1" '{ sub(/^stream-status[=+]/, "") }
+	    $2 == "SUCCEEDED" && $4 == t { print $1, $3 }' | sort -n
+}
+n_streams_is() { [ "$(streams_to "$1" | wc -l)" -eq "$2" ]; }
+# secs_to_next: seconds from now to the next rotation ttp status announces.
+secs_to_next() {
+	ttp_quiet status --json
+	echo $(( $(json_get next_rotation <<<"$OUT") - $(date +%s) ))
+}
+# held_ok NAME WHAT: the held connection's request was answered via the exit.
+held_ok() {
+	local rc src
+	hold_go "$1"; rc=$?
+	src=$(web_src "$TTPLAB_WEB_LOG" "${HOLD_TAG[$1]}")
+	if [ $rc -eq 0 ] && [ -n "$src" ] && is_exit "$src"; then
+		pass "$2: answered via the exit ($src)"
+	else
+		fail "$2: status $rc, '$OUT'; web server saw '${src:-nothing}'"
+	fi
 }
 
 # blocked WHAT PROBE_ARGS...: the application's attempt must not get through.
@@ -165,21 +194,78 @@ no_leak "--no-lan-bypass session"
 ttp_quiet stop; check "ttp stop exits 0" [ $? -eq 0 ]
 nothing_left "after the second stop"
 
-note "--- ttp start --no-ipv6"
+note "--- ttp start --no-ipv6 --rotate 10s"
 far_arm
-ttp_quiet start --no-ipv6; rc=$?
-check "ttp start --no-ipv6 exits 0" [ $rc -eq 0 ]
+ttp_quiet start --no-ipv6 --rotate 10s; rc=$?
+check "ttp start --no-ipv6 --rotate 10s exits 0" [ $rc -eq 0 ]
+check "start says it rotates every 10s" grep -q 'rotation *every 10s' <<<"$OUT"
 blocked "HTTP over IPv6 with --no-ipv6" http "$TTPLAB_WEB_IP6" 80 /
 blocked "UDP over IPv6 with --no-ipv6" udp "$TTPLAB_WEB_IP6" 9999
 blocked "IPv6 to the LAN host with --no-ipv6" http "$TTPLAB_LAN_HOST_IP6" 80 /
 http_via_exit user "HTTP by name with --no-ipv6" "http://$TTPLAB_WEB_NAME"
 no_leak "--no-ipv6 session"
+
+note "--- identity rotation (--rotate 10s)"
+t=$(now)
+ttp_quiet status --json
+check "status --json: rotate_secs 10, rotation_running" \
+    json_is rotate_secs=10 rotation_running=true <<<"$OUT"
+rpid=$(json_get rotator_pid <<<"$OUT")
+left=$(( $(json_get next_rotation <<<"$OUT") - $(date +%s) ))
+check "next_rotation is within the period (in ${left}s)" test "$left" -ge 0 -a "$left" -le 10
+check "the rotator (pid $rpid) is ttp-torctl, run by _ttp, in its own session" \
+    test "$(cat "/proc/$rpid/comm" 2>/dev/null)" = ttp-torctl -a \
+    "$(awk '$1 == "Uid:" { print $2 }' "/proc/$rpid/status")" = "$(id -u _ttp)" -a \
+    "$(ps -o sid= -p "$rpid" | tr -d ' ')" = "$rpid"
+ttp status
+check "ttp status: rotation every 10s, next in ..." grep -q 'rotation *every 10s, next in [0-9]*s$' <<<"$OUT"
+# Two connections in one period (just after a tick) share a circuit; one
+# opened after the next tick gets another. The ticks are up to 1 s after
+# what status says (it counts whole seconds).
+left=$(secs_to_next)
+[ "$left" -ge 7 ] || sleep $(( left + 2 ))
+web=$TTPLAB_WEB_IP4:80
+hold_start rot-old "$TTPLAB_WEB_IP4" 80 && wait_for 10 n_streams_is "$web" 1 &&
+    hold_start rot-mid "$TTPLAB_WEB_IP4" 80 && wait_for 10 n_streams_is "$web" 2 ||
+    fail "could not open two connections through Tor: $(streams_to "$web" | tr '\n' ' ')"
+before=$(streams_to "$web" | awk '{ print $2 }' | sort -u | tr '\n' ' ')
+note "streams to $web before the tick: $(streams_to "$web" | tr '\n' ' ')"
+check "two connections opened within one period share one circuit ($before)" \
+    test "$(wc -w <<<"$before")" -eq 1
+left=$(secs_to_next)
+sleep $(( left + 2 ))
+hold_start rot-new "$TTPLAB_WEB_IP4" 80 && wait_for 10 n_streams_is "$web" 3 ||
+    fail "could not open a connection after the tick: $(streams_to "$web" | tr '\n' ' ')"
+note "streams to $web after the tick: $(streams_to "$web" | tr '\n' ' ')"
+after=$(streams_to "$web" | tail -n 1 | awk '{ print $2 }')
+check "a connection opened after the tick uses a new circuit ($after, not $before)" \
+    test -n "$after" -a "${before// /}" != "$after"
+check "the connections opened before the tick keep their circuit ($before)" \
+    test "$(streams_to "$web" | head -n 2 | awk '{ print $2 }' | sort -u | tr '\n' ' ')" = "$before"
+held_ok rot-old "a connection opened before the rotation, used after it"
+held_ok rot-new "a connection opened after the rotation"
+held_ok rot-mid "the second connection of the first period"
+note "rotation checks took $(elapsed "$t")s"
+no_leak "--no-ipv6 --rotate session"
 ttp_quiet stop; check "ttp stop exits 0" [ $? -eq 0 ]
+check "ttp stop ended the rotator (pid $rpid)" wait_for 5 proc_gone "$rpid"
 nothing_left "after the third stop"
 
-note "--- ttp start --allow-root --bypass-user nobody (split tunnelling)"
-ttp_quiet start --allow-root --bypass-user nobody; rc=$?
-check "ttp start --allow-root --bypass-user nobody exits 0" [ $rc -eq 0 ]
+note "--- ttp start --allow-root --bypass-user nobody --rotate 1h (split tunnelling)"
+ttp_quiet start --allow-root --bypass-user nobody --rotate 1h; rc=$?
+check "ttp start --allow-root --bypass-user nobody --rotate 1h exits 0" [ $rc -eq 0 ]
+# A rotator that died is shown stopped; nothing else changes.
+ttp_quiet status --json
+rpid=$(json_get rotator_pid <<<"$OUT")
+if [ -n "$rpid" ] && [ "$(cat "/proc/$rpid/comm" 2>/dev/null)" = ttp-torctl ]; then
+	kill -TERM "$rpid"
+	wait_for 5 proc_gone "$rpid"
+fi
+ttp_quiet status --json
+check "a killed rotator: status --json says rotation_running false, next_rotation 0" \
+    json_is state=active rotate_secs=3600 rotation_running=false next_rotation=0 <<<"$OUT"
+ttp status
+check "a killed rotator: status says rotation stopped" grep -q 'rotation *stopped' <<<"$OUT"
 for who in root user; do
 	t=$(tag "bypass-$who")
 	curl_as "$who" "http://$TTPLAB_WEB_IP4/?tag=$t"

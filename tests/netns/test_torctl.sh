@@ -8,7 +8,10 @@
 # ttp-torctl authenticates, drops to the unprivileged user under seccomp,
 # GETINFO works, bootstrap follows events and times out cleanly (exit 3),
 # NEWNYM, a wrong cookie is refused, SHUTDOWN ends tor (waited for through
-# its pidfd), and nothing is left running.
+# its pidfd), and nothing is left running. The rotator (`rotate`,
+# docs/rotation.md): confined the same way, alive after SIGSTOP/SIGCONT
+# (restart_syscall), ended by SIGTERM and by tor's shutdown; against a
+# scripted tor, NEWNYM at each tick of its timer.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -58,7 +61,7 @@ inner() {
 	set -u
 	# shellcheck disable=SC1090
 	. "$H_LIB"
-	local conf=$T/ttp.conf pid out rc t0 t1 st tpid uid
+	local conf=$T/ttp.conf pid out rc t0 t1 st tpid uid rpid rpid2
 
 	ip link set lo up || bail "lo up"
 
@@ -128,6 +131,45 @@ inner() {
 		bail "wrong cookie: $out"
 	pass "errors (bad key, wrong cookie)"
 
+	# The rotator: confined like every torctl once it says "ok".
+	"$TORCTL" --config "$conf" --timeout 10 rotate --every 1 \
+	    >"$T/rot1.out" 2>"$T/rot1.err" &
+	rpid=$!
+	wait_for 15 grep -qx ok "$T/rot1.out" ||
+		bail "rotate: no ok: $(cat "$T/rot1.out" "$T/rot1.err")"
+	st=$(cat "/proc/$rpid/status" 2>/dev/null)
+	echo "$st" | grep -Eq '^Seccomp:[[:space:]]+2' || bail "rotator: no seccomp filter"
+	echo "$st" | grep -Eq '^NoNewPrivs:[[:space:]]+1' || bail "rotator: no NO_NEW_PRIVS"
+	echo "$st" | grep -Eq '^CapEff:[[:space:]]+0+$' || bail "rotator: capabilities left"
+	echo "$st" | grep -Eq "^Uid:[[:space:]]+$(id -u _ttp)[[:space:]]" || bail "rotator is not _ttp"
+	[ "$(ls "/proc/$rpid/fd" | wc -l)" -eq 4 ] ||
+		bail "rotator keeps other descriptors than stdin, stderr, the socket and its timer: $(ls -l "/proc/$rpid/fd")"
+	pass "rotate: ok once connected, then _ttp, no capabilities, seccomp, stdout closed, 2 descriptors of its own"
+	# Stopped and continued in its wait: restart_syscall, not SIGSYS.
+	kill -STOP "$rpid"
+	sleep 0.3
+	kill -CONT "$rpid"
+	sleep 1.5
+	kill -0 "$rpid" 2>/dev/null || bail "rotator died after SIGSTOP/SIGCONT: $(cat "$T/rot1.err")"
+	# Its NEWNYMs reach tor: within 10 s of the one above, tor defers them.
+	grep -q 'Rate limiting NEWNYM request' "$T/run/tor.log" ||
+		bail "tor saw no NEWNYM from the rotator: $(tail -3 "$T/run/tor.log")"
+	pass "rotate: tor receives its NEWNYM; alive after SIGSTOP/SIGCONT"
+	t0=$(date +%s%N)
+	kill -TERM "$rpid"
+	wait "$rpid"
+	rc=$?
+	t1=$(date +%s%N)
+	[ $rc -eq 143 ] && [ $(( (t1 - t0) / 1000000 )) -lt 2000 ] ||
+		bail "rotator on SIGTERM: rc $rc after $(( (t1 - t0) / 1000000 )) ms"
+	pass "rotate: SIGTERM ends it at once"
+	# One that runs on: tor's shutdown below must end it.
+	"$TORCTL" --config "$conf" --timeout 10 rotate --every 3600 \
+	    >"$T/rot2.out" 2>"$T/rot2.err" &
+	rpid2=$!
+	wait_for 15 grep -qx ok "$T/rot2.out" ||
+		bail "rotate: no ok: $(cat "$T/rot2.out" "$T/rot2.err")"
+
 	out=$("$TORCTL" --config "$conf" --pid "$pid" --timeout 20 shutdown)
 	rc=$?
 	[ $rc -eq 0 ] && [ "$out" = "ok" ] || bail "shutdown: rc $rc: $out"
@@ -138,6 +180,11 @@ inner() {
 	rm -f "$T/tor.pid"
 	[ -e "$T/torrun/control.sock" ] && bail "control socket left behind"
 	pass "shutdown, tor exited"
+	wait_for 5 eval "! kill -0 $rpid2" || bail "rotator still running after tor's shutdown"
+	wait "$rpid2"
+	rc=$?
+	[ $rc -eq 0 ] || bail "rotator after tor's shutdown: rc $rc: $(cat "$T/rot2.err")"
+	pass "rotate: ends by itself (exit 0) when tor closes the control connection"
 
 	# With tor gone: bounded failure, and a dead --pid cuts the wait short.
 	out=$("$TORCTL" --config "$conf" --timeout 1 newnym)
@@ -155,6 +202,13 @@ inner() {
 
 	out=$("$TORCTL" bogus 2>&1)
 	[ $? -eq 2 ] || bail "usage: $out"
+	for bad in "rotate" "--every 10 newnym" "--every 0 rotate" \
+	    "--every 86401 rotate" "--every 10x rotate" "--pid 1 --every 10 rotate" \
+	    "--every 10 rotate extra"; do
+		# shellcheck disable=SC2086
+		out=$("$TORCTL" --config "$conf" $bad 2>&1)
+		[ $? -eq 2 ] && grep -q '^error ' <<<"$out" || bail "usage '$bad': $out"
+	done
 	"$TORCTL" --help | grep -q '^usage: ttp-torctl' || bail "--help"
 	return 0
 }
@@ -176,6 +230,7 @@ srv.listen(1)
 srv.settimeout(10)
 c, _ = srv.accept()
 c.settimeout(10)
+newnyms = []
 EVENTS = [
     'NOTICE BOOTSTRAP PROGRESS=5 TAG=conn SUMMARY="Connecting to a relay"',
     'NOTICE BOOTSTRAP PROGRESS=10 TAG=conn_done SUMMARY="Connected to a relay"',
@@ -202,6 +257,14 @@ for raw in c.makefile('rb'):
         for e in EVENTS:
             time.sleep(0.05)
             c.sendall(b'650 STATUS_CLIENT ' + e.encode() + b'\r\n')
+    elif line == 'SIGNAL NEWNYM':
+        # argv[3]: hang up after that many, their times in argv[4].
+        c.sendall(b'250 OK\r\n')
+        newnyms.append(time.monotonic())
+        if len(sys.argv) > 4 and len(newnyms) == int(sys.argv[3]):
+            open(sys.argv[4], 'w').write(
+                ' '.join('%.3f' % (t - newnyms[0]) for t in newnyms) + '\n')
+            break
     elif line == 'GETINFO config-text':
         c.sendall(b'250+config-text=\r\n..dotted\r\nplain\r\n.\r\n250 OK\r\n')
     else:
@@ -228,6 +291,27 @@ pass "event-driven bootstrap progress (scripted tor)"
 out=$(fake getinfo config-text) || bail "getinfo data block: $out"
 [ "$out" = "$(printf 'config-text+\n..dotted\nplain\n.')" ] || bail "getinfo data block: $out"
 pass "getinfo data block printed dot-stuffed"
+
+# The rotator's schedule: NEWNYM at each tick (every 1 s here), and exit 0
+# when tor hangs up (after the third).
+rm -f "$T/fake/control.sock" "$T/fake/newnym.times"
+timeout 20 python3 "$T/fake/tor.py" "$T/fake/control.sock" "$T/fake/cookie" \
+    3 "$T/fake/newnym.times" &
+fpid=$!
+t0=$(date +%s%N)
+out=$("$TORCTL" --config "$T/ttp.conf" --control "$T/fake/control.sock" \
+    --cookie "$T/fake/cookie" --timeout 10 rotate --every 1 2>"$T/fake/rot.err")
+rc=$?
+t1=$(date +%s%N)
+wait "$fpid"
+[ $rc -eq 0 ] && [ "$out" = ok ] ||
+	bail "rotate against scripted tor: rc $rc, '$out': $(cat "$T/fake/rot.err")"
+read -r _ b c < "$T/fake/newnym.times" || bail "scripted tor saw no 3 NEWNYM"
+awk -v b="$b" -v c="$c" 'BEGIN { exit !(b > 0.8 && b < 1.5 && c - b > 0.8 && c - b < 1.5) }' ||
+	bail "NEWNYM not 1 s apart: 0 $b $c"
+ms=$(( (t1 - t0) / 1000000 ))
+[ "$ms" -ge 2800 ] && [ "$ms" -lt 6000 ] || bail "rotate --every 1 took $ms ms for 3 NEWNYM"
+pass "rotate: SIGNAL NEWNYM at each tick (at +$b s, +$c s after the first), exit 0 when tor hangs up (${ms} ms)"
 
 # A symlink in place of the control socket (its directory is the tor
 # user's) is not followed, even to a live control socket.

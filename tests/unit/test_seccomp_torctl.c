@@ -10,8 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/clock.h"
@@ -134,6 +139,78 @@ START_TEST(allowed_control_exchange)
 }
 END_TEST
 
+/* A process state letter from /proc/PID/stat ('?' when unreadable). */
+static char
+proc_state(pid_t pid)
+{
+	char	 path[64], buf[512], *p;
+	FILE	*fp;
+	size_t	 n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return '?';
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	return (p = strrchr(buf, ')')) != NULL && p[1] == ' ' ? p[2] : '?';
+}
+
+/*
+ * The rotator's wait (torctl/main.c, cmd_rotate): a CLOCK_BOOTTIME timerfd
+ * armed before confinement, polled with the control socket under the
+ * allowlist. Stopped and continued in the middle of that poll, it resumes
+ * through restart_syscall, which must be allowed, and its tick arrives.
+ */
+START_TEST(rotator_wait_survives_stop)
+{
+	struct itimerspec its = { .it_value = { .tv_nsec = 400 * 1000000L } };
+	pid_t		 pid;
+	int		 sv[2], status, tfd, i;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    sv), 0);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		struct pollfd	 pfd[2];
+		uint64_t	 ticks;
+
+		close(sv[1]);
+		if ((tfd = timerfd_create(CLOCK_BOOTTIME, TFD_CLOEXEC)) == -1 ||
+		    timerfd_settime(tfd, 0, &its, NULL) == -1)
+			_exit(98);
+		if (sandbox_seccomp(&sandbox_torctl) == -1)
+			_exit(99);
+		pfd[0].fd = tfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = sv[0];
+		pfd[1].events = POLLIN;
+		while (poll(pfd, 2, -1) == -1)
+			;
+		if ((pfd[0].revents & POLLIN) == 0 ||
+		    read(tfd, &ticks, sizeof(ticks)) != sizeof(ticks) ||
+		    ticks != 1)
+			_exit(1);
+		_exit(0);
+	}
+	close(sv[0]);
+	/* Asleep: in its poll (nothing else it does blocks). */
+	for (i = 0; i < 200 && proc_state(pid) != 'S'; i++)
+		usleep(1000);
+	ck_assert_int_eq(proc_state(pid), 'S');
+	ck_assert_int_eq(kill(pid, SIGSTOP), 0);
+	ck_assert_int_eq(waitpid(pid, &status, WUNTRACED), pid);
+	ck_assert(WIFSTOPPED(status));
+	ck_assert_int_eq(kill(pid, SIGCONT), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "rotator's wait after SIGSTOP/SIGCONT: status %#x%s", status,
+	    WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS ?
+	    " (SIGSYS: restart_syscall refused)" : "");
+	close(sv[1]);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -142,6 +219,7 @@ main(void)
 
 	tcase_add_test(tc, forbidden_kills);
 	tcase_add_test(tc, allowed_control_exchange);
+	tcase_add_test(tc, rotator_wait_survives_stop);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
