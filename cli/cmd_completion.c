@@ -46,6 +46,7 @@ static const struct value {
 	{ "bypass-group",	V_GROUPS,	NULL,		true },
 	{ "user",		V_USERS,	NULL,		false },	/* run */
 	{ "interface",		V_IFACE,	NULL,		false },
+	{ "gateway",		V_IFACE,	NULL,		true },
 	{ "bridge",		V_FREE,		NULL,		true },
 	{ "rotate",		V_FREE,		NULL,		false },	/* 10m, 1h */
 };

@@ -190,6 +190,8 @@ cmd_diagnose(int argc, char **argv)
 		a.allow_root = s.allow_root;
 		a.lan_bypass = s.lan_bypass;
 		a.routers = s.routers;
+		a.gw = s.gw;
+		a.iso = s.iso;
 		a.ipv6 = s.ipv6;
 		printf("-- the session's ruleset (as rendered for privd)\n");
 		if (ruleset_render_session(&a, rules, RULESET_MAX) > 0)

@@ -152,6 +152,24 @@ cmd_status(int argc, char **argv)
 	if (s.lan_bypass && !s.lan_allow_router)
 		ui_info("  routers        %s (the LAN bypass does not reach "
 		    "them)", routers);
+	if (s.gw.n_ifs > 0) {
+		char	 ifs[TTP_MAX_GATEWAYS * (TTP_IFNAME_MAX + 2)] = "";
+		uint8_t	 i;
+
+		for (i = 0; i < s.gw.n_ifs; i++)
+			snprintf(ifs + strlen(ifs), sizeof(ifs) - strlen(ifs),
+			    "%s%s", i ? ", " : "", s.gw.ifs[i]);
+		ui_info("  gateway        %s (TransPort %u, DNSPort %u; "
+		    "nothing forwarded)", ifs, s.gw.trans_port,
+		    s.gw.dns_port);
+	} else
+		ui_info("  gateway        off");
+	if (s.iso.base != 0)
+		ui_info("  isolation      per user: on (%u uids with their "
+		    "own circuits, ports %u-%u)", s.iso.n_uids, s.iso.base,
+		    s.iso.base + 2U * s.iso.n_uids + 1U);
+	else
+		ui_info("  isolation      per user: off");
 	ui_info("  watchdog       %s", watchdog_alive(s.watchdog_pid) ?
 	    "guarding the session" : "off");
 	if (s.rotate_secs != 0) {

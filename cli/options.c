@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
+#include <net/if.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,12 +161,54 @@ opt_ids(bool group, const char *arg, uint32_t *ids, uint8_t *n)
 	return rc;
 }
 
+/* One --gateway IFACE: a name privd would accept, given once. */
+static int
+opt_gateway(struct fw_opts *o, const char *arg)
+{
+	char	 name[TTP_IFNAME_MAX];
+	uint8_t	 i;
+
+	if (o->n_gw >= TTP_MAX_GATEWAYS) {
+		log_warnx("--gateway: more than %d interfaces; put the hosts "
+		    "behind fewer (one bridge)", TTP_MAX_GATEWAYS);
+		return -1;
+	}
+	if (strcmp(arg, "lo") == 0) {
+		log_warnx("--gateway lo: loopback is this host itself, not a "
+		    "network of other hosts; name a bridge or a NIC (see 'ip "
+		    "link')");
+		return -1;
+	}
+	memset(name, 0, sizeof(name));
+	if (strlen(arg) >= sizeof(name) ||
+	    (memcpy(name, arg, strlen(arg)), !privop_valid_ifname(name,
+	    sizeof(name)))) {
+		log_warnx("--gateway: '%s' is not an interface name (1 to %d "
+		    "of A-Z a-z 0-9 _ . -); see 'ip link'", arg,
+		    TTP_IFNAME_MAX - 1);
+		return -1;
+	}
+	for (i = 0; i < o->n_gw; i++)
+		if (strcmp(o->gw_ifs[i], name) == 0) {
+			log_warnx("--gateway %s: given twice; name each "
+			    "interface once", name);
+			return -1;
+		}
+	memcpy(o->gw_ifs[o->n_gw++], name, sizeof(name));
+	return 0;
+}
+
 int
 fw_opts_parse(struct fw_opts *o, int opt, const char *arg)
 {
 	unsigned long long	 v;
 
 	switch (opt) {
+	case FWOPT_GATEWAY:
+		return opt_gateway(o, arg) == 0 ? 1 : -1;
+	case FWOPT_ISOLATE_USERS:
+		o->isolate_users = true;
+		return 1;
 	case FWOPT_ALLOW_ROOT:
 		o->allow_root = true;
 		return 1;
@@ -251,6 +294,165 @@ host_has_ipv6_loopback(void)
 	return found;
 }
 
+/*
+ * Whether `name` carries a default route of this network namespace:
+ * /proc/net/route ("eth0 00000000 ... 0003 ... 00000000" destination and
+ * mask 0) or /proc/net/ipv6_route (destination ::/0, the device last).
+ */
+static bool
+has_default_route(const char *name)
+{
+	char	 line[512], dev[64], dst[33], mask[16];
+	unsigned plen;
+	FILE	*fp;
+	bool	 found = false;
+
+	if ((fp = fopen("/proc/net/route", "re")) != NULL) {
+		while (!found && fgets(line, sizeof(line), fp) != NULL)
+			if (sscanf(line, "%63s %15s %*s %*s %*s %*s %*s %15s",
+			    dev, dst, mask) == 3 && strcmp(dst,
+			    "00000000") == 0 && strcmp(mask, "00000000") == 0 &&
+			    strcmp(dev, name) == 0)
+				found = true;
+		fclose(fp);
+	}
+	if (!found && (fp = fopen("/proc/net/ipv6_route", "re")) != NULL) {
+		while (!found && fgets(line, sizeof(line), fp) != NULL)
+			if (sscanf(line, "%32s %x %*s %*s %*s %*s %*s %*s %*s "
+			    "%63s", dst, &plen, dev) == 3 && plen == 0 &&
+			    strcmp(dst, "00000000000000000000000000000000") ==
+			    0 && strcmp(dev, name) == 0)
+				found = true;
+		fclose(fp);
+	}
+	return found;
+}
+
+int
+fw_opts_check_gateways(const struct fw_opts *o, const char *interface)
+{
+	uint8_t	 i;
+
+	for (i = 0; i < o->n_gw; i++) {
+		const char	*g = o->gw_ifs[i];
+
+		if (if_nametoindex(g) == 0) {
+			log_warnx("--gateway %s: no such network interface "
+			    "(see 'ip link'); create the bridge first (e.g. "
+			    "start libvirt's network) or leave the option out",
+			    g);
+			return -1;
+		}
+		if (interface != NULL && strcmp(interface, g) == 0) {
+			log_warnx("--gateway %s: that is the interface given "
+			    "with -i, this host's way out; a gateway "
+			    "interface is where the hosts to carry are", g);
+			return -1;
+		}
+		if (has_default_route(g)) {
+			log_warnx("--gateway %s: this host's default route "
+			    "goes out there; a gateway interface must face "
+			    "the hosts to carry, not the uplink", g);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+cmp_u32(const void *x, const void *y)
+{
+	uint32_t	 a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * --isolate-users: the uids of the passwd database now (NSS included),
+ * less tor's and those that bypass Tor anyway, ascending, each once; the
+ * first TTP_MAX_ISOLATE get a pair of ports of their own.
+ */
+static int
+isolate_uids(const struct fw_opts *o, struct privop_fw_apply *a)
+{
+	uint32_t	*v = NULL, *nv;
+	size_t		 n = 0, cap = 0, i, k = 0;
+	struct passwd	*pw;
+
+	setpwent();
+	while ((pw = getpwent()) != NULL) {
+		uint32_t	 uid = (uint32_t)pw->pw_uid;
+
+		if (uid == a->tor_uid || uid == UINT32_MAX ||
+		    (uid == 0 && o->allow_root))
+			continue;
+		for (i = 0; i < o->nuids && o->uids[i] != uid; i++)
+			;
+		if (i < o->nuids)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				endpwent();
+				free(v);
+				log_warn("--isolate-users");
+				return -1;
+			}
+			v = nv;
+		}
+		v[n++] = uid;
+	}
+	endpwent();
+	if (n > 0)
+		qsort(v, n, sizeof(*v), cmp_u32);
+	for (i = 0; i < n && k < TTP_MAX_ISOLATE; i++)
+		if (k == 0 || v[i] != a->iso.uids[k - 1])
+			a->iso.uids[k++] = v[i];
+	for (; i < n && v[i] == a->iso.uids[k - 1]; i++)
+		;
+	if (i < n)
+		log_warnx("--isolate-users: more than %d accounts; those "
+		    "from uid %u on share one set of circuits",
+		    TTP_MAX_ISOLATE, (unsigned)v[i]);
+	free(v);
+	a->iso.n_uids = (uint8_t)k;
+	a->iso.base = TTP_ISO_PORT_BASE;
+	return 0;
+}
+
+/* The ports of gateway mode and isolation, clear of the session's. */
+static int
+extra_ports(const struct fw_opts *o, struct privop_fw_apply *a)
+{
+	const uint16_t	 mine[] = { a->trans_port, a->dns_port };
+	uint32_t	 lo = a->iso.base, hi = lo + 2U * a->iso.n_uids + 1U;
+	size_t		 i;
+
+	if (o->n_gw > 0) {
+		memcpy(a->gw.ifs, o->gw_ifs, sizeof(a->gw.ifs));
+		a->gw.n_ifs = o->n_gw;
+		a->gw.trans_port = TTP_DEF_GW_TRANS_PORT;
+		a->gw.dns_port = TTP_DEF_GW_DNS_PORT;
+	}
+	for (i = 0; i < sizeof(mine) / sizeof(mine[0]); i++) {
+		if (o->n_gw > 0 && (mine[i] == a->gw.trans_port ||
+		    mine[i] == a->gw.dns_port)) {
+			log_warnx("port %u is gateway mode's (%u, %u); choose "
+			    "another with --transport-port/--dns-port",
+			    mine[i], TTP_DEF_GW_TRANS_PORT,
+			    TTP_DEF_GW_DNS_PORT);
+			return -1;
+		}
+		if (a->iso.base != 0 && mine[i] >= lo && mine[i] <= hi) {
+			log_warnx("port %u is inside --isolate-users' range "
+			    "%u-%u; choose another with --transport-port/"
+			    "--dns-port", mine[i], (unsigned)lo, (unsigned)hi);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 fw_opts_finish(const struct fw_opts *o, struct privop_fw_apply *a)
 {
@@ -295,5 +497,7 @@ fw_opts_finish(const struct fw_opts *o, struct privop_fw_apply *a)
 	if (a->lan_bypass && !o->lan_allow_router &&
 	    routes_read(&a->routers) == -1)
 		return -1;
-	return 0;
+	if (o->isolate_users && isolate_uids(o, a) == -1)
+		return -1;
+	return extra_ports(o, a);
 }

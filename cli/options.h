@@ -26,6 +26,8 @@ enum {
 	FWOPT_TRANS_PORT,
 	FWOPT_DNS_PORT,
 	FWOPT_TOR_UID,
+	FWOPT_GATEWAY,
+	FWOPT_ISOLATE_USERS,
 	FWOPT_END		/* first value free for a command's own */
 };
 
@@ -38,7 +40,9 @@ enum {
 	{ "bypass-group",	required_argument, NULL, FWOPT_BYPASS_GROUP },	\
 	{ "transport-port",	required_argument, NULL, FWOPT_TRANS_PORT },	\
 	{ "dns-port",		required_argument, NULL, FWOPT_DNS_PORT },	\
-	{ "tor-uid",		required_argument, NULL, FWOPT_TOR_UID }
+	{ "tor-uid",		required_argument, NULL, FWOPT_TOR_UID },	\
+	{ "gateway",		required_argument, NULL, FWOPT_GATEWAY },	\
+	{ "isolate-users",	no_argument,	   NULL, FWOPT_ISOLATE_USERS }
 
 #define FW_OPTS_HELP							\
 	"  --allow-root          exempt root (uid 0) from Tor routing\n"	\
@@ -53,7 +57,13 @@ enum {
 	"  --transport-port N    Tor's TransPort (default 9041)\n"		\
 	"  --dns-port N          Tor's DNSPort (default 9054)\n"		\
 	"  --tor-uid N           uid tor runs as (default: the uid of the\n"	\
-	"                        tor user, " TTP_DEF_TOR_USER ")\n"
+	"                        tor user, " TTP_DEF_TOR_USER ")\n"	\
+	"  --gateway IFACE       also carry the TCP and DNS of the hosts\n"	\
+	"                        behind IFACE (a VM bridge, docker0, a\n"	\
+	"                        second NIC) through Tor, nothing else;\n"	\
+	"                        repeatable, up to 4 (docs/gateway.md)\n"	\
+	"  --isolate-users       give each local user (uid) Tor circuits\n"	\
+	"                        no other user shares\n"
 
 struct fw_opts {
 	const char	*tor_user;	/* used when tor_uid is 0 */
@@ -69,6 +79,9 @@ struct fw_opts {
 	uint8_t		 nuids;
 	uint8_t		 ngids;
 	bool		 ports_given;	/* --transport-port or --dns-port */
+	char		 gw_ifs[TTP_MAX_GATEWAYS][TTP_IFNAME_MAX];
+	uint8_t		 n_gw;		/* --gateway, in the order given */
+	bool		 isolate_users;
 };
 
 struct ttp_config;
@@ -91,6 +104,12 @@ int	bad_option(const char *cmd, char **argv);
 /* Strict decimal in [min, max]; 0 on success. */
 int	parse_uint(const char *s, unsigned long long min,
 	    unsigned long long max, unsigned long long *out);
+/*
+ * Before a session starts: each --gateway interface exists, is not the
+ * interface of a default route nor `interface` (-i, may be NULL). 0, or
+ * -1 after one line saying which and how to fix it.
+ */
+int	fw_opts_check_gateways(const struct fw_opts *o, const char *interface);
 /* Does this network namespace have ::1 on lo (/proc/net/if_inet6)? */
 bool	host_has_ipv6_loopback(void);
 

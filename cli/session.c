@@ -280,6 +280,43 @@ choose_ports(struct start_req *r, struct privop_fw_apply *a,
 	return 0;
 }
 
+/*
+ * Gateway mode's and isolation's ports are fixed (the ruleset and the
+ * hosts behind the gateway rely on them): taken by another program, the
+ * start stops here, before anything changed. tor binds the gateway ports
+ * on every address; this checks loopback, the usual squatter's.
+ */
+static int
+extra_ports_free(const struct start_req *r, const struct privop_fw_apply *a)
+{
+	unsigned	 p, hi;
+
+	if (r->external_daemon && (a->gw.n_ifs > 0 || a->iso.base != 0)) {
+		log_warnx("--gateway and --isolate-users need the tor ttp "
+		    "starts; leave out --external-daemon");
+		return -1;
+	}
+	if (a->gw.n_ifs > 0 &&
+	    (port_is_free(SOCK_STREAM, a->gw.trans_port, a->ipv6) != 1 ||
+	    port_is_free(SOCK_DGRAM, a->gw.dns_port, a->ipv6) != 1)) {
+		log_warnx("gateway mode's ports %u (TCP) and %u (UDP) must be "
+		    "free; stop the program that holds them (see 'ss -lntup')",
+		    a->gw.trans_port, a->gw.dns_port);
+		return -1;
+	}
+	hi = a->iso.base + 2U * a->iso.n_uids + 1U;
+	for (p = a->iso.base; a->iso.base != 0 && p < hi; p += 2)
+		if (port_is_free(SOCK_STREAM, (uint16_t)p, a->ipv6) != 1 ||
+		    port_is_free(SOCK_DGRAM, (uint16_t)(p + 1), a->ipv6) !=
+		    1) {
+			log_warnx("--isolate-users needs ports %u-%u free; %u "
+			    "or %u is taken (see 'ss -lntup')", a->iso.base,
+			    hi, p, p + 1);
+			return -1;
+		}
+	return 0;
+}
+
 static void
 session_fill(struct session *s, const struct start_req *r,
     const struct privop_fw_apply *a)
@@ -298,6 +335,8 @@ session_fill(struct session *s, const struct start_req *r,
 	s->lan_bypass = a->lan_bypass;
 	s->lan_allow_router = a->lan_bypass && r->fw.lan_allow_router;
 	s->routers = a->routers;
+	s->gw = a->gw;
+	s->iso = a->iso;
 	s->ipv6 = a->ipv6;
 	s->use_bridges = r->use_bridges;
 	s->is_tor = -1;
@@ -403,6 +442,20 @@ print_summary(const struct session *s, const struct start_req *r)
 	    s->bypass_users : "", r->fw.ngids ? ", groups " : "",
 	    r->fw.ngids ? s->bypass_groups : "");
 	ui_info("  IPv6           %s", s->ipv6 ? "through Tor" : "blocked");
+	if (s->gw.n_ifs > 0) {
+		char	 ifs[TTP_MAX_GATEWAYS * (TTP_IFNAME_MAX + 2)] = "";
+		uint8_t	 i;
+
+		for (i = 0; i < s->gw.n_ifs; i++)
+			snprintf(ifs + strlen(ifs), sizeof(ifs) - strlen(ifs),
+			    "%s%s", i ? ", " : "", s->gw.ifs[i]);
+		ui_info("  gateway        %s: their TCP and DNS through Tor "
+		    "(TransPort %u, DNSPort %u), nothing forwarded", ifs,
+		    s->gw.trans_port, s->gw.dns_port);
+	}
+	if (s->iso.base != 0)
+		ui_info("  isolation      per user: %u uids with circuits of "
+		    "their own, the others share one set", s->iso.n_uids);
 	if (s->rotate_secs != 0) {
 		char	 every[32];
 
@@ -477,13 +530,18 @@ session_start(struct start_req *r, bool restart)
 	/* tor first: installing it creates the user whose uid we need. */
 	if (!r->external_daemon && ensure_tor(tor, sizeof(tor)) == -1)
 		return TTP_EXIT_ERROR;
-	if (fw_opts_finish(&r->fw, &a) == -1)
+	if (fw_opts_check_gateways(&r->fw, r->interface) == -1 ||
+	    fw_opts_finish(&r->fw, &a) == -1)
 		return TTP_EXIT_ERROR;
 	snprintf(lockp, sizeof(lockp), "%s", session_run_path(TTP_LOCK_NAME));
 	if (check_existing(restart) == -1)
 		return TTP_EXIT_ERROR;
 	torrc_opts_init(&o, &cli.cfg);
 	o.ipv6 = a.ipv6;
+	o.gw_trans_port = a.gw.trans_port;
+	o.gw_dns_port = a.gw.dns_port;
+	o.iso_base = a.iso.base;
+	o.n_iso = a.iso.n_uids;
 	if (!r->external_daemon && tor_socks_dir(&cli.cfg, o.socks_path,
 	    sizeof(o.socks_path), err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
@@ -498,7 +556,7 @@ session_start(struct start_req *r, bool restart)
 		if (load_bridges(r, bl, &o) == -1)
 			goto out;
 	}
-	if (choose_ports(r, &a, &o) == -1)
+	if (choose_ports(r, &a, &o) == -1 || extra_ports_free(r, &a) == -1)
 		goto out;
 	session_fill(&s, r, &a);
 	snprintf(s.bypass_users, sizeof(s.bypass_users), "%s", r->users_arg);
@@ -673,6 +731,8 @@ session_boot_lockdown(struct start_req *r)
 	a.lan_bypass = false;
 	a.n_bypass_uids = a.n_bypass_gids = 0;
 	memset(&a.routers, 0, sizeof(a.routers));
+	memset(&a.gw, 0, sizeof(a.gw));
+	memset(&a.iso, 0, sizeof(a.iso));
 	session_fill(&s, r, &a);
 	s.state = SESSION_LOCKDOWN;
 	s.boot = true;
@@ -791,6 +851,7 @@ session_teardown(struct session *s, enum teardown_mode mode)
 	struct session		 none;
 	char			 lockp[PATH_MAX], err[256];
 	uint16_t		 tport;
+	unsigned		 i;
 	int			 failed = 0;
 
 	snprintf(lockp, sizeof(lockp), "%s", session_run_path(TTP_LOCK_NAME));
@@ -826,6 +887,14 @@ session_teardown(struct session *s, enum teardown_mode mode)
 		failed = 1;
 	else if (rep.count > 0)
 		log_debug("%u redirected connection(s) destroyed", rep.count);
+	/* --isolate-users: the connections redirected to each uid's
+	 * TransPort, and to the other uids'. */
+	for (i = 0; s->iso.base != 0 && i <= s->iso.n_uids; i++) {
+		tport = (uint16_t)(s->iso.base + 2U * i);
+		if (priv_step("SOCK_KILL", privop_sock_kill(privd_fd(), tport,
+		    &rep), &rep) == -1)
+			failed = 1;
+	}
 	if (priv_step("CT_FLUSH", privop_ct_flush(privd_fd(), &rep),
 	    &rep) == -1)
 		failed = 1;

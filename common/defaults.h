@@ -113,6 +113,26 @@
 #define TTP_MAX_ROUTERS		8
 
 /*
+ * Gateway mode (docs/gateway.md): at most this many --gateway interfaces,
+ * each name shorter than IFNAMSIZ, and the ports tor listens on for the
+ * hosts behind them (on 0.0.0.0 and [::], reachable only from those
+ * interfaces).
+ */
+#define TTP_MAX_GATEWAYS	4
+#define TTP_IFNAME_MAX		16	/* IFNAMSIZ, with the NUL */
+#define TTP_DEF_GW_TRANS_PORT	9042
+#define TTP_DEF_GW_DNS_PORT	9055
+
+/*
+ * --isolate-users (docs/gateway.md, "Per-user isolation"): at most this
+ * many uids get a TransPort/DNSPort pair of their own, from
+ * TTP_ISO_PORT_BASE up (uid i of the sorted list: base + 2i and
+ * base + 2i + 1); one more pair after them serves every other uid.
+ */
+#define TTP_MAX_ISOLATE		128
+#define TTP_ISO_PORT_BASE	9100
+
+/*
  * The anchor: a copy of the session's filter chains in a table declared
  * `flags owner`, which no other netlink socket can change or delete (and
  * `nft flush ruleset` leaves in place). It lives as long as its socket, held

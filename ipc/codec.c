@@ -25,9 +25,10 @@ enum ftype {
 	F_U32,		/* uint32_t, at most max */
 	F_U64,		/* uint64_t */
 	F_ERR,		/* int32_t, 0..INT32_MAX */
-	F_IDS,		/* uint32_t[TTP_MAX_BYPASS] + uint8_t count at noff */
-	F_ADDRS,	/* uint8_t[TTP_MAX_ROUTERS][max] + uint8_t count at
-			   noff: an array of bin, each exactly max bytes */
+	F_IDS,		/* uint32_t[cap] + uint8_t count at noff */
+	F_ADDRS,	/* uint8_t[cap][max] + uint8_t count at noff: an
+			   array of bin, each exactly max bytes (addresses,
+			   interface names) */
 	F_STR		/* char[PRIVOP_MSG_MAX], NUL-terminated, no inner NUL */
 };
 
@@ -37,39 +38,62 @@ struct field {
 	size_t		 off;	/* in struct privop_req or privop_reply */
 	size_t		 noff;	/* F_IDS: offset of the element count */
 	uint64_t	 max;	/* F_U32: largest value the type allows;
-				   F_ADDRS: an address's length */
+				   F_ADDRS: an element's length */
+	size_t		 cap;	/* F_IDS, F_ADDRS: most elements (0:
+				   TTP_MAX_BYPASS, TTP_MAX_ROUTERS) */
+	int		 opt;	/* 1: optional, encoded only when not 0 or
+				   empty (gateway mode, isolation), so a
+				   request without them is the frame it
+				   always was */
 };
+
+/* The most elements an array field holds. */
+static size_t
+field_cap(const struct field *f)
+{
+	if (f->cap != 0)
+		return f->cap;
+	return f->type == F_IDS ? TTP_MAX_BYPASS : TTP_MAX_ROUTERS;
+}
 
 #define FA(m)	offsetof(struct privop_req, u.fw_apply.m)
 static const struct field fw_apply_keys[] = {
-	{ "tor_uid",	 F_U32,	 FA(tor_uid),	  0, UINT32_MAX },
-	{ "trans_port",	 F_U16,	 FA(trans_port),  0, 0 },
-	{ "dns_port",	 F_U16,	 FA(dns_port),	  0, 0 },
-	{ "bypass_uids", F_IDS,	 FA(bypass_uids), FA(n_bypass_uids), 0 },
-	{ "bypass_gids", F_IDS,	 FA(bypass_gids), FA(n_bypass_gids), 0 },
-	{ "allow_root",	 F_BOOL, FA(allow_root),  0, 0 },
-	{ "lan_bypass",	 F_BOOL, FA(lan_bypass),  0, 0 },
-	{ "ipv6",	 F_BOOL, FA(ipv6),	  0, 0 },
-	{ "routers_v4",	 F_ADDRS, FA(routers.v4), FA(routers.n_v4), 4 },
-	{ "routers_v6",	 F_ADDRS, FA(routers.v6), FA(routers.n_v6), 16 },
+	{ "tor_uid",	 F_U32,	 FA(tor_uid),	  0, UINT32_MAX, 0, 0 },
+	{ "trans_port",	 F_U16,	 FA(trans_port),  0, 0, 0, 0 },
+	{ "dns_port",	 F_U16,	 FA(dns_port),	  0, 0, 0, 0 },
+	{ "bypass_uids", F_IDS,	 FA(bypass_uids), FA(n_bypass_uids), 0, 0, 0 },
+	{ "bypass_gids", F_IDS,	 FA(bypass_gids), FA(n_bypass_gids), 0, 0, 0 },
+	{ "allow_root",	 F_BOOL, FA(allow_root),  0, 0, 0, 0 },
+	{ "lan_bypass",	 F_BOOL, FA(lan_bypass),  0, 0, 0, 0 },
+	{ "ipv6",	 F_BOOL, FA(ipv6),	  0, 0, 0, 0 },
+	{ "routers_v4",	 F_ADDRS, FA(routers.v4), FA(routers.n_v4), 4, 0, 0 },
+	{ "routers_v6",	 F_ADDRS, FA(routers.v6), FA(routers.n_v6), 16, 0, 0 },
+	{ "gw_ifs",	 F_ADDRS, FA(gw.ifs),	  FA(gw.n_ifs), TTP_IFNAME_MAX,
+	  TTP_MAX_GATEWAYS, 1 },
+	{ "gw_trans_port", F_U16, FA(gw.trans_port), 0, 0, 0, 1 },
+	{ "gw_dns_port", F_U16,	 FA(gw.dns_port), 0, 0, 0, 1 },
+	{ "iso_uids",	 F_IDS,	 FA(iso.uids),	  FA(iso.n_uids), 0,
+	  TTP_MAX_ISOLATE, 1 },
+	{ "iso_base",	 F_U16,	 FA(iso.base),	  0, 0, 0, 1 },
 };
 static const struct field fw_lockdown_keys[] = {
 	{ "tor_uid", F_U32,
-	  offsetof(struct privop_req, u.fw_lockdown.tor_uid), 0, UINT32_MAX },
+	  offsetof(struct privop_req, u.fw_lockdown.tor_uid), 0, UINT32_MAX,
+	  0, 0 },
 };
 static const struct field sock_kill_keys[] = {
 	{ "trans_port", F_U16,
-	  offsetof(struct privop_req, u.sock_kill.trans_port), 0, 0 },
+	  offsetof(struct privop_req, u.sock_kill.trans_port), 0, 0, 0, 0 },
 };
 
 #define RP(m)	offsetof(struct privop_reply, m)
 static const struct field reply_keys[] = {
-	{ "err",   F_ERR, RP(err),   0, 0 },
-	{ "msg",   F_STR, RP(msg),   0, 0 },
-	{ "state", F_U32, RP(state), 0, FW_STATE_MAX },
-	{ "hash",  F_U64, RP(hash),  0, 0 },
-	{ "count", F_U32, RP(count), 0, UINT32_MAX },
-	{ "anchors", F_U32, RP(anchors), 0, (1u << TTP_ANCHOR_SLOTS) - 1 },
+	{ "err",   F_ERR, RP(err),   0, 0, 0, 0 },
+	{ "msg",   F_STR, RP(msg),   0, 0, 0, 0 },
+	{ "state", F_U32, RP(state), 0, FW_STATE_MAX, 0, 0 },
+	{ "hash",  F_U64, RP(hash),  0, 0, 0, 0 },
+	{ "count", F_U32, RP(count), 0, UINT32_MAX, 0, 0 },
+	{ "anchors", F_U32, RP(anchors), 0, (1u << TTP_ANCHOR_SLOTS) - 1, 0, 0 },
 };
 
 static const struct opdesc {
@@ -166,7 +190,7 @@ pack_field(msgpack_packer *pk, const struct field *f, const void *base)
 		return msgpack_pack_uint32(pk, (uint32_t)i32);
 	case F_IDS:
 		memcpy(&n, (const unsigned char *)base + f->noff, sizeof(n));
-		if (n > TTP_MAX_BYPASS || msgpack_pack_array(pk, n) != 0)
+		if (n > field_cap(f) || msgpack_pack_array(pk, n) != 0)
 			return -1;
 		for (i = 0; i < n; i++) {
 			memcpy(&u32, p + i * sizeof(u32), sizeof(u32));
@@ -176,7 +200,7 @@ pack_field(msgpack_packer *pk, const struct field *f, const void *base)
 		return 0;
 	case F_ADDRS:
 		memcpy(&n, (const unsigned char *)base + f->noff, sizeof(n));
-		if (n > TTP_MAX_ROUTERS || msgpack_pack_array(pk, n) != 0)
+		if (n > field_cap(f) || msgpack_pack_array(pk, n) != 0)
 			return -1;
 		for (i = 0; i < n; i++)
 			if (msgpack_pack_bin_with_body(pk, p + i * f->max,
@@ -192,24 +216,50 @@ pack_field(msgpack_packer *pk, const struct field *f, const void *base)
 	return -1;
 }
 
+/* An optional field left out of the frame: 0, or an empty array. */
+static int
+field_empty(const struct field *f, const void *base)
+{
+	const unsigned char	*p = (const unsigned char *)base;
+	uint16_t		 u16;
+	uint8_t			 n;
+
+	if (!f->opt)
+		return 0;
+	switch (f->type) {
+	case F_U16:
+		memcpy(&u16, p + f->off, sizeof(u16));
+		return u16 == 0;
+	case F_IDS:
+	case F_ADDRS:
+		memcpy(&n, p + f->noff, sizeof(n));
+		return n == 0;
+	default:
+		return 0;
+	}
+}
+
 static ssize_t
 encode(const struct field *keys, size_t nkeys, const void *base, int op,
     void *buf, size_t bufsz)
 {
 	struct fixbuf	 fb = { buf, 0, bufsz };
 	msgpack_packer	 pk;
-	size_t		 i;
+	size_t		 i, n = 0;
 
 	if (bufsz > PRIVOP_FRAME_MAX)
 		fb.size = PRIVOP_FRAME_MAX;
 	msgpack_packer_init(&pk, &fb, fixbuf_write);
-	if (msgpack_pack_map(&pk, nkeys + (op > 0)) != 0)
+	for (i = 0; i < nkeys; i++)
+		n += !field_empty(&keys[i], base);
+	if (msgpack_pack_map(&pk, n + (op > 0)) != 0)
 		return -1;
 	if (op > 0 && (pack_key(&pk, "op") != 0 ||
 	    msgpack_pack_uint32(&pk, (uint32_t)op) != 0))
 		return -1;
 	for (i = 0; i < nkeys; i++)
-		if (pack_field(&pk, &keys[i], base) != 0)
+		if (!field_empty(&keys[i], base) &&
+		    pack_field(&pk, &keys[i], base) != 0)
 			return -1;
 	return (ssize_t)fb.len;
 }
@@ -239,7 +289,8 @@ privop_encode_reply(const struct privop_reply *rep, void *buf, size_t bufsz)
  * "FIXME security guard"): a 5-byte frame could make it ask for 200 GB.
  * So walk the headers first, without building anything: admit only the
  * types ttp frames are made of (no float, ext, bin16/32, 32-bit containers
- * or strings, map16), and refuse any count or length larger than the bytes
+ * or strings; map16 only for fw_apply's keys with gateway mode and
+ * isolation, more than 15), and refuse any count or length larger than the bytes
  * left. msgpack-c then does the real decoding.
  */
 static int
@@ -267,9 +318,10 @@ frame_shape(const unsigned char *p, size_t len, const char **why)
 			n = b & 0x1f;				/* fixstr */
 		else if (b >= 0xcc && b <= 0xd3)
 			i += (size_t)1 << (b & 0x03);	/* u/int 8..64 */
-		else if (b == 0xc4 || b == 0xd9 || b == 0xda || b == 0xdc)
-			w = b == 0xda || b == 0xdc ? 2 : 1;
-					/* bin8, str8, str16, array16 */
+		else if (b == 0xc4 || b == 0xd9 || b == 0xda || b == 0xdc ||
+		    b == 0xde)
+			w = b == 0xda || b == 0xdc || b == 0xde ? 2 : 1;
+				/* bin8, str8, str16, array16, map16 */
 		else {
 			*why = "value of a type no ttp frame uses";
 			return -1;
@@ -281,8 +333,8 @@ frame_shape(const unsigned char *p, size_t len, const char **why)
 			}
 			n = w == 1 ? p[i] : (size_t)p[i] << 8 | p[i + 1];
 			i += w;
-			if (b == 0xdc) {
-				pending += n;
+			if (b == 0xdc || b == 0xde) {
+				pending += b == 0xde ? 2 * n : n;
 				n = 0;
 			}
 		}
@@ -376,8 +428,9 @@ get_field(const struct field *f, const msgpack_object *o, void *base,
 			*why = "wrong type: expected an array";
 			return -1;
 		}
-		if (o->via.array.size > TTP_MAX_BYPASS) {
-			*why = "array longer than TTP_MAX_BYPASS";
+		if (o->via.array.size > field_cap(f)) {
+			*why = f->cap == 0 ? "array longer than TTP_MAX_BYPASS"
+			    : "array longer than its field holds";
 			return -1;
 		}
 		for (n = 0; n < o->via.array.size; n++) {
@@ -394,8 +447,9 @@ get_field(const struct field *f, const msgpack_object *o, void *base,
 			*why = "wrong type: expected an array";
 			return -1;
 		}
-		if (o->via.array.size > TTP_MAX_ROUTERS) {
-			*why = "array longer than TTP_MAX_ROUTERS";
+		if (o->via.array.size > field_cap(f)) {
+			*why = f->cap == 0 ? "array longer than TTP_MAX_ROUTERS"
+			    : "array longer than its field holds";
 			return -1;
 		}
 		for (n = 0; n < o->via.array.size; n++) {
@@ -404,7 +458,7 @@ get_field(const struct field *f, const msgpack_object *o, void *base,
 			if (e->type != MSGPACK_OBJECT_BIN ||
 			    e->via.bin.size != f->max) {
 				*why = "wrong type: expected an address "
-				    "(bin of 4 or 16 bytes)";
+				    "(bin of 4 or 16 bytes) or a name";
 				return -1;
 			}
 			memcpy(p + n * f->max, e->via.bin.ptr, f->max);
@@ -441,11 +495,13 @@ get_fields(const msgpack_object *m, const struct field *keys, size_t nkeys,
     int skip_op, void *base, const char **why)
 {
 	bool	 seen[KEYS_MAX] = { false };
-	size_t	 i, j;
+	size_t	 i, j, req = 0, op = skip_op ? 1 : 0;
 
-	if (m->via.map.size != nkeys + (skip_op ? 1 : 0)) {
-		*why = m->via.map.size < nkeys + (skip_op ? 1 : 0) ?
-		    "missing key" : "extra key";
+	for (j = 0; j < nkeys; j++)
+		req += !keys[j].opt;
+	if (m->via.map.size < req + op || m->via.map.size > nkeys + op) {
+		*why = m->via.map.size < req + op ? "missing key" :
+		    "extra key";
 		return -1;
 	}
 	for (i = 0; i < m->via.map.size; i++) {
@@ -468,7 +524,13 @@ get_fields(const msgpack_object *m, const struct field *keys, size_t nkeys,
 		if (get_field(&keys[j], &kv->val, base, why) == -1)
 			return -1;
 	}
-	/* Sizes matched and nothing repeated, so every key was seen. */
+	/* Nothing repeated; every key that is not optional must be there
+	 * (with optional keys the size alone does not say). */
+	for (j = 0; j < nkeys; j++)
+		if (!keys[j].opt && !seen[j]) {
+			*why = "missing key";
+			return -1;
+		}
 	return 0;
 }
 
@@ -641,6 +703,129 @@ valid_routers(const uint8_t *a, uint8_t n, size_t len, const char **why)
 	return 0;
 }
 
+/*
+ * A gateway interface name: 1 to TTP_IFNAME_MAX - 1 bytes of
+ * [A-Za-z0-9_.-], NUL-padded to the end, not "lo" (loopback is never a
+ * gateway), ".", ".." (names the kernel refuses), no two alike. Root side:
+ * the name becomes rule text, so nothing but these bytes may get there.
+ */
+int
+privop_valid_ifname(const char *name, size_t sz)
+{
+	size_t	 i, len = strnlen(name, sz);
+
+	if (len == 0 || len >= sz || strcmp(name, "lo") == 0 ||
+	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char	 c = (unsigned char)name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		    c == '-'))
+			return 0;
+	}
+	for (; i < sz; i++)
+		if (name[i] != '\0')
+			return 0;
+	return 1;
+}
+
+static int
+port_clash(uint16_t p, const struct privop_fw_apply *a, int self)
+{
+	const uint16_t	 ports[] = { a->trans_port, a->dns_port,
+	    a->gw.trans_port, a->gw.dns_port };
+	size_t		 i;
+
+	for (i = 0; i < nitems(ports); i++)
+		if ((int)i != self && ports[i] != 0 && ports[i] == p)
+			return 1;
+	return 0;
+}
+
+static int
+valid_gateway(const struct privop_fw_apply *a, const char **why)
+{
+	const struct privop_gateway	*g = &a->gw;
+	uint8_t				 i, j;
+
+	if (g->n_ifs > TTP_MAX_GATEWAYS) {
+		*why = "more than TTP_MAX_GATEWAYS gateway interfaces";
+		return -1;
+	}
+	for (i = 0; i < g->n_ifs; i++) {
+		if (!privop_valid_ifname(g->ifs[i], sizeof(g->ifs[i]))) {
+			*why = "gateway interface not a valid name";
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(g->ifs[j], g->ifs[i]) == 0) {
+				*why = "duplicate gateway interface";
+				return -1;
+			}
+	}
+	if (g->n_ifs == 0 && (g->trans_port != 0 || g->dns_port != 0)) {
+		*why = "gateway ports without a gateway interface";
+		return -1;
+	}
+	if (g->n_ifs > 0 && (g->trans_port == 0 || g->dns_port == 0)) {
+		*why = "gateway port out of range 1..65535";
+		return -1;
+	}
+	if (g->n_ifs > 0 && (port_clash(g->trans_port, a, 2) ||
+	    port_clash(g->dns_port, a, 3))) {
+		*why = "gateway port equal to another port";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+valid_isolate(const struct privop_fw_apply *a, const char **why)
+{
+	const struct privop_isolate	*iso = &a->iso;
+	const uint16_t			 ports[] = { a->trans_port, a->dns_port,
+	    a->gw.trans_port, a->gw.dns_port };
+	uint32_t			 last = 0;
+	size_t				 i;
+
+	if (iso->n_uids > TTP_MAX_ISOLATE) {
+		*why = "more than TTP_MAX_ISOLATE isolated uids";
+		return -1;
+	}
+	if (iso->base == 0) {
+		if (iso->n_uids != 0) {
+			*why = "isolated uids without a port base";
+			return -1;
+		}
+		return 0;
+	}
+	/* The last pair, the other uids', ends at base + 2n + 1. */
+	if ((uint32_t)iso->base + 2U * iso->n_uids + 1U > 65535U) {
+		*why = "isolation ports beyond 65535";
+		return -1;
+	}
+	for (i = 0; i < iso->n_uids; i++) {
+		if (iso->uids[i] == UINT32_MAX || iso->uids[i] == a->tor_uid) {
+			*why = "isolated uid out of range (or the tor uid)";
+			return -1;
+		}
+		if (i > 0 && iso->uids[i] <= last) {
+			*why = "isolated uids not in ascending order";
+			return -1;
+		}
+		last = iso->uids[i];
+	}
+	for (i = 0; i < nitems(ports); i++)
+		if (ports[i] >= iso->base && ports[i] <= iso->base +
+		    2U * iso->n_uids + 1U) {
+			*why = "a port inside the isolation range";
+			return -1;
+		}
+	return 0;
+}
+
 int
 privop_validate_req(const struct privop_req *req, const char **why)
 {
@@ -662,7 +847,8 @@ privop_validate_req(const struct privop_req *req, const char **why)
 		    valid_routers(a->routers.v4[0], a->routers.n_v4, 4,
 		    why) == -1 ||
 		    valid_routers(a->routers.v6[0], a->routers.n_v6, 16,
-		    why) == -1)
+		    why) == -1 || valid_gateway(a, why) == -1 ||
+		    valid_isolate(a, why) == -1)
 			return -1;
 		return 0;
 	case PRIVOP_FW_LOCKDOWN:

@@ -54,14 +54,45 @@ struct privop_routers {
 };
 
 /*
+ * Gateway mode (docs/gateway.md): the interfaces whose hosts are carried
+ * by Tor, each a NUL-padded name of TTP_IFNAME_MAX bytes, and the ports
+ * tor listens on for them. None: no gateway (both ports 0).
+ */
+struct privop_gateway {
+	char		 ifs[TTP_MAX_GATEWAYS][TTP_IFNAME_MAX];
+	uint8_t		 n_ifs;
+	uint16_t	 trans_port;
+	uint16_t	 dns_port;
+};
+
+/*
+ * Per-user isolation (--isolate-users): uid uids[i] is redirected to
+ * TransPort base + 2i and DNSPort base + 2i + 1, every other uid to the
+ * pair after them (base + 2n, base + 2n + 1). base 0: no isolation.
+ */
+struct privop_isolate {
+	uint32_t	 uids[TTP_MAX_ISOLATE];
+	uint8_t		 n_uids;
+	uint16_t	 base;
+};
+
+/*
  * FW_APPLY keys: "tor_uid", "trans_port", "dns_port", "bypass_uids" (array),
  * "bypass_gids" (array), "allow_root", "lan_bypass", "ipv6" (booleans),
- * "routers_v4", "routers_v6" (arrays of 4- and 16-byte bin).
+ * "routers_v4", "routers_v6" (arrays of 4- and 16-byte bin),
+ * "gw_ifs" (array of TTP_IFNAME_MAX-byte bin), "gw_trans_port",
+ * "gw_dns_port", "iso_uids" (array), "iso_base".
  * Validation: tor_uid in 1..0xfffffffe; ports 1..65535; at most
  * TTP_MAX_BYPASS ids, each in 1..0xfffffffe (root is exempted only through
  * allow_root); at most TTP_MAX_ROUTERS routers per family, each a unicast
  * address (not unspecified, loopback, multicast or broadcast), no two
- * alike.
+ * alike. At most TTP_MAX_GATEWAYS gateway interfaces, each a name of 1 to
+ * 15 bytes of [A-Za-z0-9_.-] (not "lo", ".", ".."), NUL-padded, no two
+ * alike; with any, both gateway ports 1..65535, distinct from each other
+ * and from trans_port and dns_port; with none, both 0. iso_base 0 with no
+ * uids, or at most TTP_MAX_ISOLATE uids in strictly ascending order (0 is
+ * allowed: root gets its own pair; the tor uid is not), and base + 2n + 1
+ * at most 65535, the range clear of every other port.
  */
 struct privop_fw_apply {
 	uint32_t	 tor_uid;
@@ -75,6 +106,8 @@ struct privop_fw_apply {
 	bool		 lan_bypass;
 	bool		 ipv6;		/* redirect IPv6; false: drop it */
 	struct privop_routers routers;
+	struct privop_gateway gw;
+	struct privop_isolate iso;
 };
 
 /* FW_ANCHOR: the same keys and validation as FW_APPLY (the ports are
@@ -146,6 +179,9 @@ ssize_t	privop_encode_reply(const struct privop_reply *rep, void *buf,
 int	privop_decode_req(const void *buf, size_t len, struct privop_req *req,
 	    const char **why);
 int	privop_validate_req(const struct privop_req *req, const char **why);
+/* 1 when name (sz bytes, NUL-padded) is a gateway interface name the
+ * ruleset may carry (see FW_APPLY above), else 0. */
+int	privop_valid_ifname(const char *name, size_t sz);
 int	privop_decode_reply(const void *buf, size_t len,
 	    struct privop_reply *rep, const char **why);
 const char *privop_name(enum privop op);

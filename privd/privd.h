@@ -26,7 +26,7 @@ void	privd_fw_anchor(const struct privop_req *, struct privop_reply *);
  * and validated integers only. Return the length, or -1 when buf is too
  * small. Also used by `ttp rules` (unprivileged) so that what it prints is
  * exactly what privd loads. */
-#define RULESET_MAX	16384
+#define RULESET_MAX	32768
 int	ruleset_render_session(const struct privop_fw_apply *a, char *buf,
 	    size_t bufsz);
 int	ruleset_render_lockdown(uint32_t tor_uid, char *buf, size_t bufsz);

@@ -36,12 +36,24 @@
 #define ROOT		0x20	/* session with allow-root */
 #define NAT		0x40	/* table inet ttp, not the anchor */
 #define ANCHOR		0x80	/* the anchor */
+#define GW		0x100	/* session with gateway interfaces */
+#define ISO		0x200	/* session with --isolate-users */
+/* Blocks only some sessions have: ruleset_classify() does not require
+ * them, but counts them when they are there. */
+#define OPTIONAL	(GW | ISO)
 
 /* What a line is: a plain line, a rule whose %s stands for integers (a
  * rule on an empty list of bypass ids is left out), a set's elements
  * line whose %s stands for the routers of one family (left out when
  * there are none), or the start of a set or a chain. */
-enum arg { NONE, TOR, DNS, TRANS, UIDS, GIDS, ROUTERS4, ROUTERS6, BLOCK };
+enum arg { NONE, TOR, DNS, TRANS, UIDS, GIDS, ROUTERS4, ROUTERS6, BLOCK,
+	/* Gateway lines: %i stands for the set of gateway interfaces, %s
+	 * for the gateway TransPort (GWT) or DNSPort (GWD); GWI has no
+	 * port. ISOT/ISOD: the elements of the isolation maps. */
+	GWI, GWT, GWD, ISOT, ISOD,
+	/* The uid . port pairs of the isolation ports, and the rule that
+	 * keeps each uid off the others' ports. */
+	ISOOWN, ISOREJ };
 
 /* Continues a long line inside a set, indented as nft itself would. */
 #define MORE	"\n\t\t\t     "
@@ -91,12 +103,52 @@ static const struct rule {
 	{ 0,	NONE,	"type ipv6_addr" },
 	{ 0,	ROUTERS6, "elements = { %s }" },
 
-	/* Kept because the documented chain list names it; gateway mode is
-	 * not offered, so it has no rules and forwarded packets are dropped
-	 * in filter_fwd. */
+	/* --isolate-users: each uid's TransPort and DNSPort; a uid not in
+	 * the maps misses the lookup, and the rule after the one that looks
+	 * it up sends it to the pair of the other uids. */
+	{ ISO | NAT, BLOCK, "map iso_trans" },
+	{ 0,	NONE,	"type uid : inet_service" },
+	{ 0,	ISOT,	"elements = { %s }" },
+	{ ISO | NAT, BLOCK, "map iso_dns" },
+	{ 0,	NONE,	"type uid : inet_service" },
+	{ 0,	ISOD,	"elements = { %s }" },
+	/* Which uid may send to which of those ports (filter_out). */
+	{ ISO,	BLOCK,	"set iso_own" },
+	{ 0,	NONE,	"type uid . inet_service" },
+	{ 0,	ISOOWN,	"elements = { %s }" },
+
+	/*
+	 * Gateway mode, before anything else sees a packet from a gateway
+	 * interface (priority mangle, -150, ahead of dstnat): a source
+	 * address that would not be routed back out of the interface it
+	 * came in on (strict reverse path: only the interface's own subnets
+	 * and what is routed through it) is spoofed and dropped, and so is
+	 * all of its IPv6 when IPv6 is not carried (docs/gateway.md).
+	 */
+	{ GW,	BLOCK,	"chain gw_pre" },
+	{ 0,	NONE,	"type filter hook prerouting priority mangle; "
+			"policy accept;" },
+	{ NOIP6, GWI,	"iifname %i meta nfproto ipv6 drop" },
+	{ 0,	GWI,	"iifname %i fib saddr . iif oif missing "
+			"counter drop" },
+
+	/*
+	 * nat prerouting: what the hosts behind a gateway interface send
+	 * goes to tor's ports for them: DNS (udp 53) to the gateway
+	 * DNSPort, every TCP connection (DNS over TCP included) to the
+	 * gateway TransPort. Nothing else is translated: it is either
+	 * forwarded (filter_fwd drops it) or for this host (filter_in drops
+	 * it). Without a gateway the chain is empty.
+	 */
 	{ SESSION | NAT, BLOCK, "chain prerouting" },
 	{ 0,	NONE,	"type nat hook prerouting priority dstnat; "
 			"policy accept;" },
+	{ GW | IP6, GWD, "iifname %i udp dport 53 redirect to :%s" },
+	{ GW | NOIP6, GWD, "iifname %i meta nfproto ipv4 udp dport 53 "
+			"redirect to :%s" },
+	{ GW | IP6, GWT, "iifname %i meta l4proto tcp redirect to :%s" },
+	{ GW | NOIP6, GWT, "iifname %i meta nfproto ipv4 meta l4proto tcp "
+			"redirect to :%s" },
 
 	/*
 	 * nat output: what goes to Tor. Order matters: tor itself first (no
@@ -173,6 +225,19 @@ static const struct rule {
 	{ 0,	BLOCK,	"chain filter_out" },
 	{ 0,	NONE,	"type filter hook output priority 0; policy drop;" },
 	{ 0,	NONE,	"ct state invalid drop" },
+	/* --isolate-users: a uid's own TransPort and DNSPort are for it
+	 * alone, redirected or not: another uid sending there (a DNS query
+	 * to it over loopback) would ride its circuits and could learn its
+	 * exit. Before the loopback accepts; only loopback destinations
+	 * (where tor listens; the LAN and exempt users keep every port) and
+	 * only what opens a connection or sends a query (tor's answers are
+	 * replies); the last pair, the other uids', is open to all. */
+	{ ISO,	ISOREJ,	"ct direction original ip daddr 127.0.0.0/8 meta l4proto "
+			"{ tcp, udp } th dport %s meta skuid . th dport != "
+			"@iso_own counter reject" },
+	{ ISO | IP6, ISOREJ, "ct direction original ip6 daddr ::1 meta l4proto "
+			"{ tcp, udp } th dport %s meta skuid . th dport != "
+			"@iso_own counter reject" },
 	{ 0,	NONE,	"oifname \"lo\" accept" },
 	{ 0,	NONE,	"ip daddr 127.0.0.0/8 accept" },
 	{ 0,	NONE,	"ip6 daddr ::1 accept" },
@@ -240,11 +305,26 @@ static const struct rule {
 	 */
 	{ LOCKDOWN, NONE, "counter drop" },
 
-	/* Input: only invalid packets are dropped. Forward: dropped (no
-	 * gateway mode). */
+	/*
+	 * Input: invalid packets are dropped. With gateway interfaces, what
+	 * comes in on one reaches only tor's gateway ports (where
+	 * prerouting redirected it), the replies of connections this host
+	 * opened, and (IPv6) neighbour discovery; the rest from there is
+	 * dropped, and tor's gateway ports are dropped from every other
+	 * interface, loopback included. Forward: always dropped, in
+	 * gateway mode too: hosts behind the gateway reach only Tor.
+	 */
 	{ 0,	BLOCK,	"chain filter_in" },
 	{ 0,	NONE,	"type filter hook input priority 0; policy accept;" },
 	{ 0,	NONE,	"ct state invalid drop" },
+	{ GW,	GWI,	"iifname %i ct state established,related accept" },
+	{ GW,	GWT,	"iifname %i tcp dport %s accept" },
+	{ GW,	GWD,	"iifname %i udp dport %s accept" },
+	{ GW | IP6, GWI, "iifname %i icmpv6 type { nd-neighbor-solicit, "
+			"nd-neighbor-advert } ip6 hoplimit 255 accept" },
+	{ GW,	GWI,	"iifname %i counter drop" },
+	{ GW,	GWT,	"tcp dport %s drop" },
+	{ GW,	GWD,	"udp dport %s drop" },
 	{ 0,	BLOCK,	"chain filter_fwd" },
 	{ 0,	NONE,	"type filter hook forward priority 0; policy drop;" },
 
@@ -341,6 +421,90 @@ rb_addrs(struct rbuf *b, const char *text, const uint8_t *v, size_t n,
  * order and each once, so the text is the same whatever order the user
  * gave. They are validated, so all lie strictly between 0 and UINT32_MAX.
  */
+/*
+ * A gateway line: %i becomes the set of gateway interfaces (names
+ * validated by privop_valid_ifname(): nothing but [A-Za-z0-9_.-]), %s the
+ * gateway port the line's arg names.
+ */
+static void
+rb_gw(struct rbuf *b, const struct rule *r, const struct privop_fw_apply *a)
+{
+	const char	*p;
+	uint8_t		 i;
+
+	rb_printf(b, "\t\t");
+	for (p = r->text; *p != '\0'; p++) {
+		if (p[0] != '%' || (p[1] != 'i' && p[1] != 's')) {
+			rb_printf(b, "%c", *p);
+			continue;
+		}
+		if (*++p == 's')
+			rb_printf(b, "%u", (unsigned)(r->arg == GWT ?
+			    a->gw.trans_port : a->gw.dns_port));
+		else {
+			rb_printf(b, "{ ");
+			for (i = 0; i < a->gw.n_ifs; i++)
+				rb_printf(b, "%s\"%s\"", i ? ", " : "",
+				    a->gw.ifs[i]);
+			rb_printf(b, " }");
+		}
+	}
+	rb_printf(b, "\n");
+}
+
+/* The elements of an isolation map: uid : TransPort (off 0) or DNSPort
+ * (off 1), six to a line; nothing for no uid (an empty map). */
+static void
+rb_isomap(struct rbuf *b, const struct privop_fw_apply *a, unsigned off)
+{
+	uint8_t	 i;
+
+	if (a->iso.n_uids == 0)
+		return;
+	rb_printf(b, "\t\telements = { ");
+	for (i = 0; i < a->iso.n_uids; i++)
+		rb_printf(b, "%s%u : %u", i == 0 ? "" : i % 6 ? ", " :
+		    "," MORE, (unsigned)a->iso.uids[i], (unsigned)a->iso.base +
+		    2U * i + off);
+	rb_printf(b, " }\n");
+}
+
+/* The elements of iso_own: each uid with its two ports, three uids to a
+ * line; nothing for no uid. */
+static void
+rb_isoown(struct rbuf *b, const struct privop_fw_apply *a)
+{
+	uint8_t	 i;
+
+	if (a->iso.n_uids == 0)
+		return;
+	rb_printf(b, "\t\telements = { ");
+	for (i = 0; i < a->iso.n_uids; i++)
+		rb_printf(b, "%s%u . %u, %u . %u", i == 0 ? "" : i % 3 ? ", " :
+		    "," MORE, (unsigned)a->iso.uids[i],
+		    (unsigned)a->iso.base + 2U * i, (unsigned)a->iso.uids[i],
+		    (unsigned)a->iso.base + 2U * i + 1U);
+	rb_printf(b, " }\n");
+}
+
+/*
+ * A redirect to the TransPort or the DNSPort with --isolate-users: to
+ * the uid's own port, looked up in its map, and for a uid not there to
+ * the other uids' port.
+ */
+static void
+rb_isolated(struct rbuf *b, const struct rule *r,
+    const struct privop_fw_apply *a)
+{
+	const char	*mark = strchr(r->text, '%');
+	unsigned	 off = r->arg == DNS ? 1 : 0;
+
+	rb_printf(b, "\t\t%.*smeta skuid map @%s%s\n", (int)(mark - r->text),
+	    r->text, off ? "iso_dns" : "iso_trans", mark + 2);
+	rb_printf(b, "\t\t%.*s%u%s\n", (int)(mark - r->text), r->text,
+	    (unsigned)a->iso.base + 2U * a->iso.n_uids + off, mark + 2);
+}
+
 static void
 rb_rule(struct rbuf *b, const struct rule *r, const struct privop_fw_apply *a)
 {
@@ -349,7 +513,31 @@ rb_rule(struct rbuf *b, const struct rule *r, const struct privop_fw_apply *a)
 	uint32_t	 one, last = 0, next;
 	size_t		 i, n = 1;
 
+	if (a->iso.base != 0 && mark != NULL && (r->arg == DNS ||
+	    r->arg == TRANS)) {
+		rb_isolated(b, r, a);
+		return;
+	}
 	switch (r->arg) {
+	case GWI:
+	case GWT:
+	case GWD:
+		rb_gw(b, r, a);
+		return;
+	case ISOT:
+	case ISOD:
+		rb_isomap(b, a, r->arg == ISOD);
+		return;
+	case ISOOWN:
+		rb_isoown(b, a);
+		return;
+	case ISOREJ:
+		if (a->iso.n_uids > 0)
+			rb_printf(b, "\t\t%.*s%u-%u%s\n", (int)(mark - r->text),
+			    r->text, (unsigned)a->iso.base,
+			    (unsigned)a->iso.base + 2U * a->iso.n_uids - 1U,
+			    mark + 2);
+		return;
 	case TOR:	v = &a->tor_uid; break;
 	case DNS:	one = a->dns_port; v = &one; break;
 	case TRANS:	one = a->trans_port; v = &one; break;
@@ -440,14 +628,30 @@ render(const struct privop_fw_apply *a, int have, unsigned slot, char *buf,
 static int
 session_have(const struct privop_fw_apply *a)
 {
+	uint8_t	 i;
+
 	if (!ids_ok(&a->tor_uid, 1) ||
 	    !ids_ok(a->bypass_uids, a->n_bypass_uids) ||
 	    !ids_ok(a->bypass_gids, a->n_bypass_gids) ||
 	    a->routers.n_v4 > TTP_MAX_ROUTERS ||
-	    a->routers.n_v6 > TTP_MAX_ROUTERS)
+	    a->routers.n_v6 > TTP_MAX_ROUTERS ||
+	    a->gw.n_ifs > TTP_MAX_GATEWAYS ||
+	    a->iso.n_uids > TTP_MAX_ISOLATE)
+		return -1;
+	/* The names become rule text: only validated bytes; the ports must
+	 * redirect somewhere. */
+	for (i = 0; i < a->gw.n_ifs; i++)
+		if (!privop_valid_ifname(a->gw.ifs[i], sizeof(a->gw.ifs[i])))
+			return -1;
+	if (a->gw.n_ifs > 0 && (a->gw.trans_port == 0 ||
+	    a->gw.dns_port == 0))
+		return -1;
+	if (a->iso.base != 0 &&
+	    (uint32_t)a->iso.base + 2U * a->iso.n_uids + 1U > 65535U)
 		return -1;
 	return SESSION | (a->ipv6 ? IP6 : NOIP6) | (a->lan_bypass ? LAN : 0) |
-	    (a->allow_root ? ROOT : 0);
+	    (a->allow_root ? ROOT : 0) | (a->gw.n_ifs > 0 ? GW : 0) |
+	    (a->iso.base != 0 ? ISO : 0);
 }
 
 int
@@ -507,12 +711,21 @@ ruleset_classify(const char *list)
 		blocks = 0;
 		all = true;
 		for (r = template; r < template + nitems(template); r++) {
-			if (r->arg != BLOCK || (r->when != 0 &&
-			    (r->when & kinds[i]) == 0))
+			if (r->arg != BLOCK)
 				continue;
-			blocks++;
 			(void)snprintf(decl, sizeof(decl), "\n\t%s {\n",
 			    r->text);
+			/* A gateway or isolation block: a session's, when
+			 * there. */
+			if ((r->when & OPTIONAL) != 0) {
+				if (kinds[i] == SESSION &&
+				    strstr(list, decl) != NULL)
+					blocks++;
+				continue;
+			}
+			if (r->when != 0 && (r->when & kinds[i]) == 0)
+				continue;
+			blocks++;
 			all = all && strstr(list, decl) != NULL;
 		}
 		if (all && blocks == lines)

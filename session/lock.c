@@ -95,10 +95,71 @@ lock_json(const struct session *s)
 	    (json_int_t)s->rotator_pid, "socks_path", s->socks_path);
 }
 
+/*
+ * Gateway mode and isolation: "gateways" (names), their two ports,
+ * "isolate_users", "iso_port_base" and "iso_uids" (the uids with a pair
+ * of their own, in port order).
+ */
+static json_t *
+lock_json_gw(const struct session *s)
+{
+	json_t	*j = lock_json(s), *g = json_array(), *u = json_array();
+	uint8_t	 i;
+
+	if (j == NULL || g == NULL || u == NULL) {
+		json_decref(g);
+		json_decref(u);
+		return j;
+	}
+	for (i = 0; i < s->gw.n_ifs; i++)
+		json_array_append_new(g, json_string(s->gw.ifs[i]));
+	for (i = 0; i < s->iso.n_uids; i++)
+		json_array_append_new(u, json_integer(s->iso.uids[i]));
+	json_object_set_new(j, "gateways", g);
+	json_object_set_new(j, "gw_transport_port",
+	    json_integer(s->gw.trans_port));
+	json_object_set_new(j, "gw_dns_port", json_integer(s->gw.dns_port));
+	json_object_set_new(j, "isolate_users", json_boolean(s->iso.base != 0));
+	json_object_set_new(j, "iso_port_base", json_integer(s->iso.base));
+	json_object_set_new(j, "iso_uids", u);
+	return j;
+}
+
+/* The gateway and isolation keys of a lock; what does not fit or is not
+ * valid ends the list there (privd validates again). */
+static void
+get_gw(json_t *root, struct session *s)
+{
+	json_t	*a, *v;
+	size_t	 i;
+
+	a = json_object_get(root, "gateways");
+	json_array_foreach(a, i, v) {
+		const char	*n = json_string_value(v);
+
+		if (s->gw.n_ifs == TTP_MAX_GATEWAYS || n == NULL ||
+		    strlen(n) >= TTP_IFNAME_MAX)
+			break;
+		memcpy(s->gw.ifs[s->gw.n_ifs++], n, strlen(n));
+	}
+	s->gw.trans_port = (uint16_t)json_get_int(root, "gw_transport_port",
+	    0, 65535);
+	s->gw.dns_port = (uint16_t)json_get_int(root, "gw_dns_port", 0, 65535);
+	s->iso.base = (uint16_t)json_get_int(root, "iso_port_base", 0, 65535);
+	a = json_object_get(root, "iso_uids");
+	json_array_foreach(a, i, v) {
+		if (s->iso.n_uids == TTP_MAX_ISOLATE || !json_is_integer(v) ||
+		    json_integer_value(v) < 0 ||
+		    json_integer_value(v) >= 0xffffffffLL)
+			break;
+		s->iso.uids[s->iso.n_uids++] = (uint32_t)json_integer_value(v);
+	}
+}
+
 char *
 lock_to_json(const struct session *s)
 {
-	json_t	*j = lock_json(s);
+	json_t	*j = lock_json_gw(s);
 	char	*out;
 
 	out = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -115,7 +176,7 @@ lock_write(const char *path, const struct session *s, char *err,
 	size_t	 len;
 	int	 rc;
 
-	j = lock_json(s);
+	j = lock_json_gw(s);
 	txt = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (txt == NULL) {
@@ -259,6 +320,7 @@ lock_read(const char *path, struct session *s, char *err, size_t errsz)
 	    0x7fffffffffffLL);
 	s->rotator_pid = (pid_t)json_get_int(root, "rotator_pid", 0, 0x7fffffff);
 	copy_str(root, "socks_path", s->socks_path);
+	get_gw(root, s);
 	json_decref(root);
 	return 0;
 }

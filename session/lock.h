@@ -50,6 +50,8 @@ struct session {
 	uint8_t			 n_bypass_uids;
 	uint8_t			 n_bypass_gids;
 	struct privop_routers	 routers;	/* the LAN bypass excludes */
+	struct privop_gateway	 gw;		/* --gateway (docs/gateway.md) */
+	struct privop_isolate	 iso;		/* --isolate-users */
 	uint64_t		 fw_hash;	/* what FW_APPLY installed */
 	char			 exit_ip[LOCK_STR_MAX];
 	int			 is_tor;	/* 1, 0, -1 unknown */

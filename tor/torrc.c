@@ -18,6 +18,16 @@
  *   Sandbox mode"); the caller decides (tor_build_torrc).
  * - No AvoidDiskWrites: the DataDirectory is persistent so that entry
  *   guards survive; tor should save their state when it changes.
+ * - Gateway mode (docs/gateway.md): a TransPort and a DNSPort on 0.0.0.0
+ *   and [::] (tor makes its IPv6 listeners IPV6_V6ONLY, so both bind),
+ *   reachable only from the gateway interfaces (filter_in), with
+ *   IsolateClientAddr spelled out although it is in tor's defaults: each
+ *   host behind the gateway gets circuits of its own. tor warns that a
+ *   TransPort on a public address can be an open proxy; the ruleset is
+ *   what closes it.
+ * - --isolate-users: one TransPort/DNSPort pair per uid on loopback.
+ *   Streams of different listeners never share a circuit (each port is
+ *   its own SessionGroup by default), so the pairs isolate the uids.
  */
 #include "tor/torrc.h"
 
@@ -198,6 +208,34 @@ torrc_render(const struct ttp_config *cfg, const struct torrc_opts *o,
 	put(&out, "DNSPort 127.0.0.1:%u\n", o->dns_port);
 	if (o->ipv6)
 		put(&out, "DNSPort [::1]:%u\n", o->dns_port);
+	if (o->gw_trans_port != 0) {
+		put(&out, "# Gateway mode: the hosts behind the gateway "
+		    "interfaces (docs/gateway.md)\n");
+		put(&out, "TransPort 0.0.0.0:%u IsolateClientAddr\n",
+		    o->gw_trans_port);
+		if (o->ipv6)
+			put(&out, "TransPort [::]:%u IsolateClientAddr\n",
+			    o->gw_trans_port);
+		put(&out, "DNSPort 0.0.0.0:%u IsolateClientAddr\n",
+		    o->gw_dns_port);
+		if (o->ipv6)
+			put(&out, "DNSPort [::]:%u IsolateClientAddr\n",
+			    o->gw_dns_port);
+	}
+	if (o->iso_base != 0) {
+		put(&out, "# --isolate-users: a pair per uid, the last for "
+		    "every other uid\n");
+		for (i = 0; i <= o->n_iso; i++) {
+			unsigned	 t = o->iso_base + 2U * (unsigned)i;
+
+			put(&out, "TransPort 127.0.0.1:%u\n", t);
+			if (o->ipv6)
+				put(&out, "TransPort [::1]:%u\n", t);
+			put(&out, "DNSPort 127.0.0.1:%u\n", t + 1);
+			if (o->ipv6)
+				put(&out, "DNSPort [::1]:%u\n", t + 1);
+		}
+	}
 	put(&out, "VirtualAddrNetworkIPv4 %s\n", TTP_VIRT_NET4);
 	put(&out, "VirtualAddrNetworkIPv6 [%.*s]%s\n", (int)(slash - v6), v6,
 	    slash);

@@ -23,6 +23,13 @@ struct torrc_opts {
 	/* `ttp run`'s SOCKS listener (a unix socket); "": SocksPort 0. */
 	char			 socks_path[TTP_CONF_PATH_MAX];
 	const struct bridge_list *bridges;	/* NULL: none */
+	/* Gateway mode: tor's ports for the hosts behind the gateway
+	 * interfaces, on 0.0.0.0 (and [::] with ipv6); 0: none. */
+	uint16_t		 gw_trans_port;
+	uint16_t		 gw_dns_port;
+	/* --isolate-users: n_iso + 1 pairs from iso_base (0: none). */
+	uint16_t		 iso_base;
+	unsigned		 n_iso;
 	/* The program of each transport the bridges use ("" = unused). */
 	char			 pt_path[PT_COUNT][TTP_CONF_PATH_MAX];
 };

@@ -155,6 +155,8 @@ build_apply(struct privop_fw_apply *a)
 	a->allow_root = sess.allow_root;
 	a->lan_bypass = sess.lan_bypass;
 	a->routers = sess.routers;
+	a->gw = sess.gw;
+	a->iso = sess.iso;
 	a->ipv6 = sess.ipv6;
 }
 

@@ -19,6 +19,7 @@ only says whether the application got through. Standard library only.
                          (path /?tag=TAG-N), one UDP datagram and one ICMP
                          echo to HOST; prints one line per event and a summary
 
+--bind ADDR sends udp and tcp from ADDR (a spoofed source, in a test's VM).
 Exit status: 0 the far side answered, 1 a local error (refused, unreachable,
 not permitted), 2 sent but nothing came back in time, 3 usage.
 """
@@ -41,10 +42,15 @@ def err_name(e):
 	return errno.errorcode.get(e.errno, str(e.errno)) if e.errno else str(e)
 
 
+BIND = None
+
+
 def do_udp(host, port, timeout):
 	s = socket.socket(family(host), socket.SOCK_DGRAM)
 	s.settimeout(timeout)
 	try:
+		if BIND:
+			s.bind((BIND, 0))
 		s.connect((host, port))
 		s.send(b"ttp-e2e udp probe\n")
 	except OSError as e:
@@ -90,6 +96,8 @@ def do_tcp(host, port, timeout):
 	s = socket.socket(family(host), socket.SOCK_STREAM)
 	s.settimeout(timeout)
 	try:
+		if BIND:
+			s.bind((BIND, 0))
 		s.connect((host, port))
 	except socket.timeout:
 		return 2, "tcp %s:%d: connect timed out" % (host, port)
@@ -206,9 +214,12 @@ def main():
 	p.add_argument("--wait", type=int, default=120)
 	p.add_argument("--interval", type=float, default=0.3)
 	p.add_argument("--tag", default="loop")
+	p.add_argument("--bind", default=None)
 	p.add_argument("what")
 	p.add_argument("args", nargs="*")
 	a = p.parse_args()
+	global BIND
+	BIND = a.bind
 	try:
 		if a.what == "udp" and len(a.args) == 2:
 			rc, msg = do_udp(a.args[0], int(a.args[1]), a.timeout)

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -341,6 +342,57 @@ START_TEST(test_encode_limits)
 }
 END_TEST
 
+/*
+ * Gateway mode and isolation at their largest, with every other limit
+ * (golden[1]): a map16 frame within PRIVOP_FRAME_MAX that decodes to the
+ * same request, which privd accepts; without them, the keys are left out
+ * (golden[0] stays the frame it was).
+ */
+START_TEST(test_gateway_isolate_roundtrip)
+{
+	unsigned char		 buf[PRIVOP_FRAME_MAX];
+	struct privop_req	 req = golden[1].req, back;
+	struct privop_fw_apply	*a = &req.u.fw_apply;
+	const char		*why = NULL;
+	ssize_t			 n;
+	uint8_t			 i;
+
+	for (i = 0; i < TTP_MAX_GATEWAYS; i++)
+		snprintf(a->gw.ifs[i], sizeof(a->gw.ifs[i]), "%s%u",
+		    i ? "virbr" : "abcdefghijklmn", i);
+	a->gw.n_ifs = TTP_MAX_GATEWAYS;
+	a->gw.trans_port = TTP_DEF_GW_TRANS_PORT;
+	a->gw.dns_port = TTP_DEF_GW_DNS_PORT;
+	for (i = 0; i < TTP_MAX_ISOLATE; i++)
+		a->iso.uids[i] = i == 0 ? 0 : 0xfffffe00U + i;
+	a->iso.n_uids = TTP_MAX_ISOLATE;
+	a->iso.base = TTP_ISO_PORT_BASE;
+	n = privop_encode_req(&req, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	ck_assert_uint_eq(buf[0], 0xde);	/* map16: 16 keys */
+	memset(&back, 0, sizeof(back));
+	ck_assert_msg(privop_decode_req(buf, (size_t)n, &back, &why) == 0,
+	    "%s", why);
+	ck_assert_int_eq(memcmp(&back.u.fw_apply, a, sizeof(*a)), 0);
+	ck_assert_msg(privop_validate_req(&back, &why) == 0, "%s", why);
+	/* One gateway interface too many, one uid too many: not encoded. */
+	a->gw.n_ifs = TTP_MAX_GATEWAYS + 1;
+	ck_assert_int_eq(privop_encode_req(&req, buf, sizeof(buf)), -1);
+	a->gw.n_ifs = TTP_MAX_GATEWAYS;
+	a->iso.n_uids = TTP_MAX_ISOLATE + 1;
+	ck_assert_int_eq(privop_encode_req(&req, buf, sizeof(buf)), -1);
+	/* Validation of what the struct may hold beyond the wire's. */
+	a->iso.n_uids = TTP_MAX_ISOLATE;
+	strcpy(a->gw.ifs[1], "lo");
+	ck_assert_int_eq(privop_validate_req(&req, &why), -1);
+	ck_assert_str_eq(why, "gateway interface not a valid name");
+	ck_assert_int_eq(privop_valid_ifname("virbr0\0\0\0\0\0\0\0\0\0",
+	    16), 1);
+	ck_assert_int_eq(privop_valid_ifname("eth0;\0\0\0\0\0\0\0\0\0\0",
+	    16), 0);
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	int	 op, other;
@@ -468,6 +520,7 @@ codec_suite(void)
 	tcase_add_test(tc, test_empty_and_oversize);
 	tcase_add_test(tc, test_truncations);
 	tcase_add_test(tc, test_validate_struct);
+	tcase_add_test(tc, test_gateway_isolate_roundtrip);
 	tcase_add_test(tc, test_encode_limits);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_client);

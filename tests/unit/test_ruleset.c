@@ -453,6 +453,234 @@ START_TEST(buffer_too_small)
 }
 END_TEST
 
+/* Gateway mode on br0 and virbr0, isolation of uids 0, 1000, 1001. */
+static struct privop_fw_apply
+gateway(void)
+{
+	struct privop_fw_apply	 a = defaults();
+
+	strcpy(a.gw.ifs[0], "br0");
+	strcpy(a.gw.ifs[1], "virbr0");
+	a.gw.n_ifs = 2;
+	a.gw.trans_port = TTP_DEF_GW_TRANS_PORT;
+	a.gw.dns_port = TTP_DEF_GW_DNS_PORT;
+	a.iso.uids[0] = 0;
+	a.iso.uids[1] = 1000;
+	a.iso.uids[2] = 1001;
+	a.iso.n_uids = 3;
+	a.iso.base = TTP_ISO_PORT_BASE;
+	return a;
+}
+
+#define GWS	"iifname { \"br0\", \"virbr0\" } "
+
+START_TEST(golden_gateway)
+{
+	struct privop_fw_apply	 a = gateway();
+
+	golden("gateway", render(&a));
+	a.ipv6 = false;
+	a.lan_bypass = false;
+	golden("gateway_noipv6", render(&a));
+}
+END_TEST
+
+/*
+ * Gateway mode rule by rule (docs/ruleset.md, "Gateway mode"): spoofed
+ * sources dropped ahead of the nat hook; DNS and TCP from the gateway
+ * interfaces redirected, nothing else; from there only tor's gateway
+ * ports, which no other interface reaches; nothing forwarded. The anchor
+ * keeps the filter half; the lockdown has none of it.
+ */
+START_TEST(gateway_rules)
+{
+	static char		 anc[RULESET_MAX];
+	struct privop_fw_apply	 a = gateway();
+	char			*pre, *nat, *in, *fwd, *x;
+
+	a.iso.base = 0;
+	a.iso.n_uids = 0;
+	render(&a);
+	pre = chain(out, "gw_pre");
+	ck_assert_ptr_nonnull(strstr(out, "\tchain gw_pre {\n\t\ttype filter "
+	    "hook prerouting priority mangle; policy accept;\n"));
+	ck_assert_ptr_nonnull(strstr(pre, GWS "fib saddr . iif oif missing "
+	    "counter drop\n"));
+	ck_assert_ptr_null(strstr(pre, " accept\n"));
+	nat = chain(out, "prerouting");
+	ck_assert_ptr_nonnull(strstr(nat, GWS "udp dport 53 redirect to "
+	    ":9055\n"));
+	ck_assert_ptr_nonnull(strstr(nat, GWS "meta l4proto tcp redirect to "
+	    ":9042\n"));
+	assert_before(nat, "udp dport 53", "meta l4proto tcp");
+	/* Only TCP and DNS: three lines (the hook, two redirects). */
+	for (x = nat; (x = strchr(x + 1, '\n')) != NULL && x[1] != '\0';)
+		ck_assert_ptr_nonnull(strstr(x, "redirect") ? x : NULL);
+	in = chain(out, "filter_in");
+	assert_before(in, "ct state invalid drop", GWS "ct state established");
+	assert_before(in, GWS "tcp dport 9042 accept", GWS "counter drop");
+	assert_before(in, GWS "udp dport 9055 accept", GWS "counter drop");
+	assert_before(in, GWS "icmpv6 type { nd-neighbor-solicit, "
+	    "nd-neighbor-advert } ip6 hoplimit 255 accept", GWS "counter drop");
+	assert_before(in, GWS "counter drop", "\t\ttcp dport 9042 drop");
+	assert_before(in, GWS "counter drop", "\t\tudp dport 9055 drop");
+	fwd = chain(out, "filter_fwd");
+	ck_assert_ptr_nonnull(strstr(fwd, "policy drop;"));
+	ck_assert_ptr_null(strstr(fwd, "accept\n"));
+	ck_assert_ptr_null(strstr(out, "iso_"));
+	/* The anchor holds the same filter half, no redirect. */
+	ck_assert_int_gt(ruleset_render_anchor(&a, 0, anc, sizeof(anc)), 0);
+	x = chain(anc, "gw_pre");
+	ck_assert_str_eq(x, pre);
+	free(x);
+	x = chain(anc, "filter_in");
+	ck_assert_str_eq(x, in);
+	free(x);
+	ck_assert_ptr_null(strstr(anc, "redirect"));
+	free(pre);
+	free(nat);
+	free(in);
+	free(fwd);
+	/* Without IPv6: the gateway's IPv6 dropped before anything else,
+	 * IPv4 alone redirected, no neighbour discovery. */
+	a.ipv6 = false;
+	render(&a);
+	pre = chain(out, "gw_pre");
+	assert_before(pre, GWS "meta nfproto ipv6 drop", GWS "fib saddr");
+	free(pre);
+	nat = chain(out, "prerouting");
+	ck_assert_ptr_nonnull(strstr(nat, GWS "meta nfproto ipv4 udp dport 53 "
+	    "redirect to :9055\n"));
+	ck_assert_ptr_nonnull(strstr(nat, GWS "meta nfproto ipv4 meta l4proto "
+	    "tcp redirect to :9042\n"));
+	free(nat);
+	ck_assert_ptr_null(strstr(out, "nd-neighbor-solicit, nd-neighbor-advert "
+	    "} ip6 hoplimit 255 accept\n\t\t" GWS "counter"));
+	/* Without a gateway: an empty prerouting, no gw_pre, no rule that
+	 * names an interface in filter_in. */
+	a = defaults();
+	render(&a);
+	ck_assert_ptr_null(strstr(out, "gw_pre"));
+	ck_assert_ptr_null(strstr(out, "iifname"));
+	ck_assert_ptr_nonnull(strstr(out, "\tchain prerouting {\n\t\ttype nat "
+	    "hook prerouting priority dstnat; policy accept;\n\t}\n"));
+	ck_assert_int_gt(ruleset_render_lockdown(64001, out, sizeof(out)), 0);
+	ck_assert_ptr_null(strstr(out, "iifname"));
+	ck_assert_ptr_null(strstr(out, "prerouting"));
+}
+END_TEST
+
+/*
+ * --isolate-users: every redirect of nat output looks the uid up in its
+ * map first, and the next line sends whoever missed it to the pair of
+ * the other uids; the maps give uid i the pair base + 2i, base + 2i + 1.
+ */
+START_TEST(isolate_rules)
+{
+	static char		 anc[RULESET_MAX];
+	struct privop_fw_apply	 a = gateway();
+	char			*nat, *chk;
+	const char		*p;
+	int			 looks = 0;
+
+	render(&a);
+	ck_assert_ptr_nonnull(strstr(out, "\tmap iso_trans {\n\t\ttype uid : "
+	    "inet_service\n\t\telements = { 0 : 9100, 1000 : 9102, "
+	    "1001 : 9104 }\n\t}\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\tmap iso_dns {\n\t\ttype uid : "
+	    "inet_service\n\t\telements = { 0 : 9101, 1000 : 9103, "
+	    "1001 : 9105 }\n\t}\n"));
+	nat = chain(out, "output");
+	ck_assert_ptr_null(strstr(nat, ":9041"));
+	ck_assert_ptr_null(strstr(nat, ":9054"));
+	for (p = nat; (p = strstr(p, " redirect to :meta skuid map @")) !=
+	    NULL; p++) {
+		const char	*eol = strchr(p, '\n'), *end;
+		const char	*port = strncmp(p + 30, "iso_dns", 7) == 0 ?
+		    ":9107\n" : ":9106\n";
+
+		looks++;
+		ck_assert_ptr_nonnull(eol);
+		/* The next line sends the other uids to their port. */
+		end = strchr(eol + 1, '\n');
+		ck_assert_ptr_nonnull(end);
+		ck_assert_msg(strncmp(end - 5, port, 6) == 0,
+		    "no fallback after '%.*s'", (int)(eol - p), p);
+	}
+	/* udp 53, the two virtual ranges, tcp 53, all TCP. */
+	ck_assert_int_eq(looks, 5);
+	assert_before(nat, "meta skuid 64001 return", "@iso_dns");
+	assert_before(nat, "ip6 daddr ::1 return", "tcp dport 53 redirect to "
+	    ":meta skuid map @iso_trans");
+	free(nat);
+	/* Each uid's ports are its own in filter_out too, before loopback
+	 * is accepted; the other uids' pair (9106, 9107) is open. */
+	ck_assert_ptr_nonnull(strstr(out, "\tset iso_own {\n\t\ttype uid . "
+	    "inet_service\n\t\telements = { 0 . 9100, 0 . 9101, 1000 . 9102, "
+	    "1000 . 9103, 1001 . 9104, 1001 . 9105 }\n\t}\n"));
+	nat = chain(out, "filter_out");
+	assert_before(nat, "ct state invalid drop", "ct direction original "
+	    "ip daddr 127.0.0.0/8 meta l4proto { tcp, udp } th dport 9100-9105 "
+	    "meta skuid . th dport != @iso_own counter reject\n");
+	assert_before(nat, "ct state invalid drop", "ct direction original "
+	    "ip6 daddr ::1 meta l4proto { tcp, udp } th dport 9100-9105 "
+	    "meta skuid . th dport != @iso_own counter reject\n");
+	assert_before(nat, "@iso_own", "oifname \"lo\" accept");
+	free(nat);
+	/* The anchor has no nat, so no maps, but the same filter_out. */
+	ck_assert_int_gt(ruleset_render_anchor(&a, 0, anc, sizeof(anc)), 0);
+	ck_assert_ptr_null(strstr(anc, "iso_trans"));
+	ck_assert_ptr_null(strstr(anc, "iso_dns"));
+	ck_assert_ptr_nonnull(strstr(anc, "\tset iso_own {\n"));
+	nat = chain(out, "filter_out");
+	chk = chain(anc, "filter_out");
+	ck_assert_str_eq(nat, chk);
+	free(nat);
+	free(chk);
+	/* No uid in the list: no set elements and no rule. */
+	a.iso.n_uids = 0;
+	render(&a);
+	ck_assert_ptr_null(strstr(out, "!= @iso_own"));
+	ck_assert_ptr_nonnull(strstr(out, "redirect to :9101\n"));
+	a.iso.n_uids = 3;
+	/* All TTP_MAX_ISOLATE uids, with every other option at its largest,
+	 * fit with room to spare. */
+	for (a.iso.n_uids = 0; a.iso.n_uids < TTP_MAX_ISOLATE; a.iso.n_uids++)
+		a.iso.uids[a.iso.n_uids] = 0xfffffe00U + a.iso.n_uids;
+	a.gw.n_ifs = TTP_MAX_GATEWAYS;
+	strcpy(a.gw.ifs[2], "abcdefghijklmno");
+	strcpy(a.gw.ifs[3], "docker0");
+	ck_assert_int_lt(ruleset_render_session(&a, out, sizeof(out)),
+	    RULESET_MAX / 2);
+}
+END_TEST
+
+/* The kind of a table from its blocks: gateway and isolation blocks are
+ * a session's when there, and only then; nothing else may be added. */
+START_TEST(classify_optional_blocks)
+{
+	struct privop_fw_apply	 a = gateway();
+	char			*extra;
+
+	render(&a);
+	ck_assert_uint_eq(ruleset_classify(out), FW_STATE_SESSION);
+	a = defaults();
+	render(&a);
+	ck_assert_uint_eq(ruleset_classify(out), FW_STATE_SESSION);
+	ck_assert_int_gt(asprintf(&extra, "%s\tchain sneaky {\n\t}\n", out),
+	    0);
+	ck_assert_uint_eq(ruleset_classify(extra), FW_STATE_FOREIGN);
+	free(extra);
+	ck_assert_int_gt(ruleset_render_lockdown(64001, out, sizeof(out)), 0);
+	ck_assert_uint_eq(ruleset_classify(out), FW_STATE_LOCKDOWN);
+	/* A lockdown with a gateway chain is not a lockdown. */
+	ck_assert_int_gt(asprintf(&extra, "%s\tchain gw_pre {\n\t}\n", out),
+	    0);
+	ck_assert_uint_eq(ruleset_classify(extra), FW_STATE_FOREIGN);
+	free(extra);
+}
+END_TEST
+
 /* The renderer re-checks what its safety depends on. */
 START_TEST(bad_arguments)
 {
@@ -477,6 +705,24 @@ START_TEST(bad_arguments)
 	a = defaults(); a.routers.n_v6 = TTP_MAX_ROUTERS + 1;
 	ck_assert_int_eq(ruleset_render_anchor(&a, 0, out, sizeof(out)), -1);
 	ck_assert_int_eq(ruleset_render_session(&a, NULL, 100), -1);
+	/* Interface names are rule text: only what privd validates. */
+	a = gateway(); strcpy(a.gw.ifs[0], "br0\" accept");
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	ck_assert_int_eq(ruleset_render_anchor(&a, 0, out, sizeof(out)), -1);
+	a = gateway(); strcpy(a.gw.ifs[1], "lo");
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	a = gateway(); a.gw.ifs[0][0] = '\0';
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	a = gateway(); memset(a.gw.ifs[0], 'a', TTP_IFNAME_MAX);
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	a = gateway(); a.gw.n_ifs = TTP_MAX_GATEWAYS + 1;
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	a = gateway(); a.gw.trans_port = 0;
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	a = gateway(); a.iso.n_uids = TTP_MAX_ISOLATE + 1;
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
+	a = gateway(); a.iso.base = 65530;
+	ck_assert_int_eq(ruleset_render_session(&a, out, sizeof(out)), -1);
 	ck_assert_int_eq(ruleset_render_lockdown(0, out, sizeof(out)), -1);
 	ck_assert_int_eq(ruleset_render_lockdown(UINT32_MAX, out,
 	    sizeof(out)), -1);
@@ -500,6 +746,10 @@ main(void)
 	tcase_add_test(tc, anchor_shape);
 	tcase_add_test(tc, deterministic);
 	tcase_add_test(tc, buffer_too_small);
+	tcase_add_test(tc, golden_gateway);
+	tcase_add_test(tc, gateway_rules);
+	tcase_add_test(tc, isolate_rules);
+	tcase_add_test(tc, classify_optional_blocks);
 	tcase_add_test(tc, bad_arguments);
 	suite_add_tcase(s, tc);
 	return check_run(s);

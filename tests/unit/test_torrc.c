@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/config.h"
+#include "common/defaults.h"
 #include "tor/bridges.h"
 #include "tor/tor_proc.h"
 #include "tor/torrc.h"
@@ -118,6 +119,69 @@ START_TEST(no_ipv6_no_sandbox_ports)
 	    sizeof(err)), 0);
 	golden("torrc_noipv6.golden", buf);
 	tor_accepts(&cfg, buf);
+}
+END_TEST
+
+/* Gateway mode: tor's ports for the hosts behind it, on every address,
+ * IsolateClientAddr spelled out; IPv6 ones only with IPv6. */
+START_TEST(gateway)
+{
+	struct ttp_config cfg;
+	struct torrc_opts o;
+
+	config_defaults(&cfg);
+	torrc_opts_init(&o, &cfg);
+	o.gw_trans_port = TTP_DEF_GW_TRANS_PORT;
+	o.gw_dns_port = TTP_DEF_GW_DNS_PORT;
+	ck_assert_int_gt(torrc_render(&cfg, &o, buf, sizeof(buf), err,
+	    sizeof(err)), 0);
+	golden("torrc_gateway.golden", buf);
+	ck_assert_ptr_nonnull(strstr(buf, "\nTransPort 0.0.0.0:9042 "
+	    "IsolateClientAddr\nTransPort [::]:9042 IsolateClientAddr\n"
+	    "DNSPort 0.0.0.0:9055 IsolateClientAddr\nDNSPort [::]:9055 "
+	    "IsolateClientAddr\n"));
+	tor_accepts(&cfg, buf);
+	o.ipv6 = 0;
+	ck_assert_int_gt(torrc_render(&cfg, &o, buf, sizeof(buf), err,
+	    sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "TransPort 0.0.0.0:9042"));
+	ck_assert_ptr_null(strstr(buf, "[::]"));
+	tor_accepts(&cfg, buf);
+}
+END_TEST
+
+/* --isolate-users at its largest, with gateway mode: TTP_MAX_ISOLATE + 1
+ * pairs on loopback, well inside TORRC_MAX, and tor takes them all. */
+START_TEST(isolate_users_max)
+{
+	struct ttp_config cfg;
+	struct torrc_opts o;
+	char		 line[64];
+	unsigned	 last = TTP_ISO_PORT_BASE + 2U * TTP_MAX_ISOLATE;
+	int		 n;
+
+	config_defaults(&cfg);
+	torrc_opts_init(&o, &cfg);
+	o.gw_trans_port = TTP_DEF_GW_TRANS_PORT;
+	o.gw_dns_port = TTP_DEF_GW_DNS_PORT;
+	o.iso_base = TTP_ISO_PORT_BASE;
+	o.n_iso = TTP_MAX_ISOLATE;
+	n = torrc_render(&cfg, &o, buf, sizeof(buf), err, sizeof(err));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(n, TORRC_MAX / 8);
+	snprintf(line, sizeof(line), "\nTransPort 127.0.0.1:%u\n",
+	    TTP_ISO_PORT_BASE);
+	ck_assert_ptr_nonnull(strstr(buf, line));
+	snprintf(line, sizeof(line), "\nDNSPort [::1]:%u\n", last + 1);
+	ck_assert_ptr_nonnull(strstr(buf, line));
+	snprintf(line, sizeof(line), "\nTransPort 127.0.0.1:%u\n", last + 2);
+	ck_assert_ptr_null(strstr(buf, line));
+	tor_accepts(&cfg, buf);
+	/* Without isolation, none of those ports. */
+	o.iso_base = 0;
+	ck_assert_int_gt(torrc_render(&cfg, &o, buf, sizeof(buf), err,
+	    sizeof(err)), 0);
+	ck_assert_ptr_null(strstr(buf, ":9100"));
 }
 END_TEST
 
@@ -303,6 +367,8 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, no_ipv6_no_sandbox_ports);
+	tcase_add_test(tc, gateway);
+	tcase_add_test(tc, isolate_users_max);
 	tcase_add_test(tc, bridges);
 	tcase_add_test(tc, use_bridges_without_lines);
 	tcase_add_test(tc, append);
