@@ -4,8 +4,9 @@
 # README.md), runs the real `ttp start` in the lab's client (its own network
 # and mount namespaces: this machine's resolv.conf, /run and network are
 # never touched), shows what a user would see, each step with one line on
-# what it proves (a TAP line), then `ttp stop` and takes the lab down, leaving nothing
-# running (also on failure or Ctrl-C). About a minute. Exit 0 iff every
+# what it proves (a TAP line), then `ttp stop`, then `ttp run` for one
+# program as an ordinary user, and takes the lab down, leaving nothing
+# running (also on failure or Ctrl-C). About two minutes. Exit 0 iff every
 # step did what it should. TTPLAB_PREFIX picks the lab's names (default
 # ttplab); TTP_BIN the binaries (default build/bin of this tree).
 set -u
@@ -126,6 +127,42 @@ curl_as user "http://$TTPLAB_WEB_IP4/"
 show "web server answers: $OUT"
 [ "$OUT" = "$TTPLAB_CLI_IP4" ]
 proves $? "the client is back to normal: direct traffic, its own address"
+
+step "ttp run: one program through Tor, the rest of the client untouched" \
+    "(as an ordinary user, no root, no session: ttp run starts the user's own tor)"
+DU=ttpdemo$$
+DHOME=$E2E_TMP/demo-home
+rm_demo_user() {
+	local p
+	for p in $(pgrep -u "$DU" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+	userdel "$DU" 2>/dev/null
+	getent group "$DU" >/dev/null && groupdel "$DU" 2>/dev/null
+	return 0
+}
+if useradd -M -d "$DHOME" -s /bin/sh -U "$DU" && on_exit rm_demo_user &&
+    mkdir -m 700 "$DHOME" && chown "$DU:$DU" "$DHOME"; then
+	duid=$(id -u "$DU")
+	far_arm
+	t=$(tag demo-run)
+	show "\$ ttp run -- sh -c 'curl http://$TTPLAB_WEB_NAME/; <a UDP datagram to $TTPLAB_WEB_IP4:9999>'"
+	OUT=$(cli HOME="$DHOME" setpriv --reuid="$duid" --regid="$(id -g "$DU")" \
+	    --init-groups env -u SUDO_UID timeout -k 5 "$E2E_CMD_TIMEOUT" \
+	    "$TTP" run -- sh -c "curl -sS --max-time 30 'http://$TTPLAB_WEB_NAME/?tag=$t'; echo \" (curl: exit \$?)\"; $PY $PROBE --timeout 3 udp $TTPLAB_WEB_IP4 9999; echo \" (udp: exit \$?)\"" 2>&1)
+	rc=$?
+	show "$OUT"
+	src=$(web_src "$TTPLAB_WEB_LOG" "$t")
+	n=$(far_count net); l=$(far_count lan)
+	show "web server saw:      ${src:-nothing}"
+	show "far side counted:    $n packet(s) from the client other than Tor's"
+	[ $rc -eq 0 ] && [ -n "$src" ] && is_exit "$src" &&
+	    grep -q '(udp: exit [1-9]' <<<"$OUT" && [ "$n" = 0 ] && [ "$l" = 0 ]
+	proves $? "inside ttp run, HTTP by name went through the exit ($src) and UDP was refused at once; nothing else left the client"
+	curl_as user "http://$TTPLAB_WEB_IP4/"
+	[ "$OUT" = "$TTPLAB_CLI_IP4" ] && [ -z "$(pgrep -u "$duid")" ]
+	proves $? "outside it the client stays direct ($OUT), and nothing of ttp run is left: no process of the user, no tor"
+else
+	proves 1 "a temporary user for ttp run could be made"
+fi
 
 step "Taking the lab down"
 e2e_down
