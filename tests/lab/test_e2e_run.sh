@@ -183,6 +183,42 @@ fi
 no_leak "ttp run with the user's own tor"
 direct_ok "the rest of the client namespace (direct, not through ttp run)"
 
+# Tampering: root flushes the ruleset of a running ttp run's network
+# namespace. Its only interface is still lo, so nothing gets out: no
+# redirect any more (TCP to the web server is refused on lo), no packet
+# on the far side.
+far_arm
+cat >"$E2E_TMP/tamper.sh" <<EOF
+touch $RHOME/tamper.ready
+i=0; while [ ! -e $RHOME/tamper.go ] && [ \$i -lt 200 ]; do sleep 0.05; i=\$((i + 1)); done
+p() { $PY $PROBE --timeout 3 "\$@" >/dev/null 2>&1; echo "\$1 \$?"; }
+p tcp $TTPLAB_WEB_IP4 80
+p http $TTPLAB_WEB_IP4 80 /
+p udp $TTPLAB_WEB_IP4 5000
+p udp $TTPLAB_DNS_IP4 53
+EOF
+rm -f "$RHOME/tamper.ready" "$RHOME/tamper.go"
+bg_start "${AS_RU[@]}" timeout -k 5 60 "$TTP" run sh "$E2E_TMP/tamper.sh" \
+    >"$E2E_TMP/tamper.out" 2>/dev/null
+tpid=$BG_PID
+if wait_for 30 test -e "$RHOME/tamper.ready"; then
+	tsh=$(pgrep -u "$RUID" -f "^sh $E2E_TMP/tamper.sh" | head -n 1)
+	if [ -n "$tsh" ] && nsenter --target "$tsh" --net nft flush ruleset &&
+	    [ -z "$(nsenter --target "$tsh" --net nft list ruleset)" ]; then
+		pass "root flushed the ruleset of a running ttp run's namespace"
+	else
+		fail "could not flush the ruleset of ttp run's namespace (pid '${tsh:-none}')"
+	fi
+else
+	fail "the ttp run for the tampering check did not start"
+fi
+touch "$RHOME/tamper.go"
+bg_wait "$tpid" 40
+note "after the flush, inside: $(tr '\n' ';' <"$E2E_TMP/tamper.out")"
+check "after the flush every probe from inside fails (nothing redirected, nothing out)" \
+    test "$(awk '$2 == 0' "$E2E_TMP/tamper.out" | wc -l) $(wc -l <"$E2E_TMP/tamper.out")" = "0 4"
+no_leak "ttp run with its namespace's ruleset flushed"
+
 # Under sudo (SUDO_UID, no user namespace): CMD as the user all the same,
 # nothing to regain.
 t=$(tag sudo)
