@@ -423,6 +423,8 @@ run_parent(const struct run_opts *o, const struct run_target *w, int sock,
 	while (waitpid(child, &st, 0) == -1)
 		if (errno != EINTR)
 			return TTP_EXIT_ERROR;
+	if (!host)
+		usertor_release(&t, 10000);
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : TTP_EXIT_ERROR;

@@ -179,5 +179,11 @@ int	usertor_start(struct run_usertor *t, const char *tor_bin,
 	    const char *torrc_append, char *err, size_t errsz);
 /* Let other runs decide (the mutex released; the reference kept). */
 void	usertor_unlock(struct run_usertor *t);
+/*
+ * At the end of a run: drop the reference and, when it was the last one,
+ * wait (at most wait_ms) until the keeper has ended tor, so that nothing
+ * of the run is left when ttp run returns.
+ */
+void	usertor_release(struct run_usertor *t, int wait_ms);
 
 #endif

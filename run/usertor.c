@@ -280,6 +280,88 @@ lock_wait(int fd, int how)
 			_exit(1);
 }
 
+static void
+keeper_pid_path(const struct run_usertor *t, char *p, size_t sz)
+{
+	snprintf(p, sz, "%s/keeper.pid", t->dir);
+}
+
+static void
+write_keeper_pid(const struct run_usertor *t)
+{
+	char	 p[PATH_MAX], buf[24];
+	int	 fd, n;
+
+	keeper_pid_path(t, p, sizeof(p));
+	if ((fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1)
+		return;
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	(void)!write(fd, buf, (size_t)n);
+	close(fd);
+}
+
+/* The keeper's pid, if that process is still this user's ttp. */
+static pid_t
+keeper_pid(const struct run_usertor *t)
+{
+	char	 p[PATH_MAX], buf[24], comm[32];
+	FILE	*f;
+	long	 v;
+	struct stat st;
+
+	keeper_pid_path(t, p, sizeof(p));
+	if ((f = fopen(p, "re")) == NULL)
+		return 0;
+	v = fgets(buf, sizeof(buf), f) != NULL ? strtol(buf, NULL, 10) : 0;
+	fclose(f);
+	if (v <= 1 || v > INT_MAX)
+		return 0;
+	snprintf(p, sizeof(p), "/proc/%ld/comm", v);
+	if (stat(p, &st) == -1 || st.st_uid != getuid() ||
+	    (f = fopen(p, "re")) == NULL)
+		return 0;
+	if (fgets(comm, sizeof(comm), f) == NULL)
+		comm[0] = '\0';
+	fclose(f);
+	return strcmp(comm, "ttp\n") == 0 ? (pid_t)v : 0;
+}
+
+void
+usertor_release(struct run_usertor *t, int wait_ms)
+{
+	char	 err[16];
+	int	 fd, i;
+	pid_t	 k = keeper_pid(t);
+
+	if (t->ref_fd != -1)
+		close(t->ref_fd);
+	t->ref_fd = -1;
+	if ((fd = open_lock(t->dir, "run.lock", err, sizeof(err))) == -1)
+		return;
+	/*
+	 * The keeper unlinks the cookie after it has reaped tor. While it
+	 * decides or ends tor it holds run.lock exclusively (a shared try
+	 * fails); other runs hold it shared (an exclusive try fails): then
+	 * tor stays, for them.
+	 */
+	for (i = 0; i < wait_ms / 50 && access(t->cookie, F_OK) == 0; i++) {
+		if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+			bool others = flock(fd, LOCK_EX | LOCK_NB) == -1;
+
+			(void)flock(fd, LOCK_UN);
+			if (others)
+				break;
+		}
+		usleep(50 * 1000);
+	}
+	close(fd);
+	/* Gone, and reaped by whoever adopted it (it is not our child). */
+	if (access(t->cookie, F_OK) == -1 && k > 0)
+		for (; i < wait_ms / 50 && kill(k, 0) == 0; i++)
+			usleep(50 * 1000);
+}
+
 /* The keeper: its own session; owns tor until no run is left. */
 static void __attribute__((noreturn))
 keeper(const struct run_usertor *t, const char *tor_bin, const char *torrc,
@@ -291,6 +373,7 @@ keeper(const struct run_usertor *t, const char *tor_bin, const char *torrc,
 	pid_t		 tor;
 
 	(void)setsid();
+	write_keeper_pid(t);
 	for (i = 1; i < NSIG; i++)
 		(void)signal(i, SIG_DFL);
 	(void)signal(SIGHUP, SIG_IGN);

@@ -308,9 +308,14 @@ else
 	fail "two runs with --share-circuits: $(tr '\n' ';' <<<"$STREAMS")"
 fi
 
-left() {	# left WHAT: nothing of ttp run in the client
+left() {	# left WHAT [SECONDS]: nothing of ttp run in the client, at once
+	# when ttp run returned (its last run waits for the user's tor to
+	# end), within SECONDS when ttp itself was killed
 	local l=""
-	wait_for 15 no_procs || l+=" processes: $(procs | tr '\n' ';');"
+	if [ -n "${2:-}" ]; then
+		wait_for "$2" no_procs
+	fi
+	no_procs || l+=" processes: $(procs | tr '\n' ';');"
 	[ "$(mounts)" = "$MOUNTS0" ] || l+=" mounts: $(mounts) (was $MOUNTS0);"
 	[ ! -e "$RSTATE/tor/socks.sock" ] || l+=" socks.sock;"
 	if [ -z "$l" ]; then
@@ -334,7 +339,7 @@ rp=$BG_PID
 wait_for 20 pgrep -u "$RUID" -x sleep
 kill -KILL "$rp"
 bg_wait "$rp" 10
-left "after kill -9 of ttp"
+left "after kill -9 of ttp" 15
 
 # ---------------------------------------------------------------- a session
 ttp start
