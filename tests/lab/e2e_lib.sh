@@ -65,9 +65,12 @@ e2e_preflight() {
 }
 
 # e2e_up: the lab, with the trap that always takes it down. Sets the
-# TTPLAB_* variables (lab.sh env).
+# TTPLAB_* variables (lab.sh env). A test that sets E2E_ONION=1 gets the
+# lab's onion service too (TTPLAB_ONION_NAME; wait with e2e_onion_ready).
 e2e_up() {
 	local t rc
+	export TTPLAB_ONION=0
+	if [ "${E2E_ONION:-0}" = 1 ]; then TTPLAB_ONION=1; fi
 	e2e_preflight
 	E2E_TMP=$(mktemp -d "/tmp/$E2E_NAME.XXXXXX")
 	chmod 755 "$E2E_TMP"	# the client's ordinary user reads go-files here
@@ -90,6 +93,14 @@ e2e_up() {
 	# ICMP probes run as an application would (not as root with raw sockets).
 	ip netns exec "$TTPLAB_NS_CLI" sysctl -qw \
 	    net.ipv4.ping_group_range="0 2147483647"
+}
+
+# e2e_onion_ready SECONDS: bounded wait until the lab's onion service has
+# published its descriptor (an HSDir stored it).
+onion_uploaded() { grep -q 'Uploaded hidden service descriptor' "$TTPLAB_ONION_LOG" 2>/dev/null; }
+e2e_onion_ready() {
+	[ -n "${TTPLAB_ONION_LOG:-}" ] || return 1
+	wait_for "$1" onion_uploaded
 }
 
 # e2e_down: take the lab down (once) and check nothing is left.

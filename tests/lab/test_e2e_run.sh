@@ -2,8 +2,9 @@
 # `ttp run CMD` end to end in the lab (docs/run.md), one bring-up: as an
 # ordinary user of its own (a temporary account with a home, removed at
 # the end), with no host session: the user's own tor is started, HTTP by
-# address and by name arrives through the exit, a .onion name maps into
-# 10.192.0.0/10 and is connected to by name, UDP, ICMP, IPv6 and LAN
+# address and by name arrives through the exit, HTTP to the lab's onion
+# service (its .onion name mapped into 10.192.0.0/10, connected to by
+# name) reaches the web server through it and answers, UDP, ICMP, IPv6 and LAN
 # addresses fail at once with zero packets on the far side, the rest of
 # the client is untouched, the exit code passes through, two runs use two
 # circuits (tor's stream-status), --share-circuits one, nothing is left
@@ -13,6 +14,7 @@
 # first (no CMD, unknown --user, root without --user).
 # shellcheck shell=bash
 export TTPLAB_PREFIX=${TTPLAB_PREFIX:-ttprun}
+E2E_ONION=1	# the lab's onion service, for the .onion check
 # shellcheck source=tests/lab/e2e_lib.sh
 . "$(dirname "$0")/e2e_lib.sh"
 
@@ -244,23 +246,39 @@ check "a CMD killed by a signal: 128+N (143)" test $? -eq 143
 trun sh -c 'test "$(id -u)" = '"$RUID"' && test "$(cat /proc/1/comm)" = ttp && ! ls /proc | grep -qx '"$TTPLAB_CLI_PID"' && grep -q "nameserver 127.0.0.1" /etc/resolv.conf && ! ip -o link 2>/dev/null | grep -vq "lo:"'
 check "inside: the user's own uid, its own /proc (pid 1 is ttp's), resolv.conf 127.0.0.1, only lo" test $? -eq 0
 
-# .onion: the name gets an address of the pool; a connection to it is a
-# CONNECT by name (the lab has no onion service: tor tries, never reaches).
-# Not curl: it refuses .onion names itself (RFC 7686).
-# A valid v3 name (the Tor Project's; a random key is not a curve point and
-# tor refuses it before any stream). Only a name here: nothing leaves the lab.
-onion=2gzyxa5ihm7nsggfxnu52rck2vv4rvmdlkiu3zzui5du4xyclen53wid.onion
-bg_start "${AS_RU[@]}" "$TTP" run sh -c "sleep 2; dig +short +time=5 +tries=1 $onion A; $PY $PROBE --timeout 8 http $onion 80 /" \
+# .onion: the lab's onion service (E2E_ONION=1; HiddenServicePort 80 is
+# the web server). Inside a run the name maps to an address of the pool
+# (10.192.0.0/10), the connection is a CONNECT by name (tor's stream
+# events), and the request reaches the web server through the onion
+# service, whose tor has an address of its own (TTPLAB_ONION_IP4): that is
+# the source the server logs and answers with. Not curl: it refuses .onion
+# names itself (RFC 7686). Nothing but Tor leaves the client.
+t0=$(now)
+if e2e_onion_ready 30; then
+	note "onion service $TTPLAB_ONION_NAME: descriptor published (waited $(elapsed "$t0")s)"
+else
+	fail "the lab's onion service published no descriptor within 30 s (see $TTPLAB_ONION_LOG)"
+fi
+t0=$(now)
+far_arm
+onion=$TTPLAB_ONION_NAME
+t=$(tag onion)
+bg_start "${AS_RU[@]}" "$TTP" run sh -c "sleep 2; dig +short +time=5 +tries=1 $onion A; $PY $PROBE --timeout 20 http $onion 80 '/?tag=$t'" \
     >"$E2E_TMP/onion.out" 2>/dev/null
 opid=$BG_PID
 wait_for 10 test -S "$RSTATE/tor/control.sock"
-cli "$PY" "$E2E_TMP/ctl.py" "$RSTATE/tor/control.sock" "$RSTATE/tor/control.cookie" \
-    "$onion:80" 12 >"$E2E_TMP/onion.ev" 2>&1 &
-wpid=$!
-bg_wait "$opid" 20
-wait "$wpid"
+bg_start "${CLI[@]}" "$PY" "$E2E_TMP/ctl.py" "$RSTATE/tor/control.sock" \
+    "$RSTATE/tor/control.cookie" "$onion:80" 40 >"$E2E_TMP/onion.ev" 2>&1
+wpid=$BG_PID
+bg_wait "$opid" 40
+kill -TERM "$wpid" 2>/dev/null
+bg_wait "$wpid" 5
 s=$(head -n 3 "$E2E_TMP/onion.ev" | tr '\n' ';')
 vaddr=$(head -n 1 "$E2E_TMP/onion.out")
+reply=$(sed -n 2p "$E2E_TMP/onion.out")
+src=$(web_src "$TTPLAB_WEB_LOG" "$t")
+host=$(awk -v p="/?tag=$t" '$5 == p { print $4 }' "$TTPLAB_WEB_LOG" | tail -n 1)
+note "onion: '$(tr '\n' ';' <"$E2E_TMP/onion.out")' in $(elapsed "$t0")s; web server saw ${src:-nothing} (Host ${host:-none})"
 case $vaddr in
 10.19[2-9].*|10.2[0-5][0-9].*)
 	if [ -n "$s" ]; then
@@ -270,6 +288,13 @@ case $vaddr in
 	fi ;;
 *)	fail ".onion: did not map into 10.192.0.0/10: '$vaddr'" ;;
 esac
+if [ "$src" = "$TTPLAB_ONION_IP4" ] && [ "$host" = "$onion" ] &&
+    [[ $reply == *" 200 OK: $TTPLAB_ONION_IP4" ]]; then
+	pass ".onion: HTTP through the lab's onion service: the web server got the request (tag $t, Host $onion) from the onion service's tor ($src), the reply came back"
+else
+	fail ".onion: HTTP to $onion: web server saw '${src:-nothing}' (Host '${host:-none}'), app got '$reply'"
+fi
+no_leak "ttp run to an onion service"
 
 # Two runs at once: a circuit each; --share-circuits: one.
 one_stream() { [ "$(user_streams "$TTPLAB_WEB_IP4:80" | awk '$2 != 0' | wc -l)" -ge 1 ]; }

@@ -2,7 +2,8 @@
 # Proves the lab itself, without ttp: it comes up offline, a plain tor
 # client in the client namespace bootstraps from the lab's authorities only,
 # traffic through it reaches the lab's web server from the exit's address
-# (by IP, by name resolved at the exit, over IPv6 too), a direct request
+# (by IP, by name resolved at the exit, over IPv6 too) and through the
+# lab's optional onion service (TTPLAB_ONION=1), a direct request
 # shows the client's own address (so the server's IsTor classifier works),
 # the namespaces are wired only to each other, and `lab.sh down` leaves
 # nothing behind. Prints one TAP line per check and the timings; exit 0 iff
@@ -66,7 +67,7 @@ on_exit stop_tor
 
 T_START=$EPOCHREALTIME
 t=$EPOCHREALTIME
-timeout 180 "$LAB" up 2>&1 | sed 's/^/# /'
+TTPLAB_ONION=1 timeout 180 "$LAB" up 2>&1 | sed 's/^/# /'
 [ "${PIPESTATUS[0]}" -eq 0 ] || bail "lab.sh up"
 pass "lab.sh up"
 T_UP=$(elapsed "$t")
@@ -179,6 +180,25 @@ check "via tor /api/ip: IsTor true from the exit ($body)" \
 body=$(get "http://[$TTPLAB_WEB_IP6]/ip" "${socks[@]}")
 check "via tor over IPv6: the server sees the exit's IPv6 ($body)" \
     [ "$body" = "$TTPLAB_EXIT_IP6" ]
+# The onion service: its descriptor is published (bounded wait), and a
+# request to its name (curl resolves nothing itself with --socks5-hostname)
+# reaches the web server from the onion service's tor.
+onion_uploaded() { grep -q 'Uploaded hidden service descriptor' "$TTPLAB_ONION_LOG" 2>/dev/null; }
+t=$EPOCHREALTIME
+for ((i = 0; i < 300; i++)); do	# <= 30 s
+	onion_uploaded && break
+	sleep 0.1
+done
+note "time: waited $(elapsed "$t")s more for the onion descriptor"
+check "the onion service published its descriptor" onion_uploaded
+body=$(get "http://$TTPLAB_ONION_NAME/?tag=onion" "${socks[@]}")
+check "via tor to the onion service: the server sees the onion service's tor ($body)" \
+    [ "$body" = "$TTPLAB_ONION_IP4" ]
+onion_logged() {
+	awk -v h="$TTPLAB_ONION_NAME" -v a="$TTPLAB_ONION_IP4" \
+	    '$2 == a && $4 == h && $5 == "/?tag=onion" { n++ } END { exit !n }' "$TTPLAB_WEB_LOG"
+}
+check "the web log has the request to $TTPLAB_ONION_NAME" onion_logged
 # In the logs, "EPOCH SRC ..." (web) and "EPOCH PROTO SRC ..." (dns).
 seen_from_client() {	# seen_from_client LOG FIELD
 	awk -v f="$2" -v a="$TTPLAB_CLI_IP4" -v b="$TTPLAB_CLI_IP6" \
