@@ -81,7 +81,6 @@ struct run_opts {
 static int
 run_parse(int argc, char **argv, struct run_opts *o, bool *help)
 {
-	unsigned long long	 v;
 	int			 ch;
 
 	memset(o, 0, sizeof(*o));
@@ -99,12 +98,9 @@ run_parse(int argc, char **argv, struct run_opts *o, bool *help)
 			o->share = true;
 			break;
 		case OPT_BOOTSTRAP_TIMEOUT:
-			if (parse_uint(optarg, 1, 3600, &v) == -1) {
-				log_warnx("--bootstrap-timeout: '%s' is not a "
-				    "number of seconds from 1 to 3600", optarg);
+			if (parse_bootstrap_timeout(optarg,
+			    &o->bootstrap_timeout) == -1)
 				return TTP_EXIT_ERROR;
-			}
-			o->bootstrap_timeout = (long)v;
 			break;
 		case 'h':
 			run_usage(stdout);

@@ -89,7 +89,6 @@ int
 start_req_parse(struct start_req *r, int argc, char **argv, const char *cmd,
     bool *help)
 {
-	unsigned long long	 v;
 	char			 err[256];
 	unsigned		 secs;
 	int			 ch, rc;
@@ -117,12 +116,9 @@ start_req_parse(struct start_req *r, int argc, char **argv, const char *cmd,
 			r->watchdog = true;
 			break;
 		case OPT_BOOTSTRAP_TIMEOUT:
-			if (parse_uint(optarg, 1, 3600, &v) == -1) {
-				log_warnx("--bootstrap-timeout: '%s' is not a "
-				    "number of seconds from 1 to 3600", optarg);
+			if (parse_bootstrap_timeout(optarg,
+			    &r->bootstrap_timeout) == -1)
 				return TTP_EXIT_ERROR;
-			}
-			r->bootstrap_timeout = (long)v;
 			break;
 		case OPT_USE_BRIDGES:
 			r->use_bridges = true;

@@ -51,6 +51,20 @@ parse_uint(const char *s, unsigned long long min, unsigned long long max,
 	return 0;
 }
 
+int
+parse_bootstrap_timeout(const char *arg, long *secs)
+{
+	unsigned long long	 v;
+
+	if (parse_uint(arg, 1, 3600, &v) == -1) {
+		log_warnx("--bootstrap-timeout: '%s' is not a number of "
+		    "seconds from 1 to 3600", arg);
+		return -1;
+	}
+	*secs = (long)v;
+	return 0;
+}
+
 static int
 opt_port(const char *opt, const char *arg, uint16_t *port)
 {

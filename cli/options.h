@@ -101,6 +101,8 @@ int	fw_opts_finish(const struct fw_opts *o, struct privop_fw_apply *a);
  * the bad option and where help is. Returns TTP_EXIT_ERROR.
  */
 int	bad_option(const char *cmd, char **argv);
+/* --bootstrap-timeout's value: 1 to 3600 seconds; -1 (error printed). */
+int	parse_bootstrap_timeout(const char *arg, long *secs);
 /* Strict decimal in [min, max]; 0 on success. */
 int	parse_uint(const char *s, unsigned long long min,
 	    unsigned long long max, unsigned long long *out);
