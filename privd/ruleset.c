@@ -452,38 +452,30 @@ rb_gw(struct rbuf *b, const struct rule *r, const struct privop_fw_apply *a)
 	rb_printf(b, "\n");
 }
 
-/* The elements of an isolation map: uid : TransPort (off 0) or DNSPort
- * (off 1), six to a line; nothing for no uid (an empty map). */
+/*
+ * The elements of an isolation map or of iso_own: uid : TransPort
+ * (ISOT), uid : DNSPort (ISOD), six to a line; or each uid with its two
+ * ports (ISOOWN), three uids to a line. Nothing for no uid (empty).
+ */
 static void
-rb_isomap(struct rbuf *b, const struct privop_fw_apply *a, unsigned off)
+rb_isoelems(struct rbuf *b, const struct privop_fw_apply *a, enum arg arg)
 {
-	uint8_t	 i;
+	unsigned	 per = arg == ISOOWN ? 3 : 6, uid, port;
+	uint8_t		 i;
 
 	if (a->iso.n_uids == 0)
 		return;
 	rb_printf(b, "\t\telements = { ");
-	for (i = 0; i < a->iso.n_uids; i++)
-		rb_printf(b, "%s%u : %u", i == 0 ? "" : i % 6 ? ", " :
-		    "," MORE, (unsigned)a->iso.uids[i], (unsigned)a->iso.base +
-		    2U * i + off);
-	rb_printf(b, " }\n");
-}
-
-/* The elements of iso_own: each uid with its two ports, three uids to a
- * line; nothing for no uid. */
-static void
-rb_isoown(struct rbuf *b, const struct privop_fw_apply *a)
-{
-	uint8_t	 i;
-
-	if (a->iso.n_uids == 0)
-		return;
-	rb_printf(b, "\t\telements = { ");
-	for (i = 0; i < a->iso.n_uids; i++)
-		rb_printf(b, "%s%u . %u, %u . %u", i == 0 ? "" : i % 3 ? ", " :
-		    "," MORE, (unsigned)a->iso.uids[i],
-		    (unsigned)a->iso.base + 2U * i, (unsigned)a->iso.uids[i],
-		    (unsigned)a->iso.base + 2U * i + 1U);
+	for (i = 0; i < a->iso.n_uids; i++) {
+		uid = (unsigned)a->iso.uids[i];
+		port = (unsigned)a->iso.base + 2U * i;
+		rb_printf(b, "%s", i == 0 ? "" : i % per ? ", " : "," MORE);
+		if (arg == ISOOWN)
+			rb_printf(b, "%u . %u, %u . %u", uid, port, uid,
+			    port + 1U);
+		else
+			rb_printf(b, "%u : %u", uid, port + (arg == ISOD));
+	}
 	rb_printf(b, " }\n");
 }
 
@@ -526,10 +518,8 @@ rb_rule(struct rbuf *b, const struct rule *r, const struct privop_fw_apply *a)
 		return;
 	case ISOT:
 	case ISOD:
-		rb_isomap(b, a, r->arg == ISOD);
-		return;
 	case ISOOWN:
-		rb_isoown(b, a);
+		rb_isoelems(b, a, r->arg);
 		return;
 	case ISOREJ:
 		if (a->iso.n_uids > 0)
