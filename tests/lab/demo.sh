@@ -132,21 +132,12 @@ step "ttp run: one program through Tor, the rest of the client untouched" \
     "(as an ordinary user, no root, no session: ttp run starts the user's own tor)"
 DU=ttpdemo$$
 DHOME=$E2E_TMP/demo-home
-rm_demo_user() {
-	local p
-	for p in $(pgrep -u "$DU" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-	userdel "$DU" 2>/dev/null
-	getent group "$DU" >/dev/null && groupdel "$DU" 2>/dev/null
-	return 0
-}
-if useradd -M -d "$DHOME" -s /bin/sh -U "$DU" && on_exit rm_demo_user &&
-    mkdir -m 700 "$DHOME" && chown "$DU:$DU" "$DHOME"; then
+if e2e_user "$DU" "$DHOME"; then
 	duid=$(id -u "$DU")
 	far_arm
 	t=$(tag demo-run)
 	show "\$ ttp run -- sh -c 'curl http://$TTPLAB_WEB_NAME/; <a UDP datagram to $TTPLAB_WEB_IP4:9999>'"
-	OUT=$(cli HOME="$DHOME" setpriv --reuid="$duid" --regid="$(id -g "$DU")" \
-	    --init-groups env -u SUDO_UID timeout -k 5 "$E2E_CMD_TIMEOUT" \
+	OUT=$("${E2E_AS_USER[@]}" timeout -k 5 "$E2E_CMD_TIMEOUT" \
 	    "$TTP" run -- sh -c "curl -sS --max-time 30 'http://$TTPLAB_WEB_NAME/?tag=$t'; echo \" (curl: exit \$?)\"; $PY $PROBE --timeout 3 udp $TTPLAB_WEB_IP4 9999; echo \" (udp: exit \$?)\"" 2>&1)
 	rc=$?
 	show "$OUT"

@@ -236,6 +236,25 @@ http_via_exit() {
 }
 
 # is_exit ADDR: the exit relay's address, v4 or v6.
+# e2e_user NAME HOME: a temporary ordinary user with a home of its own
+# (0700), removed on exit with every process it has; E2E_AS_USER runs a
+# command as it in the client (HOME set, its groups, no SUDO_UID).
+e2e_user() {
+	local name=$1 home=$2
+	useradd -M -d "$home" -s /bin/sh -U "$name" || return 1
+	on_exit e2e_user_del "$name"
+	mkdir -m 700 "$home" && chown "$name:$name" "$home" || return 1
+	# shellcheck disable=SC2034 # read by the tests that source this
+	E2E_AS_USER=("${CLI[@]}" HOME="$home" setpriv --reuid="$(id -u "$name")"
+	    --regid="$(id -g "$name")" --init-groups env -u SUDO_UID)
+}
+e2e_user_del() {
+	local p
+	for p in $(pgrep -u "$1" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+	userdel "$1" 2>/dev/null
+	getent group "$1" >/dev/null && groupdel "$1" 2>/dev/null
+	return 0
+}
 is_exit() { [ "$1" = "$TTPLAB_EXIT_IP4" ] || [ "$1" = "$TTPLAB_EXIT_IP6" ]; }
 tag() { echo "$1-$RANDOM$RANDOM"; }
 

@@ -44,20 +44,10 @@ RU=ttprun$$
 RU=${RU:0:31}
 [ -d "$E2E_TMP" ] || bail "no scratch directory"
 RHOME=$E2E_TMP/home
-useradd -M -d "$RHOME" -s /bin/sh -U "$RU" || bail "useradd $RU"
-rm_user() {
-	local p
-	for p in $(pgrep -u "$RU" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-	userdel "$RU" 2>/dev/null
-	getent group "$RU" >/dev/null && groupdel "$RU" 2>/dev/null
-	return 0
-}
-on_exit rm_user
-mkdir -m 700 "$RHOME" && chown "$RU:$RU" "$RHOME"
+e2e_user "$RU" "$RHOME" || bail "a temporary user $RU"
 RUID=$(id -u "$RU")
 RSTATE=$RHOME/.local/state/ttp
-AS_RU=("${CLI[@]}" HOME="$RHOME" setpriv --reuid="$RUID" --regid="$(id -g "$RU")"
-    --init-groups env -u SUDO_UID)
+AS_RU=("${E2E_AS_USER[@]}")
 # trun ARGS...: `ttp run ARGS` as the user, bounded; output in $OUT.
 trun() {
 	local rc
